@@ -1,0 +1,3 @@
+"""market-assistant: answers questions about A-share index ETFs with numbers it can prove."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Pure computations over market frames: attribution, flows, premium. No I/O here."""

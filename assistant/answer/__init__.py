@@ -1,0 +1,1 @@
+"""Answering: tools, the offline answerer, the LLM agent, grounding and citations."""

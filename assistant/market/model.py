@@ -1,0 +1,47 @@
+"""Plain data shared by the market layer and everything above it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+Origin = Literal["recorded", "sample", "synthetic", "live"]
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where numbers come from and how fresh they are; every answer states it."""
+
+    origin: Origin
+    trade_date: dt.date  # "today" for every question answered from this source
+    as_of: dt.datetime  # tz-aware; nothing published after it is ever returned
+    akshare_version: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """A news item; `id` is its citation id (news `id`, or derived from a stock_news_em 新闻链接)."""
+
+    id: str
+    title: str
+    body: str
+    published_at: dt.datetime  # tz-aware
+    source: str | None = None
+    url: str | None = None
+    language: str | None = None
+    symbols: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """A methodology document, fund contract or factsheet; `id` is its path under documents/ without extension."""
+
+    id: str
+    path: str  # absolute path of the file
+    title: str | None = None
+    published_at: dt.datetime | None = None
+    source: str | None = None
+    url: str | None = None
+    symbols: tuple[str, ...] = ()
+    meta: dict[str, object] = field(default_factory=dict)
