@@ -1,0 +1,474 @@
+"""The one parsing path from AKShare-shaped DataFrames to normalised frames.
+
+A snapshot CSV (read with dtype=str) and a live AKShare DataFrame (pandas 3: StringDtype text, `datetime.date`
+objects, datetime64, tz-aware datetime64...) of the same function must come out identical, so both sources call
+`normalise()` and nothing else. Per function it knows the required columns of the v1 call plan, which columns
+are codes / dates / numbers, where the upstream host is, and a few sanity checks: East Money names its spot
+columns positionally, so a silent payload change would otherwise show up as wrong numbers instead of an error.
+
+Problems raise `FrameError` (a ValueError with a message naming the function and column); the snapshot loader
+wraps it in SnapshotError(file, ...), the live source in UpstreamError(host, function, ...).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from assistant.market.model import Article
+
+SHANGHAI = "Asia/Shanghai"
+DATE_PARAMS = ("start_date", "end_date")
+CODE_RE = re.compile(r"^\d{6}$")
+INDEX_SYMBOL_RE = re.compile(r"^(csi|sh|sz|bj)\d{6}$")
+# akshare switched fund_etf_scale_sse 基金份额 from 万份 to 份 (x10000) in its 2026-01-20 commit, released as
+# 1.18.15 ("fix fund_etf_scale_sse interface"); snapshots recorded with an older akshare are rescaled on load.
+SSE_SCALE_IN_UNITS_SINCE = (1, 18, 15)
+
+FrameKey = tuple[str, tuple[tuple[str, str], ...]]
+
+
+class FrameError(ValueError):
+    """A frame breaks the call-plan contract (missing column, bad code, absurd value)."""
+
+
+@dataclass(frozen=True)
+class FrameSpec:
+    """What the call plan expects from one AKShare function."""
+
+    function: str
+    host: str  # upstream host, for rate limiting and error messages
+    required: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()  # -> 6-digit str
+    dates: tuple[str, ...] = ()  # -> datetime.date
+    datetimes: tuple[str, ...] = ()  # -> tz-aware Asia/Shanghai
+    numerics: tuple[str, ...] = ()  # -> float64
+    texts: tuple[str, ...] = ()  # -> str (NaN -> None); values of mixed type become their str()
+    date_column: str | None = None  # rows after trade_date are dropped; start_date/end_date filter on it
+    symbol_kind: str = "code"  # params["symbol"]: code | index | keyword | category | none
+    checks: tuple[Callable[[pd.DataFrame], str | None], ...] = field(default=())
+
+
+def _range_check(column: str, low: float, high: float | None) -> Callable[[pd.DataFrame], str | None]:
+    """A check that a numeric column stays within (low, high): catches columns shifted by position."""
+
+    def check(df: pd.DataFrame) -> str | None:
+        if column not in df.columns:
+            return None
+        values = df[column].dropna()
+        bad = values[(values <= low) | ((values >= high) if high is not None else False)]
+        if len(bad):
+            bound = f"{low} < {column} < {high}" if high is not None else f"{column} > {low}"
+            return f"column {column} fails the sanity check {bound} (e.g. {bad.iloc[0]!r} in row {bad.index[0]})"
+        return None
+
+    return check
+
+
+_SPOT_NUMERIC = (
+    "最新价", "IOPV实时估值", "基金折价率", "涨跌额", "涨跌幅", "成交量", "成交额", "开盘价", "最高价", "最低价",
+    "昨收", "振幅", "换手率", "量比", "委比", "外盘", "内盘", "主力净流入-净额", "主力净流入-净占比",
+    "超大单净流入-净额", "超大单净流入-净占比", "大单净流入-净额", "大单净流入-净占比", "中单净流入-净额",
+    "中单净流入-净占比", "小单净流入-净额", "小单净流入-净占比", "现手", "买一", "卖一", "最新份额", "流通市值", "总市值",
+)
+_EM_BAR_NUMERIC = ("开盘", "收盘", "最高", "最低", "成交量", "成交额", "振幅", "涨跌幅", "涨跌额", "换手率")
+
+SPECS: dict[str, FrameSpec] = {
+    spec.function: spec
+    for spec in (
+        FrameSpec(
+            "fund_etf_spot_em", "push2delay.eastmoney.com",
+            required=("代码", "名称", "最新价", "IOPV实时估值", "基金折价率", "涨跌额", "涨跌幅", "成交量", "成交额",
+                      "开盘价", "最高价", "最低价", "昨收", "换手率", "最新份额", "流通市值", "总市值", "数据日期", "更新时间"),
+            codes=("代码",), dates=("数据日期",), datetimes=("更新时间",), numerics=_SPOT_NUMERIC, texts=("名称",),
+            date_column="数据日期", symbol_kind="none",
+            checks=(_range_check("最新价", 0, 10000), _range_check("IOPV实时估值", 0, 10000)),
+        ),
+        FrameSpec(
+            "fund_etf_hist_em", "push2his.eastmoney.com",
+            required=("日期", "开盘", "收盘", "最高", "最低", "成交量", "成交额", "振幅", "涨跌幅", "涨跌额", "换手率"),
+            dates=("日期",), numerics=_EM_BAR_NUMERIC, date_column="日期",
+            checks=(_range_check("收盘", 0, 10000), _range_check("开盘", 0, 10000)),
+        ),
+        FrameSpec(
+            "fund_overview_em", "fundf10.eastmoney.com",
+            required=("基金全称", "基金简称", "基金代码", "基金类型", "成立日期/规模", "资产规模", "份额规模", "基金管理人",
+                      "基金托管人", "基金经理人", "管理费率", "托管费率", "业绩比较基准", "跟踪标的"),
+        ),
+        FrameSpec(
+            "fund_etf_scale_sse", "query.sse.com.cn",
+            required=("基金代码", "基金简称", "ETF类型", "统计日期", "基金份额"),
+            codes=("基金代码",), dates=("统计日期",), numerics=("序号", "基金份额"), texts=("基金简称", "ETF类型"),
+            date_column="统计日期", symbol_kind="none", checks=(_range_check("基金份额", -1e-9, None),),
+        ),
+        FrameSpec(
+            "fund_scale_daily_szse", "www.szse.cn",
+            required=("日期", "基金代码", "基金简称", "基金份额"),
+            codes=("基金代码",), dates=("日期",), numerics=("基金份额",), texts=("基金简称",),
+            date_column="日期", symbol_kind="category", checks=(_range_check("基金份额", -1e-9, None),),
+        ),
+        FrameSpec(
+            "stock_zh_index_daily_em", "push2his.eastmoney.com",
+            required=("date", "open", "close", "high", "low", "volume", "amount"),
+            dates=("date",), numerics=("open", "close", "high", "low", "volume", "amount"),
+            date_column="date", symbol_kind="index", checks=(_range_check("close", 0, None),),
+        ),
+        FrameSpec(
+            "index_stock_cons_weight_csindex", "oss-ch.csindex.com.cn",
+            required=("日期", "指数代码", "指数名称", "指数英文名称", "成分券代码", "成分券名称", "成分券英文名称",
+                      "交易所", "交易所英文名称", "权重"),
+            codes=("指数代码", "成分券代码"), dates=("日期",), numerics=("权重",),
+            texts=("指数名称", "指数英文名称", "成分券名称", "成分券英文名称", "交易所", "交易所英文名称"),
+            date_column="日期", checks=(_range_check("权重", -1e-9, 100.0 + 1e-9),),
+        ),
+        FrameSpec(
+            "stock_zh_a_hist", "push2his.eastmoney.com",
+            required=("日期", "股票代码", "开盘", "收盘", "最高", "最低", "成交量", "成交额", "振幅", "涨跌幅", "涨跌额",
+                      "换手率"),
+            codes=("股票代码",), dates=("日期",), numerics=_EM_BAR_NUMERIC, date_column="日期",
+            checks=(_range_check("收盘", 0, 10000),),
+        ),
+        FrameSpec(
+            "stock_individual_info_em", "push2.eastmoney.com",
+            required=("item", "value"), texts=("item", "value"),
+        ),
+        FrameSpec(
+            "stock_news_em", "search-api-web.eastmoney.com",
+            required=("关键词", "新闻标题", "新闻内容", "发布时间", "文章来源", "新闻链接"),
+            datetimes=("发布时间",), texts=("关键词", "新闻标题", "新闻内容", "文章来源", "新闻链接"),
+            symbol_kind="keyword",
+        ),
+    )
+}
+
+
+def spec_for(function: str) -> FrameSpec:
+    """The spec of a call-plan function; unknown functions get a permissive spec (columns passed through)."""
+    return SPECS.get(function) or FrameSpec(function, "unknown", symbol_kind="keyword")
+
+
+def host_of(function: str) -> str:
+    return spec_for(function).host
+
+
+# ---------------------------------------------------------------------------------------------- keys & params
+
+
+def clean_params(params: Mapping[str, Any]) -> dict[str, str]:
+    """Params as strings (JSON numbers become text); None is kept out."""
+    return {str(k): ("" if v is None else str(v)) for k, v in params.items()}
+
+
+def frame_key(function: str, params: Mapping[str, Any]) -> FrameKey:
+    """The identity of a recorded frame: function + params, minus the date-range filters."""
+    kept = {k: v for k, v in clean_params(params).items() if k not in DATE_PARAMS}
+    return function, tuple(sorted(kept.items()))
+
+
+def check_params(function: str, params: Mapping[str, Any]) -> str | None:
+    """A problem with the key params of a call (non-6-digit symbol...), or None."""
+    p = clean_params(params)
+    symbol = p.get("symbol")
+    kind = spec_for(function).symbol_kind
+    if symbol is not None:
+        if kind == "code" and not CODE_RE.match(symbol):
+            return f"params.symbol {symbol!r} of {function} is not a 6-digit code"
+        if kind == "index" and not INDEX_SYMBOL_RE.match(symbol):
+            return f"params.symbol {symbol!r} of {function} is not a market prefix + 6-digit index code (csi930939)"
+    if function == "fund_etf_scale_sse":
+        date = p.get("date", "")
+        if not re.fullmatch(r"\d{8}", date):
+            return f"params.date {date!r} of fund_etf_scale_sse is not YYYYMMDD"
+    for name in DATE_PARAMS:
+        if name in p and p[name] and parse_param_date(p[name]) is None:
+            return f"params.{name} {p[name]!r} of {function} is not YYYYMMDD"
+    return None
+
+
+def parse_param_date(value: str | dt.date | None) -> dt.date | None:
+    """A YYYYMMDD (or YYYY-MM-DD) param value as a date; None if absent or unparseable."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    digits = value.replace("-", "")
+    try:
+        return dt.datetime.strptime(digits, "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def ymd(day: dt.date) -> str:
+    """A date as AKShare's YYYYMMDD parameter."""
+    return day.strftime("%Y%m%d")
+
+
+# --------------------------------------------------------------------------------------------- element parsers
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip() in ("", "nan", "NaN", "None", "NaT", "<NA>")
+
+
+def normalise_code(value: Any) -> str | None:
+    """A security code as 6 digits, restoring leading zeros lost to int/float/Excel; None when missing.
+
+    Never raises: text that cannot be a code comes back as-is so the caller can name it in its error.
+    """
+    if _is_missing(value):
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, float):
+        text = str(int(value)) if value.is_integer() else str(value)
+    else:
+        text = str(value).strip()
+        if re.fullmatch(r"\d+\.0+", text):
+            text = text.split(".")[0]
+    if text.isdigit() and len(text) < 6:
+        text = text.zfill(6)
+    return text
+
+
+_DATE_RE = re.compile(r"^(\d{4})[-/]?(\d{1,2})[-/]?(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date from YYYY-MM-DD / YYYYMMDD strings, date/datetime/Timestamp objects or numpy datetimes."""
+    if _is_missing(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        if value.tzinfo is not None:
+            value = value.tz_convert(SHANGHAI)
+        return value.date()
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(pd.Timestamp.now(tz=SHANGHAI).tzinfo)
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = str(int(value))
+    else:
+        text = str(value).strip()
+    m = _DATE_RE.match(text)
+    if not m:
+        ts = pd.Timestamp(text) if _looks_like_timestamp(text) else None
+        if ts is None:
+            raise ValueError(text)
+        return parse_date(ts)
+    return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+
+
+def _looks_like_timestamp(text: str) -> bool:
+    try:
+        pd.Timestamp(text)
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def parse_datetime(value: Any) -> pd.Timestamp | None:
+    """A tz-aware Asia/Shanghai timestamp; naive values are taken as Shanghai wall time (AKShare's convention)."""
+    if _is_missing(value):
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as err:
+        raise ValueError(str(value)) from err
+    if ts is pd.NaT:
+        return None
+    return ts.tz_localize(SHANGHAI) if ts.tzinfo is None else ts.tz_convert(SHANGHAI)
+
+
+def _to_float(series: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.astype("float64")
+    text = series.astype(object).map(lambda v: v.replace(",", "").strip() if isinstance(v, str) else v)
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+# ------------------------------------------------------------------------------------------------- normalise
+
+
+def normalise(
+    function: str, df: pd.DataFrame, *, akshare_version: str | None = None, where: str | None = None
+) -> pd.DataFrame:
+    """Normalise one AKShare frame (live or read from CSV with dtype=str) and check it against the call plan.
+
+    Codes become 6-digit str, dates `datetime.date` (object column), timestamps tz-aware Asia/Shanghai,
+    numbers float64, text str; other columns are passed through untouched. `akshare_version` is the version
+    that produced the frame (snapshots): older fund_etf_scale_sse units are rescaled to 份.
+    Raises FrameError naming the function, the column and an offending value.
+    """
+    spec = spec_for(function)
+    label = where or function
+    missing = [c for c in spec.required if c not in df.columns]
+    if missing:
+        raise FrameError(f"{label}: missing required column(s) {', '.join(missing)} of {function}")
+    out = df.copy()
+    out = out.reset_index(drop=True)
+    for col in spec.codes:
+        if col in out.columns:
+            codes = out[col].astype(object).map(normalise_code)
+            bad = codes[codes.map(lambda c: c is not None and not CODE_RE.match(c))]
+            if len(bad):
+                raise FrameError(
+                    f"{label}: column {col} holds {bad.iloc[0]!r} (row {bad.index[0]}), not a 6-digit code"
+                )
+            out[col] = codes.astype(object)
+    for col in spec.dates:
+        if col in out.columns:
+            out[col] = _convert(out[col], parse_date, label, col, "a date")
+    for col in spec.datetimes:
+        if col in out.columns:
+            stamps = _convert(out[col], parse_datetime, label, col, "a date-time")
+            utc = pd.to_datetime([pd.NaT if t is None else t for t in stamps], utc=True)
+            out[col] = pd.Series(utc, index=out.index).dt.tz_convert(SHANGHAI).astype(f"datetime64[ns, {SHANGHAI}]")
+    for col in spec.numerics:
+        if col in out.columns:
+            out[col] = _to_float(out[col])
+    for col in spec.texts:
+        if col in out.columns:
+            out[col] = out[col].astype(object).map(lambda v: None if _is_missing(v) else str(v))
+    if function == "fund_overview_em":
+        out = out.astype(object).map(lambda v: None if _is_missing(v) else str(v))
+    if function == "fund_etf_scale_sse" and _older_than(akshare_version, SSE_SCALE_IN_UNITS_SINCE):
+        out["基金份额"] = out["基金份额"] * 10000.0
+    for check in spec.checks:
+        problem = check(out)
+        if problem:
+            raise FrameError(f"{label}: {problem}")
+    if spec.date_column and spec.date_column in out.columns and len(out):
+        out = out.sort_values(spec.date_column, kind="stable", key=_date_sort_key).reset_index(drop=True)
+    out.attrs["source"] = function
+    return out
+
+
+def _date_sort_key(series: pd.Series) -> pd.Series:
+    return series.map(lambda d: d.toordinal() if d is not None else -1)
+
+
+def _convert(series: pd.Series, parser: Callable[[Any], Any], label: str, col: str, what: str) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(series) and parser is parse_date:
+        if getattr(series.dt, "tz", None) is not None:
+            series = series.dt.tz_convert(SHANGHAI)
+        return series.map(lambda t: None if pd.isna(t) else t.date()).astype(object)
+    values = []
+    for i, value in enumerate(series.astype(object).tolist()):
+        try:
+            values.append(parser(value))
+        except (ValueError, TypeError, OverflowError):
+            raise FrameError(f"{label}: column {col} holds {value!r} (row {i}), not {what}") from None
+    return pd.Series(values, index=series.index, dtype=object)
+
+
+def _older_than(version: str | None, reference: tuple[int, ...]) -> bool:
+    if not version:
+        return False
+    parts = re.findall(r"\d+", version)[: len(reference)]
+    try:
+        return tuple(int(p) for p in parts) < reference
+    except ValueError:
+        return False
+
+
+# ------------------------------------------------------------------------------------------- filters & checks
+
+
+def filter_dates(
+    function: str, df: pd.DataFrame, start: dt.date | None = None, end: dt.date | None = None
+) -> pd.DataFrame:
+    """Rows of a normalised frame whose date column lies in [start, end]; frames without one pass through."""
+    column = spec_for(function).date_column
+    if column is None or column not in df.columns or (start is None and end is None):
+        return df
+    dates = df[column]
+    keep = pd.Series(True, index=df.index)
+    if start is not None:
+        keep &= dates.map(lambda d: d is None or d >= start)
+    if end is not None:
+        keep &= dates.map(lambda d: d is None or d <= end)
+    out = df[keep].reset_index(drop=True)
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def filter_params(function: str, df: pd.DataFrame, params: Mapping[str, Any]) -> pd.DataFrame:
+    """Apply the start_date / end_date params of a call to a recorded frame."""
+    p = clean_params(params)
+    return filter_dates(function, df, parse_param_date(p.get("start_date")), parse_param_date(p.get("end_date")))
+
+
+def weight_sum_problem(df: pd.DataFrame, tolerance: float = 0.5) -> str | None:
+    """CSIndex weights must sum to 100 ± tolerance (issue #6319 shows files that do not)."""
+    if "权重" not in df.columns or df.empty:
+        return None
+    total = float(df["权重"].sum())
+    if abs(total - 100.0) > tolerance:
+        return f"constituent weights (权重) sum to {total:.3f}, not 100 ± {tolerance}"
+    return None
+
+
+def for_csv(function: str, df: pd.DataFrame) -> pd.DataFrame:
+    """A normalised frame as the strings a v1 snapshot stores: dates YYYY-MM-DD, codes 6 digits, ISO times."""
+    spec = spec_for(function)
+    out = df.copy()
+    for col in out.columns:
+        series = out[col]
+        if col in spec.codes:
+            out[col] = series.astype(object).map(normalise_code)
+        elif col in spec.datetimes or isinstance(series.dtype, pd.DatetimeTZDtype):
+            out[col] = series.map(lambda t: None if pd.isna(t) else pd.Timestamp(t).isoformat(sep=" "))
+        elif col in spec.dates or pd.api.types.is_datetime64_any_dtype(series):
+            out[col] = series.map(lambda d: None if _is_missing(d) else parse_date(d).isoformat())
+        elif series.dtype == object:
+            out[col] = series.map(_csv_scalar)
+    return out
+
+
+def _csv_scalar(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+# ---------------------------------------------------------------------------------------------------- news rows
+
+
+def em_news_id(url: str) -> str:
+    """The stable citation id of a stock_news_em row: "em-" + the first 12 hex digits of sha1(新闻链接)."""
+    return "em-" + hashlib.sha1(url.strip().encode("utf-8")).hexdigest()[:12]
+
+
+def news_articles(df: pd.DataFrame, symbol: str | None = None) -> list[Article]:
+    """Articles from a normalised stock_news_em frame; rows without a link or time are skipped (no stable id).
+
+    `symbol` (the call's keyword) is added to each article's symbols when it is a 6-digit code."""
+    articles: list[Article] = []
+    for row in df.to_dict("records"):
+        url, published = row.get("新闻链接"), row.get("发布时间")
+        if not url or published is None or pd.isna(published):
+            continue
+        symbols = {s for s in (row.get("关键词"), symbol) if isinstance(s, str) and CODE_RE.match(s)}
+        articles.append(Article(
+            id=em_news_id(url), title=row.get("新闻标题") or "", body=row.get("新闻内容") or "",
+            published_at=pd.Timestamp(published).to_pydatetime(), source=row.get("文章来源"), url=url,
+            language="zh", symbols=tuple(sorted(symbols)),
+        ))
+    return articles

@@ -1,0 +1,377 @@
+"""SnapshotSource: replays a v1 market snapshot folder (see the snapshot-format spec) as a FrameSource.
+
+Everything is validated on load, so a broken snapshot fails at start-up with SnapshotError(file, problem)
+instead of producing a wrong answer later. Structural problems (manifest, frame files, columns, codes, weights,
+missing bars on trade_date, duplicate keys) reject the snapshot. News is more forgiving: a snapshot is still
+useful when one article line is broken, so bad news lines (and duplicate ids) are skipped and listed in
+`problems` as "file:line: problem" (pass strict_news=True to reject instead).
+
+Frames are read with dtype=str and normalised by frames.normalise, the same path the live source uses.
+Rows dated after trade_date and news published after as_of are never returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from assistant.errors import NotFoundError, SnapshotError
+from assistant.market import frames
+from assistant.market.model import Article, Document, SourceInfo
+
+log = logging.getLogger(__name__)
+
+FORMAT = "market-snapshot/1"
+ORIGINS = ("recorded", "sample", "synthetic")
+MANIFEST_KEYS = ("format", "trade_date", "as_of", "origin", "universe", "frames")
+DOCUMENT_SUFFIXES = (".md", ".txt", ".pdf", ".html", ".htm")
+NEWS_REQUIRED = ("id", "title", "published_at", "body")
+
+
+@dataclass(frozen=True)
+class RecordedFrame:
+    function: str
+    params: dict[str, str]
+    file: Path
+    df: pd.DataFrame  # normalised, rows dated after trade_date already dropped
+
+
+class SnapshotSource:
+    """A FrameSource over a snapshot folder; construction validates the whole snapshot."""
+
+    def __init__(self, path: Path | str, *, strict_news: bool = False) -> None:
+        self.path = Path(path)
+        self.name = self.path.name
+        self.label = f"snapshot {self.name}"
+        self.strict_news = strict_news
+        self.problems: list[str] = []  # skipped news lines and document front-matter problems
+        manifest = self._read_manifest()
+        self.manifest = manifest
+        self.info = self._read_info(manifest)
+        self._universe = self._read_universe(manifest)
+        self._frames = self._read_frames(manifest)
+        self._check_universe_bars()
+        self._articles = self._read_news()
+        self._documents = self._read_documents()
+        for problem in self.problems:
+            log.warning("%s: %s", self.label, problem)
+
+    # ------------------------------------------------------------------------------------------- FrameSource
+
+    def fetch(self, function: str, params: Mapping[str, Any]) -> pd.DataFrame:
+        key = frames.frame_key(function, params)
+        recorded = self._frames.get(key)
+        if recorded is None:
+            shown = ", ".join(f"{k}={v!r}" for k, v in key[1]) or "no params"
+            raise NotFoundError(f"no {function} frame ({shown}) recorded in {self.label}")
+        out = frames.filter_params(function, recorded.df, params).copy()
+        out.attrs["source"] = function
+        return out
+
+    def calls(self, function: str) -> list[dict[str, str]]:
+        """Params of every recorded call of `function`, in manifest order (e.g. each fund_etf_scale_sse date)."""
+        return [dict(f.params) for f in self._frames.values() if f.function == function]
+
+    def universe(self) -> dict[str, str]:
+        return dict(self._universe)
+
+    def articles(self) -> list[Article]:
+        return [a for a in self._articles if a.published_at <= self.info.as_of]
+
+    def documents(self) -> list[Document]:
+        return [d for d in self._documents if d.published_at is None or d.published_at <= self.info.as_of]
+
+    # ---------------------------------------------------------------------------------------------- manifest
+
+    @property
+    def _manifest_file(self) -> str:
+        return str(self.path / "manifest.json")
+
+    def _fail(self, problem: str, file: Path | str | None = None) -> SnapshotError:
+        return SnapshotError(str(file) if file is not None else self._manifest_file, problem)
+
+    def _read_manifest(self) -> dict[str, Any]:
+        if not self.path.is_dir():
+            raise SnapshotError(str(self.path), "not a snapshot folder (expected a directory with manifest.json)")
+        file = self.path / "manifest.json"
+        if not file.is_file():
+            raise self._fail("missing: a v1 snapshot needs manifest.json at its top level")
+        try:
+            manifest = json.loads(file.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise self._fail(f"invalid JSON ({err})") from err
+        if not isinstance(manifest, dict):
+            raise self._fail("the manifest must be a JSON object")
+        missing = [k for k in MANIFEST_KEYS if k not in manifest]
+        if missing:
+            raise self._fail(f"missing manifest key(s) {', '.join(missing)}")
+        if manifest["format"] != FORMAT:
+            raise self._fail(f"format is {manifest['format']!r}, expected {FORMAT!r}")
+        return manifest
+
+    def _read_info(self, manifest: dict[str, Any]) -> SourceInfo:
+        try:
+            trade_date = dt.date.fromisoformat(str(manifest["trade_date"]))
+        except ValueError:
+            raise self._fail(f"trade_date {manifest['trade_date']!r} is not a YYYY-MM-DD date") from None
+        try:
+            as_of = dt.datetime.fromisoformat(str(manifest["as_of"]))
+        except ValueError:
+            raise self._fail(f"as_of {manifest['as_of']!r} is not an ISO 8601 date-time") from None
+        if as_of.tzinfo is None:
+            raise self._fail(f"as_of {manifest['as_of']!r} has no time zone offset (e.g. +08:00)")
+        if as_of.astimezone(dt.timezone(dt.timedelta(hours=8))).date() < trade_date:
+            raise self._fail(f"as_of {manifest['as_of']!r} is before trade_date {trade_date}")
+        origin = manifest["origin"]
+        if origin not in ORIGINS:
+            raise self._fail(f"origin {origin!r} is not one of {', '.join(ORIGINS)}")
+        version = manifest.get("akshare_version")
+        return SourceInfo(origin=origin, trade_date=trade_date, as_of=as_of,
+                          akshare_version=str(version) if version else None)
+
+    def _read_universe(self, manifest: dict[str, Any]) -> dict[str, str]:
+        items = manifest["universe"]
+        if not isinstance(items, list) or not items:
+            raise self._fail("universe must be a non-empty list of {\"etf\": code, \"index\": code}")
+        universe: dict[str, str] = {}
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise self._fail(f"universe[{i}] must be an object with etf and index")
+            for key in ("etf", "index"):
+                value = item.get(key)
+                if not isinstance(value, str) or not frames.CODE_RE.match(value):
+                    raise self._fail(f"universe[{i}].{key} is {value!r}, not a 6-digit code string")
+            if item["etf"] in universe:
+                raise self._fail(f"universe[{i}] repeats ETF {item['etf']}")
+            universe[item["etf"]] = item["index"]
+        return universe
+
+    # ------------------------------------------------------------------------------------------------ frames
+
+    def _read_frames(self, manifest: dict[str, Any]) -> dict[frames.FrameKey, RecordedFrame]:
+        entries = manifest["frames"]
+        if not isinstance(entries, list):
+            raise self._fail("frames must be a list of {function, params, file}")
+        out: dict[frames.FrameKey, RecordedFrame] = {}
+        where: dict[frames.FrameKey, int] = {}
+        for i, entry in enumerate(entries):
+            function, params, file = self._frame_entry(i, entry)
+            key = frames.frame_key(function, params)
+            if key in out:
+                raise self._fail(f"frames[{i}] duplicates the key of frames[{where[key]}]: {function} {params} "
+                                 "(start_date/end_date are not part of a frame's key)")
+            where[key] = i
+            out[key] = RecordedFrame(function, params, file, self._read_frame(function, file))
+        return out
+
+    def _frame_entry(self, i: int, entry: Any) -> tuple[str, dict[str, str], Path]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("function"), str) \
+                or not isinstance(entry.get("file"), str):
+            raise self._fail(f"frames[{i}] must be an object with string function and file and a params object")
+        raw_params = entry.get("params", {})
+        if not isinstance(raw_params, dict):
+            raise self._fail(f"frames[{i}].params must be an object")
+        function, params = entry["function"], frames.clean_params(raw_params)
+        problem = frames.check_params(function, params)
+        if problem:
+            raise self._fail(f"frames[{i}]: {problem}")
+        file = (self.path / entry["file"]).resolve()
+        if not file.is_relative_to(self.path.resolve()):
+            raise self._fail(f"frames[{i}].file {entry['file']!r} points outside the snapshot")
+        if not file.is_file():
+            raise self._fail(f"frame file does not exist (listed as frames[{i}] for {function} in manifest.json)",
+                             self.path / entry["file"])
+        return function, {k: v for k, v in params.items() if k not in frames.DATE_PARAMS}, file
+
+    def _read_frame(self, function: str, file: Path) -> pd.DataFrame:
+        try:
+            raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except pd.errors.EmptyDataError:
+            raise self._fail("empty file: a frame CSV needs at least the header row", file) from None
+        except (UnicodeDecodeError, pd.errors.ParserError) as err:
+            raise self._fail(f"not a UTF-8 comma-separated CSV ({err})", file) from None
+        try:
+            df = frames.normalise(function, raw, akshare_version=self.info.akshare_version)
+        except frames.FrameError as err:
+            raise self._fail(str(err), file) from None
+        if function == "index_stock_cons_weight_csindex":
+            problem = frames.weight_sum_problem(df)
+            if problem:
+                raise self._fail(problem, file)
+        kept = frames.filter_dates(function, df, end=self.info.trade_date)
+        kept.attrs["source"] = function
+        return kept
+
+    def _check_universe_bars(self) -> None:
+        day = self.info.trade_date
+        for etf, index in self._universe.items():
+            if not self._has_bar("fund_etf_hist_em", {"symbol": etf, "period": "daily", "adjust": ""}, "日期"):
+                raise self._fail(f"universe ETF {etf} has no fund_etf_hist_em bar on trade_date {day} "
+                                 f"(needs a frame with params symbol={etf}, period=daily, adjust=\"\")")
+            if not any(self._has_bar("stock_zh_index_daily_em", {"symbol": p + index}, "date")
+                       for p in ("csi", "sh", "sz")):
+                raise self._fail(f"universe index {index} (of ETF {etf}) has no stock_zh_index_daily_em bar on "
+                                 f"trade_date {day} (needs a frame with params symbol=csi{index})")
+
+    def _has_bar(self, function: str, params: dict[str, str], column: str) -> bool:
+        recorded = self._frames.get(frames.frame_key(function, params))
+        return recorded is not None and bool((recorded.df[column] == self.info.trade_date).any())
+
+    # -------------------------------------------------------------------------------------------------- news
+
+    def _news_problem(self, file: Path, line: int | None, problem: str) -> None:
+        where = f"{file}:{line}" if line is not None else str(file)
+        if self.strict_news:
+            raise SnapshotError(where, problem)
+        self.problems.append(f"{where}: {problem}")
+
+    def _read_news(self) -> list[Article]:
+        articles: dict[str, Article] = {}
+        first_seen: dict[str, str] = {}
+        for file in sorted((self.path / "news").glob("*.jsonl")):
+            try:
+                lines = file.read_text(encoding="utf-8-sig").splitlines()
+            except UnicodeDecodeError as err:
+                self._news_problem(file, None, f"not UTF-8 text ({err}); file skipped")
+                continue
+            for n, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                article = self._parse_article(file, n, line)
+                if article is None:
+                    continue
+                if article.id in articles:
+                    self._news_problem(file, n, f"duplicate news id {article.id!r} (first at {first_seen[article.id]}); "
+                                       "line skipped")
+                    continue
+                articles[article.id] = article
+                first_seen[article.id] = f"{file}:{n}"
+        for recorded in self._frames.values():
+            if recorded.function != "stock_news_em":
+                continue
+            for article in frames.news_articles(recorded.df, recorded.params.get("symbol")):
+                previous = articles.get(article.id)
+                if previous is None:
+                    articles[article.id] = article
+                elif previous.id.startswith("em-") and previous.url == article.url:  # same story, two keywords
+                    symbols = tuple(sorted(set(previous.symbols) | set(article.symbols)))
+                    articles[article.id] = replace(previous, symbols=symbols)
+        return sorted(articles.values(), key=lambda a: (a.published_at, a.id))
+
+    def _parse_article(self, file: Path, n: int, line: str) -> Article | None:
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as err:
+            self._news_problem(file, n, f"invalid JSON ({err.msg}); line skipped")
+            return None
+        if not isinstance(obj, dict):
+            self._news_problem(file, n, "not a JSON object; line skipped")
+            return None
+        missing = [k for k in NEWS_REQUIRED if obj.get(k) in (None, "")]
+        if missing:
+            self._news_problem(file, n, f"missing required field(s) {', '.join(missing)}; line skipped")
+            return None
+        bad = [k for k in ("id", "title", "body", "published_at") if not isinstance(obj[k], str)]
+        if bad:
+            self._news_problem(file, n, f"field(s) {', '.join(bad)} must be strings; line skipped")
+            return None
+        try:
+            published = dt.datetime.fromisoformat(obj["published_at"])
+        except ValueError:
+            self._news_problem(file, n, f"published_at {obj['published_at']!r} is not ISO 8601; line skipped")
+            return None
+        if published.tzinfo is None:
+            self._news_problem(file, n, f"published_at {obj['published_at']!r} has no time zone offset; line skipped")
+            return None
+        symbols = obj.get("symbols") or []
+        if not isinstance(symbols, list) or not all(isinstance(s, str) for s in symbols):
+            self._news_problem(file, n, "symbols must be a list of code strings; line skipped")
+            return None
+        return Article(id=obj["id"], title=obj["title"], body=obj["body"], published_at=published,
+                       source=_opt_str(obj.get("source")), url=_opt_str(obj.get("url")),
+                       language=_opt_str(obj.get("language")), symbols=tuple(symbols))
+
+    # --------------------------------------------------------------------------------------------- documents
+
+    def _read_documents(self) -> list[Document]:
+        root = self.path / "documents"
+        docs: dict[str, Document] = {}
+        if not root.is_dir():
+            return []
+        for file in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES):
+            doc_id = file.relative_to(root).with_suffix("").as_posix()
+            if doc_id in docs:
+                self.problems.append(f"{file}: duplicate document id {doc_id!r} (same name, another extension); "
+                                     "skipped")
+                continue
+            docs[doc_id] = self._document(doc_id, file)
+        return list(docs.values())
+
+    def _document(self, doc_id: str, file: Path) -> Document:
+        meta: dict[str, object] = {}
+        title: str | None = None
+        if file.suffix.lower() == ".md":
+            text = file.read_text(encoding="utf-8-sig", errors="replace")
+            meta, body = self._front_matter(file, text)
+            title = _opt_str(meta.get("title")) or _first_heading(body)
+        published = None
+        if meta.get("published_at") is not None:
+            published = _meta_datetime(meta["published_at"])
+            if published is None:
+                self.problems.append(f"{file}: front matter published_at {meta['published_at']!r} is not a date")
+        symbols = meta.get("symbols") or ()
+        return Document(id=doc_id, path=str(file.resolve()), title=title, published_at=published,
+                        source=_opt_str(meta.get("source")), url=_opt_str(meta.get("url")),
+                        symbols=tuple(str(s) for s in symbols) if isinstance(symbols, list) else (), meta=meta)
+
+    def _front_matter(self, file: Path, text: str) -> tuple[dict[str, object], str]:
+        if not text.startswith("---"):
+            return {}, text
+        lines = text.splitlines()
+        for end in range(1, len(lines)):
+            if lines[end].strip() in ("---", "..."):
+                try:
+                    meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+                except yaml.YAMLError as err:
+                    self.problems.append(f"{file}: invalid YAML front matter ({err}); ignored")
+                    return {}, text
+                if not isinstance(meta, dict):
+                    self.problems.append(f"{file}: front matter is not a mapping; ignored")
+                    return {}, text
+                return {str(k): v for k, v in meta.items()}, "\n".join(lines[end + 1:])
+        return {}, text
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _first_heading(text: str) -> str | None:
+    for line in text.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip() or None
+    return None
+
+
+def _meta_datetime(value: Any) -> dt.datetime | None:
+    """Front-matter dates: YAML gives date/datetime objects or strings; naive values are Shanghai time."""
+    if isinstance(value, dt.datetime):
+        stamp = value
+    elif isinstance(value, dt.date):
+        stamp = dt.datetime.combine(value, dt.time())
+    else:
+        try:
+            stamp = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            return None
+    if stamp.tzinfo is None:
+        stamp = pd.Timestamp(stamp).tz_localize(frames.SHANGHAI).to_pydatetime()
+    return stamp
