@@ -1,0 +1,76 @@
+"""explain_move on the bundled sample snapshot (560500 on 2026-01-09), against the published numbers.
+
+The sample's seed article reports: ETF +1.60 %, index 930939 +1.64 %, 厦门钨业 (600549) and 越秀资本
+(000987) among the day's leaders, and over the past month units +16 million 份 and scale +52.66 million 元.
+Rounding happens here, in the assertions, never in the analysis.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assistant.analysis.attribution import DEFAULT_RESIDUAL_THRESHOLD_PP
+from assistant.analysis.explain import MoveExplanation, explain_move
+from assistant.config import bundled_sample_path
+from assistant.errors import NotFoundError
+from assistant.market.data import MarketData
+from assistant.market.snapshot import SnapshotSource
+
+T = dt.date(2026, 1, 9)
+
+
+@pytest.fixture(scope="module")
+def md() -> MarketData:
+    return MarketData(SnapshotSource(bundled_sample_path()))
+
+
+@pytest.fixture(scope="module")
+def result(md: MarketData) -> MoveExplanation:
+    return explain_move(md, "560500")
+
+
+def test_etf_and_index_returns(result: MoveExplanation) -> None:
+    assert result.trade_date == T and result.index == "930939"
+    assert round(result.etf_return_pct, 2) == 1.60
+    assert round(result.index_return_pct, 2) == 1.64
+    assert result.tracking_difference_pp == pytest.approx(result.etf_return_pct - result.index_return_pct)
+
+
+def test_contributions_explain_the_index_within_the_residual(result: MoveExplanation) -> None:
+    attribution = result.attribution
+    assert attribution.residual_pp is not None
+    assert attribution.contribution_sum_pp + attribution.residual_pp == pytest.approx(result.index_return_pct)
+    assert abs(attribution.residual_pp) <= DEFAULT_RESIDUAL_THRESHOLD_PP
+    assert not any("residual" in w for w in result.warnings)
+
+
+def test_known_leaders_are_top_contributors(result: MoveExplanation) -> None:
+    top5 = {c.code for c in result.top_contributors[:5]}
+    assert {"600549", "000987"} <= top5
+
+
+def test_flows_over_the_month(result: MoveExplanation) -> None:
+    assert result.flows is not None and result.flows.period is not None
+    period = result.flows.period
+    assert round(period.change) == 16_000_000
+    assert period.scale_change_yuan is not None
+    assert round(period.scale_change_yuan / 1e6, 2) == 52.66
+    assert period.end_date == T
+
+
+def test_every_figure_is_citable(result: MoveExplanation) -> None:
+    figures = result.figures()
+    names = {f.name for f in figures}
+    assert {"etf_return_pct", "index_return_pct", "constituent_contribution_pp", "industry_contribution_pp",
+            "etf_units_change", "etf_units_change_pct", "contribution_sum_pp"} <= names
+    for f in figures:
+        assert f.unit and f.source and isinstance(f.as_of, dt.date) and f.as_of <= T
+
+
+def test_unknown_etf_and_non_trading_day(md: MarketData) -> None:
+    with pytest.raises(NotFoundError, match="999999"):
+        explain_move(md, "999999")
+    with pytest.raises(NotFoundError, match="2026-01-04"):  # a Sunday
+        explain_move(md, "560500", dt.date(2026, 1, 4))
