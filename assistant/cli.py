@@ -41,6 +41,50 @@ def fail(err: Exception) -> None:
     raise typer.Exit(code=2)
 
 
+@app.command()
+def explain(
+    etf: Annotated[str, typer.Argument(help="ETF code, e.g. 560500.")],
+    date: Annotated[Optional[str], typer.Option("--date", help="Trading day YYYY-MM-DD (default: the data's trade date).")] = None,
+    snapshot: SnapshotOpt = None,
+    live: LiveOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Decompose an ETF's move on a day: index move, constituent and industry contributions, premium, flows."""
+    from assistant.analysis.explain import explain_move
+    from assistant.market.factory import open_market
+    from assistant.render import explanation_json, print_explanation
+
+    settings = make_settings(snapshot, live)
+    try:
+        day = dt.date.fromisoformat(date) if date else None
+        md = open_market(settings)
+        result = explain_move(md, etf, day)
+    except (MarketAssistantError, ValueError) as err:
+        fail(err)
+    if as_json:
+        typer.echo(json.dumps(explanation_json(result, md.info), ensure_ascii=False, indent=2))
+    else:
+        print_explanation(result, md.info)
+
+
+@app.command()
+def record(
+    out: Annotated[Path, typer.Option("--out", help="New snapshot folder to write.")],
+    etf: Annotated[list[str], typer.Option("--etf", help="ETF code; repeat for several.")],
+    store: StoreOpt = None,
+) -> None:
+    """Live only: record today's AKShare frames for these ETFs into a new v1 snapshot (origin `recorded`)."""
+    from assistant.market.akshare_source import AkshareSource
+    from assistant.market.record import record as record_snapshot
+
+    settings = make_settings(store=store)
+    try:
+        path = record_snapshot(AkshareSource(settings), out, etf)
+    except MarketAssistantError as err:
+        fail(err)
+    typer.echo(f"recorded snapshot: {path}")
+
+
 def main() -> None:  # pragma: no cover - console entry when run as a module
     app()
 
