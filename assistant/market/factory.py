@@ -12,6 +12,6 @@ def open_market(settings: Settings) -> MarketData:
         from assistant.market.akshare_source import AkshareSource
 
         return MarketData(AkshareSource(settings))
-    from assistant.market.snapshot import SnapshotSource
+    from assistant.market.snapshot import open_snapshot
 
-    return MarketData(SnapshotSource(settings.snapshot_path))
+    return MarketData(open_snapshot(settings.snapshot_path, settings.cache_dir))

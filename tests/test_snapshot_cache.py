@@ -1,0 +1,39 @@
+"""The validated-snapshot cache: a shortcut that must never hide an edit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import SnapshotError
+from assistant.market.snapshot import SnapshotSource, open_snapshot
+from tests.snapshot_factory import build_snapshot
+
+
+def test_second_open_reuses_the_validation_and_an_edit_invalidates_it(tmp_path: Path) -> None:
+    snap = build_snapshot(tmp_path)
+    cache = tmp_path / "cache"
+    first = open_snapshot(snap, cache)
+    assert len(list((cache / "snapshots").glob("*.pickle"))) == 1
+    second = open_snapshot(snap, cache)
+    assert isinstance(second, SnapshotSource) and second.info == first.info
+    assert second.fetch("fund_etf_hist_em", {"symbol": "560500", "period": "daily", "adjust": ""}).equals(
+        first.fetch("fund_etf_hist_em", {"symbol": "560500", "period": "daily", "adjust": ""}))
+
+    manifest = snap / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    del data["origin"]
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(SnapshotError, match="origin"):
+        open_snapshot(snap, cache)
+
+
+def test_a_corrupt_cache_entry_is_ignored(tmp_path: Path) -> None:
+    snap = build_snapshot(tmp_path)
+    cache = tmp_path / "cache"
+    open_snapshot(snap, cache)
+    for entry in (cache / "snapshots").glob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    assert open_snapshot(snap, cache).info.trade_date.isoformat() == "2026-01-09"
