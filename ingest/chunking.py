@@ -1,0 +1,121 @@
+"""Chinese-aware chunking: split on headings first, then on paragraph and sentence ends (。！？； and . ! ? ;).
+
+Every chunk of a document carries its heading path in front of its text, so a clause such as "样本每半年调整一次"
+is always embedded and indexed together with the heading that gives it meaning ("4 样本调整"); a section shorter
+than the chunk size stays whole. News chunks carry the article title for the same reason.
+
+Sizes are in characters (a Chinese character is roughly one token for the embedders used here) and were chosen on
+the retrieval benchmark (`market-assistant bench retrieval --chunk-size N`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+
+from assistant.retrieval.filters import symbol_key
+from ingest.items import Chunk, IngestItem, chunk_id_for
+from ingest.symbols import SymbolTagger
+
+# Coarse to fine. English sentence ends need a following space so "3.5%" or "600549.SH" are never split.
+SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "! ", "? ", ". ", "; ", "，", ", ", "、", " ", ""]
+_HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
+
+
+@dataclass(frozen=True)
+class ChunkerConfig:
+    news_chunk_size: int = 360
+    doc_chunk_size: int = 360
+    overlap: int = 40
+
+    def signature(self) -> str:
+        """Part of every document's content hash: changing sizes makes re-ingest re-chunk instead of skip."""
+        return f"chunker/1:{self.news_chunk_size}:{self.doc_chunk_size}:{self.overlap}"
+
+
+class Chunker:
+    """Turns an IngestItem into stored Chunks with the metadata retrieval filters on."""
+
+    def __init__(self, config: ChunkerConfig | None = None, tagger: SymbolTagger | None = None) -> None:
+        self.config = config or ChunkerConfig()
+        self.tagger = tagger or SymbolTagger()
+        self._news = _splitter(self.config.news_chunk_size, self.config.overlap)
+        self._doc = _splitter(self.config.doc_chunk_size, self.config.overlap)
+        self._headers = MarkdownHeaderTextSplitter(_HEADERS, strip_headers=True)
+
+    def sections(self, item: IngestItem) -> list[tuple[str, str]]:
+        """(heading path, piece) pairs; the heading path is '' for news and for text before any heading."""
+        if item.kind == "news":
+            return [("", p) for p in self._news.split_text(item.text)]
+        out: list[tuple[str, str]] = []
+        for section in self._headers.split_text(item.text):
+            path = " > ".join(str(section.metadata[k]) for _, k in _HEADERS if k in section.metadata)
+            body = section.page_content.replace("  \n", "\n\n").strip()
+            if not body:
+                continue
+            out.extend((path, piece) for piece in self._doc.split_text(body))
+        return out
+
+    def chunk(self, item: IngestItem, doc_hash: str) -> list[Chunk]:
+        item_symbols = self.tagger.tag(item.symbols, item.title, item.text if item.kind == "news" else "")
+        chunks: list[Chunk] = []
+        for index, (path, piece) in enumerate(self.sections(item)):
+            header = item.title if item.kind == "news" else _doc_header(item.title, path)
+            text = f"{header}\n{piece}" if header and not piece.startswith(header) else piece
+            symbols = self.tagger.tag(item_symbols, piece if item.kind == "document" else "", path)
+            chunks.append(Chunk(
+                chunk_id=chunk_id_for(item.citation_id, doc_hash, index, text),
+                citation_id=item.citation_id,
+                index=index,
+                text=text,
+                metadata=chunk_metadata(item, doc_hash, index, path, symbols),
+            ))
+        return chunks
+
+
+def _splitter(size: int, overlap: int) -> RecursiveCharacterTextSplitter:
+    return RecursiveCharacterTextSplitter(
+        chunk_size=size, chunk_overlap=min(overlap, size // 4), separators=SEPARATORS,
+        keep_separator="end", strip_whitespace=True,
+    )
+
+
+def _doc_header(title: str, path: str) -> str:
+    """Title plus heading path, without repeating the title when it is also the top heading."""
+    if not path:
+        return title
+    if title and not path.startswith(title):
+        return f"{title} > {path}"
+    return path
+
+
+def chunk_metadata(item: IngestItem, doc_hash: str, index: int, section: str,
+                   symbols: tuple[str, ...]) -> dict[str, str | int | float | bool]:
+    """Flat, portable Chroma metadata: no None values, no lists."""
+    meta: dict[str, str | int | float | bool] = {
+        "citation_id": item.citation_id,
+        "kind": item.kind,
+        "title": item.title,
+        "doc_hash": doc_hash,
+        "chunk_index": index,
+        "published_at_ts": int(item.published_at.timestamp()) if item.published_at else 0,
+        "symbols": ",".join(symbols),
+    }
+    optional = {"source": item.source, "url": item.url, "language": item.language or detect_language(item.text),
+                "published_at": item.published_at.isoformat() if item.published_at else None,
+                "section": section or None}
+    meta.update({k: v for k, v in optional.items() if v})
+    meta.update({symbol_key(s): True for s in symbols})
+    return meta
+
+
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def detect_language(text: str) -> str:
+    """'zh' when a fair share of letters are CJK ideographs, else 'en'; good enough to label a chunk."""
+    sample = text[:2000]
+    letters = sum(ch.isalpha() for ch in sample) or 1
+    return "zh" if len(_CJK_RE.findall(sample)) / letters > 0.2 else "en"

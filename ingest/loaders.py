@@ -1,0 +1,347 @@
+"""Loaders: files, folders, snapshot contents and market-layer objects -> IngestItems, with reasons for rejects.
+
+Nothing here raises for bad input: every problem becomes a `Rejection` naming the file (and line for JSONL) so one
+bad line or file never stops the rest of an ingest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.market.model import Article, Document
+from ingest.items import IngestItem
+
+ARTICLE_SUFFIXES = {".jsonl", ".json"}
+DOCUMENT_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf"}
+SUPPORTED_SUFFIXES = ARTICLE_SUFFIXES | DOCUMENT_SUFFIXES
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+REQUIRED_ARTICLE_FIELDS = ("id", "title", "published_at", "body")
+
+
+class LoadError(Exception):
+    """One input cannot be used; the message is the reason shown in the ingest report."""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    item: str  # file, file:line or citation id
+    reason: str
+
+
+@dataclass
+class LoadResult:
+    items: list[IngestItem] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. "x.txt: decoded as GB18030"
+
+    def extend(self, other: "LoadResult") -> None:
+        self.items += other.items
+        self.rejected += other.rejected
+        self.notes += other.notes
+
+
+# --- bytes -> text -------------------------------------------------------------------------------------------
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (with or without BOM) first, then GB18030, the superset of GBK/GB2312 used by
+    Chinese Windows tools. Binary content (NUL bytes, many control characters) is refused instead of decoded."""
+    if not data.strip():
+        raise LoadError("empty file")
+    head = data[:8192]
+    if b"\x00" in head or sum(b < 9 or 13 < b < 32 for b in head) > len(head) * 0.05:
+        raise LoadError("binary content, not text")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return text, ("utf-8" if encoding == "utf-8-sig" else encoding)
+    raise LoadError("undecodable: neither UTF-8 nor GB18030")
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise LoadError(f"file too large: {size} bytes > limit {max_bytes} (settings.max_file_bytes)")
+    if size == 0:
+        raise LoadError("empty file")
+    return path.read_bytes()
+
+
+# --- articles -----------------------------------------------------------------------------------------------
+
+def parse_datetime(value: Any) -> tuple[dt.datetime, bool]:
+    """(tz-aware datetime, assumed_tz). Naive times are China time, as AKShare and Chinese sites publish them."""
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, str) and value.strip():
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise LoadError(f"published_at is not an ISO date-time: {value!r}") from exc
+    else:
+        raise LoadError(f"published_at is not a date-time: {value!r}")
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=CHINA_TZ), True
+    return parsed, False
+
+
+def article_from_mapping(obj: Any, origin: str) -> tuple[IngestItem, bool]:
+    """A news/*.jsonl object -> item; raises LoadError naming the missing or bad field."""
+    if not isinstance(obj, dict):
+        raise LoadError("not a JSON object")
+    missing = [f for f in REQUIRED_ARTICLE_FIELDS if obj.get(f) in (None, "")]
+    if missing:
+        raise LoadError(f"missing required field(s): {', '.join(missing)}")
+    published_at, assumed = parse_datetime(obj["published_at"])
+    symbols = obj.get("symbols") or ()
+    if isinstance(symbols, str):
+        symbols = [s for s in re.split(r"[,\s]+", symbols) if s]
+    if not isinstance(symbols, (list, tuple)):
+        raise LoadError("symbols must be a list of codes")
+    item = IngestItem(
+        citation_id=str(obj["id"]).strip(), kind="news", title=str(obj["title"]).strip(), text=str(obj["body"]),
+        published_at=published_at, source=_opt_str(obj.get("source")), url=_opt_str(obj.get("url")),
+        language=_opt_str(obj.get("language")), symbols=tuple(str(s) for s in symbols), origin=origin,
+    )
+    return item, assumed
+
+
+def parse_articles_jsonl(text: str, name: str) -> LoadResult:
+    """One article per line; a bad line is rejected as `name:line` and the others are kept."""
+    result = LoadResult()
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        origin = f"{name}:{lineno}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            result.rejected.append(Rejection(origin, f"not valid JSON ({exc.msg})"))
+            continue
+        _add_article(result, obj, origin)
+    if not result.items and not result.rejected:
+        result.rejected.append(Rejection(name, "no articles in file"))
+    return result
+
+
+def parse_articles_json(text: str, name: str) -> LoadResult:
+    """A .json file: one article object, a list of them, or {"articles": [...]}."""
+    result = LoadResult()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        result.rejected.append(Rejection(name, f"not valid JSON ({exc.msg} at line {exc.lineno})"))
+        return result
+    if isinstance(data, dict) and isinstance(data.get("articles"), list):
+        data = data["articles"]
+    records = data if isinstance(data, list) else [data]
+    for i, obj in enumerate(records):
+        _add_article(result, obj, f"{name}[{i}]" if isinstance(data, list) else name)
+    return result
+
+
+def _add_article(result: LoadResult, obj: Any, origin: str) -> None:
+    try:
+        item, assumed = article_from_mapping(obj, origin)
+    except LoadError as exc:
+        result.rejected.append(Rejection(origin, str(exc)))
+        return
+    if assumed:
+        result.notes.append(f"{origin}: published_at has no time zone; assumed +08:00")
+    result.items.append(item)
+
+
+def article_to_item(article: Article, origin: str = "") -> IngestItem:
+    """Market-layer Article (snapshot news, stock_news_em rows) -> item; ids are already citation ids."""
+    published_at = article.published_at if article.published_at.tzinfo else article.published_at.replace(tzinfo=CHINA_TZ)
+    return IngestItem(citation_id=article.id, kind="news", title=article.title, text=article.body,
+                      published_at=published_at, source=article.source, url=article.url, language=article.language,
+                      symbols=tuple(article.symbols), origin=origin or article.id)
+
+
+# --- documents ----------------------------------------------------------------------------------------------
+
+_FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+# Chinese document headings in plain text (第一章 / 第三条 / 一、 / （一） / 4.1 Title) become Markdown headings.
+_TXT_HEADING_RE = re.compile(
+    r"^\s*(第[一二三四五六七八九十百零\d]+[章节条部分]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+(\.\d+)*\s+\S)"
+)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    m = _FRONT_MATTER_RE.match(text)
+    if not m:
+        return {}, text
+    try:
+        meta = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError:
+        return {}, text
+    return (meta if isinstance(meta, dict) else {}), text[m.end():]
+
+
+def text_to_markdown(text: str) -> str:
+    """Plain text (also PDF text) -> Markdown, promoting recognisable Chinese/numbered heading lines."""
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and len(stripped) <= 40 and _TXT_HEADING_RE.match(stripped) and not stripped.endswith(("。", "；")):
+            depth = 2 + stripped.split()[0].count(".") if stripped[0].isdigit() else 2
+            lines.append(f"{'#' * min(depth, 4)} {stripped}")
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def html_to_markdown(html: str) -> tuple[str, str | None]:
+    """(markdown, <title>): headings become # lines, block elements paragraphs; scripts and styles dropped."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript", "nav", "footer"]):
+        tag.decompose()
+    title = soup.title.get_text(strip=True) if soup.title else None
+    blocks: list[str] = []
+    for el in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "tr", "pre", "blockquote"]):
+        if el.find_parent(["p", "li", "tr", "pre", "blockquote"]):
+            continue
+        text = el.get_text(" ", strip=True)
+        if not text:
+            continue
+        if el.name.startswith("h"):
+            blocks.append(f"{'#' * min(int(el.name[1]), 4)} {text}")
+        else:
+            blocks.append(text)
+    if not blocks:
+        body = soup.body or soup
+        blocks = [body.get_text("\n", strip=True)]
+    return "\n\n".join(blocks), title
+
+
+def pdf_to_markdown(data: bytes) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [(page.extract_text() or "") for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise LoadError(f"unreadable PDF ({exc})") from exc
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text.strip():
+        raise LoadError("PDF has no extractable text (scanned image?)")
+    return text_to_markdown(text)
+
+
+def load_document_file(path: Path, citation_id: str, max_bytes: int, defaults: Document | None = None) -> tuple[IngestItem, str | None]:
+    """(item, encoding used or None for PDF). Front matter / <title> / first heading give the title."""
+    data = read_bytes(path, max_bytes)
+    suffix = path.suffix.lower()
+    encoding: str | None = None
+    meta: dict[str, Any] = {}
+    title: str | None = None
+    if suffix == ".pdf":
+        if not data.startswith(b"%PDF"):
+            raise LoadError("not a PDF file")
+        body = pdf_to_markdown(data)
+    else:
+        text, encoding = decode_bytes(data)
+        if suffix in (".html", ".htm"):
+            body, title = html_to_markdown(text)
+        elif suffix in (".md", ".markdown"):
+            meta, body = split_front_matter(text)
+        else:
+            body = text_to_markdown(text)
+    if not body.strip():
+        raise LoadError("no text content")
+    first_heading = re.search(r"^#{1,6}\s+(.+)$", body, re.M)
+    title = (defaults.title if defaults and defaults.title else None) or _opt_str(meta.get("title")) or title \
+        or (first_heading.group(1).strip() if first_heading else None) or path.stem
+    published = defaults.published_at if defaults and defaults.published_at else None
+    if published is None and meta.get("published_at") not in (None, ""):
+        value = meta["published_at"]
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            value = dt.datetime(value.year, value.month, value.day)
+        published, _ = parse_datetime(value)
+    symbols = tuple(defaults.symbols) if defaults and defaults.symbols else tuple(str(s) for s in meta.get("symbols") or ())
+    item = IngestItem(
+        citation_id=citation_id, kind="document", title=title, text=body, published_at=published,
+        source=(defaults.source if defaults and defaults.source else None) or _opt_str(meta.get("source")),
+        url=(defaults.url if defaults and defaults.url else None) or _opt_str(meta.get("url")),
+        language=_opt_str(meta.get("language")), symbols=symbols, origin=str(path),
+    )
+    return item, encoding
+
+
+def document_to_item(document: Document, max_bytes: int) -> tuple[IngestItem, str | None]:
+    return load_document_file(Path(document.path), document.id, max_bytes, defaults=document)
+
+
+# --- paths ----------------------------------------------------------------------------------------------------
+
+def expand_paths(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
+    """(file, root folder it was found under or None). Folders are walked recursively, hidden files skipped."""
+    out: list[tuple[Path, Path | None]] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts) \
+                        and f.suffix.lower() in SUPPORTED_SUFFIXES:
+                    out.append((f, p))
+        else:
+            out.append((p, None))
+    return out
+
+
+def document_citation_id(path: Path, root: Path | None) -> str:
+    """Path under the given folder without extension (the snapshot rule for documents/), or the file stem."""
+    rel = path.relative_to(root) if root else Path(path.name)
+    return rel.with_suffix("").as_posix()
+
+
+def load_file(path: Path, root: Path | None, max_bytes: int) -> LoadResult:
+    result = LoadResult()
+    name = str(path)
+    suffix = path.suffix.lower()
+    try:
+        if not path.exists():
+            raise LoadError("no such file")
+        if suffix not in SUPPORTED_SUFFIXES:
+            raise LoadError(f"unsupported file type {suffix or '(none)'}; expected one of {sorted(SUPPORTED_SUFFIXES)}")
+        if suffix in ARTICLE_SUFFIXES:
+            text, encoding = decode_bytes(read_bytes(path, max_bytes))
+            result = (parse_articles_jsonl if suffix == ".jsonl" else parse_articles_json)(text, name)
+        else:
+            item, encoding = load_document_file(path, document_citation_id(path, root), max_bytes)
+            result.items.append(item)
+        if encoding and encoding != "utf-8":
+            result.notes.append(f"{name}: decoded as {encoding.upper()}")
+    except LoadError as exc:
+        result.rejected.append(Rejection(name, str(exc)))
+    except OSError as exc:
+        result.rejected.append(Rejection(name, f"cannot read: {exc.strerror or exc}"))
+    return result
+
+
+def load_paths(paths: Sequence[Path], max_bytes: int) -> LoadResult:
+    result = LoadResult()
+    for path, root in expand_paths(paths):
+        result.extend(load_file(path, root, max_bytes))
+    return result
+
+
+def _opt_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    s = str(value).strip()
+    return s or None

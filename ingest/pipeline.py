@@ -1,0 +1,293 @@
+"""The idempotent ingest pipeline: load -> skip unchanged (by content hash, before embedding) -> chunk -> embed ->
+write whole documents atomically -> report.
+
+Entry points: `ingest_paths` (loose files and folders), `ingest_snapshot` (a snapshot folder), `ingest_source`
+(any FrameSource: snapshot or live AKShare, whose stock_news_em rows arrive as Articles) and `ingest_items`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from assistant.retrieval.store import ChunkStore, DocRecord
+from ingest.chunking import Chunker, ChunkerConfig
+from ingest.items import IngestItem
+from ingest.loaders import (DOCUMENT_SUFFIXES, LoadResult, Rejection, article_to_item, document_to_item, load_file,
+                            load_paths, LoadError)
+from ingest.symbols import SymbolTagger, lexicon_from_registry, lexicon_from_snapshot
+
+Status = Literal["added", "unchanged", "replaced", "rejected"]
+DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    item: str  # citation id, or file[:line] for rejects
+    status: Status
+    reason: str = ""
+    chunks: int = 0
+    kind: str = ""
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[ItemOutcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    chunks_written: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    def _with(self, status: Status) -> list[ItemOutcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def added(self) -> list[ItemOutcome]:
+        return self._with("added")
+
+    @property
+    def unchanged(self) -> list[ItemOutcome]:
+        return self._with("unchanged")
+
+    @property
+    def replaced(self) -> list[ItemOutcome]:
+        return self._with("replaced")
+
+    @property
+    def rejected(self) -> list[ItemOutcome]:
+        return self._with("rejected")
+
+    @property
+    def ok(self) -> bool:
+        """Something is usable: the CLI exits non-zero only when nothing could be ingested."""
+        return bool(self.added or self.replaced or self.unchanged)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"added": len(self.added), "unchanged": len(self.unchanged), "replaced": len(self.replaced),
+                "rejected": [{"item": o.item, "reason": o.reason} for o in self.rejected],
+                "chunks_written": self.chunks_written, "seconds": round(self.seconds, 3), "notes": self.notes}
+
+
+@dataclass(frozen=True)
+class Progress:
+    stage: Literal["load", "embed", "done"]
+    done: int
+    total: int
+    message: str = ""
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+class Ingestor:
+    """Writes IngestItems into a ChunkStore; one instance per ingest run."""
+
+    def __init__(self, store: ChunkStore, *, lexicon: Mapping[str, str] | None = None,
+                 chunker: ChunkerConfig | None = None, batch_chunks: int = 256,
+                 progress: ProgressCallback | None = None) -> None:
+        self.store = store
+        self.lexicon = dict(lexicon or {})
+        self.chunker = Chunker(chunker, SymbolTagger(lexicon))
+        self.batch_chunks = batch_chunks
+        self.progress = progress or (lambda p: None)
+
+    def run(self, loaded: LoadResult, as_of: dt.datetime | None = None) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport(notes=list(loaded.notes))
+        report.outcomes += [ItemOutcome(r.item, "rejected", r.reason) for r in loaded.rejected]
+        items = self._dedupe(loaded.items, report)
+        manifest = self.store.manifest()
+        signature = self.chunker.config.signature()
+        pending: list[tuple[IngestItem, str, Status]] = []
+        for item in items:
+            doc_hash = item.content_hash(signature)
+            known = manifest.get(item.citation_id)
+            if known and known.doc_hash == doc_hash:
+                report.outcomes.append(ItemOutcome(item.citation_id, "unchanged", chunks=known.chunks, kind=item.kind))
+            else:
+                pending.append((item, doc_hash, "replaced" if known else "added"))
+            if as_of and item.published_at and item.published_at > as_of:
+                report.notes.append(f"{item.citation_id}: published {item.published_at.isoformat()} after as_of "
+                                    f"{as_of.isoformat()}; stored, served only for later as-of")
+        self._write(pending, report)
+        if self.lexicon and self.lexicon.items() - self.store.lexicon().items():
+            self.store.add_lexicon(self.lexicon)
+        report.seconds = time.perf_counter() - started
+        self.progress(Progress("done", len(items), len(items)))
+        return report
+
+    def _dedupe(self, items: Sequence[IngestItem], report: IngestReport) -> list[IngestItem]:
+        seen: dict[str, IngestItem] = {}
+        for item in items:
+            if not item.citation_id:
+                report.outcomes.append(ItemOutcome(item.origin, "rejected", "empty citation id"))
+            elif not item.text.strip():
+                report.outcomes.append(ItemOutcome(item.origin or item.citation_id, "rejected", "empty body"))
+            elif item.citation_id in seen:
+                report.outcomes.append(ItemOutcome(item.origin or item.citation_id, "rejected",
+                                                   f"duplicate citation id {item.citation_id!r} "
+                                                   f"(first from {seen[item.citation_id].origin})"))
+            else:
+                seen[item.citation_id] = item
+        return list(seen.values())
+
+    def _write(self, pending: list[tuple[IngestItem, str, Status]], report: IngestReport) -> None:
+        chunked = []
+        for item, doc_hash, status in pending:
+            chunks = self.chunker.chunk(item, doc_hash)
+            if not chunks:
+                report.outcomes.append(ItemOutcome(item.origin or item.citation_id, "rejected", "no text to index"))
+                continue
+            chunked.append((item, doc_hash, status, chunks))
+        total = sum(len(c[3]) for c in chunked)
+        done = 0
+        self.progress(Progress("embed", 0, total))
+        batch: list[tuple[IngestItem, str, Status, list[Any]]] = []
+        for entry in chunked:
+            batch.append(entry)
+            if sum(len(b[3]) for b in batch) >= self.batch_chunks:
+                done += self._flush(batch, report)
+                self.progress(Progress("embed", done, total))
+                batch = []
+        if batch:
+            done += self._flush(batch, report)
+            self.progress(Progress("embed", done, total))
+
+    def _flush(self, batch: list[tuple[IngestItem, str, Status, list[Any]]], report: IngestReport) -> int:
+        texts = [c.text for _, _, _, chunks in batch for c in chunks]
+        t0 = time.perf_counter()
+        vectors = self.store.embedder.embed_documents(texts)
+        report.embed_seconds += time.perf_counter() - t0
+        writes, offset = [], 0
+        for item, doc_hash, _, chunks in batch:
+            writes.append((DocRecord(item.citation_id, doc_hash, item.kind, len(chunks), item.origin),
+                           chunks, vectors[offset:offset + len(chunks)]))
+            offset += len(chunks)
+        self.store.write_documents(writes)
+        for item, _, status, chunks in batch:
+            report.outcomes.append(ItemOutcome(item.citation_id, status, chunks=len(chunks), kind=item.kind))
+        report.chunks_written += len(texts)
+        return len(texts)
+
+
+def ingest_items(items: Sequence[IngestItem], store: ChunkStore, **kwargs: Any) -> IngestReport:
+    as_of = kwargs.pop("as_of", None)
+    return Ingestor(store, **kwargs).run(LoadResult(items=list(items)), as_of=as_of)
+
+
+def ingest_paths(paths: Sequence[Path | str], store: ChunkStore, *, lexicon: Mapping[str, str] | None = None,
+                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, progress: ProgressCallback | None = None,
+                 chunker: ChunkerConfig | None = None) -> IngestReport:
+    """Loose files or folders: .jsonl/.json articles, .md/.txt/.html/.pdf documents (folders walked)."""
+    cb = progress or (lambda p: None)
+    cb(Progress("load", 0, len(paths), "reading files"))
+    loaded = load_paths([Path(p) for p in paths], max_file_bytes)
+    return Ingestor(store, lexicon=lexicon, chunker=chunker, progress=progress).run(loaded)
+
+
+def ingest_snapshot(snapshot: Path | str, store: ChunkStore, *, lexicon: Mapping[str, str] | None = None,
+                    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, progress: ProgressCallback | None = None,
+                    chunker: ChunkerConfig | None = None) -> IngestReport:
+    """A snapshot's news/*.jsonl, documents/ and (via SnapshotSource) its stock_news_em frames.
+
+    The lexicon for symbol tagging is built from the snapshot's own frames and the shipped ETF registry, then
+    overlaid with the caller's. Articles published after the manifest's as_of are stored (a later as-of may use
+    them) and listed in the report notes; searches filter them out for earlier as-of values.
+    """
+    root = Path(snapshot)
+    cb = progress or (lambda p: None)
+    cb(Progress("load", 0, 1, f"reading snapshot {root.name}"))
+    loaded = LoadResult()
+    if not root.is_dir():
+        loaded.rejected.append(Rejection(str(root), "snapshot folder not found"))
+    for f in sorted((root / "news").glob("*.jsonl")):
+        loaded.extend(load_file(f, None, max_file_bytes))
+    docs_dir = root / "documents"
+    if docs_dir.is_dir():
+        for f in sorted(p for p in docs_dir.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            if f.suffix.lower() in DOCUMENT_SUFFIXES:
+                loaded.extend(load_file(f, docs_dir, max_file_bytes))
+            else:
+                loaded.rejected.append(Rejection(str(f), f"unsupported document type {f.suffix or '(none)'}"))
+    _add_source_articles(root, loaded)
+    full_lexicon = {**_registry_lexicon(), **lexicon_from_snapshot(root), **dict(lexicon or {})}
+    return Ingestor(store, lexicon=full_lexicon, chunker=chunker, progress=progress).run(loaded, as_of=_as_of(root))
+
+
+def ingest_source(source: Any, store: ChunkStore, *, lexicon: Mapping[str, str] | None = None,
+                  max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, progress: ProgressCallback | None = None,
+                  chunker: ChunkerConfig | None = None) -> IngestReport:
+    """Any FrameSource (`.articles()`, `.documents()`, `.info`): e.g. live AKShare stock_news_em news."""
+    loaded = LoadResult()
+    for article in source.articles():
+        loaded.items.append(article_to_item(article))
+    for document in source.documents():
+        try:
+            item, encoding = document_to_item(document, max_file_bytes)
+            loaded.items.append(item)
+            if encoding and encoding != "utf-8":
+                loaded.notes.append(f"{document.path}: decoded as {encoding.upper()}")
+        except (LoadError, OSError) as exc:
+            loaded.rejected.append(Rejection(document.path, str(exc)))
+    as_of = getattr(getattr(source, "info", None), "as_of", None)
+    return Ingestor(store, lexicon=lexicon, chunker=chunker, progress=progress).run(loaded, as_of=as_of)
+
+
+def _add_source_articles(root: Path, loaded: LoadResult) -> None:
+    """stock_news_em frames -> Articles, through the market layer's own parser (ids derived from 新闻链接).
+
+    Only those frames are read (not the whole SnapshotSource, which validates every frame and costs seconds), so
+    re-ingesting an unchanged snapshot stays fast. Unlike SnapshotSource.articles(), articles after as_of are
+    kept: they are stored and filtered at search time.
+    """
+    try:
+        manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    entries = [f for f in manifest.get("frames", []) if isinstance(f, dict) and f.get("function") == "stock_news_em"]
+    if not entries:
+        return
+    import pandas as pd
+
+    from assistant.market import frames
+
+    found: dict[str, Any] = {}
+    for entry in entries:
+        file = root / str(entry.get("file", ""))
+        try:
+            raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            df = frames.normalise("stock_news_em", raw, akshare_version=manifest.get("akshare_version"))
+            symbol = (entry.get("params") or {}).get("symbol")
+            articles = frames.news_articles(df, symbol)
+        except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            loaded.rejected.append(Rejection(str(file), f"stock_news_em frame not readable ({exc})"))
+            continue
+        for article in articles:
+            previous = found.get(article.id)
+            if previous is not None:
+                article = replace(previous, symbols=tuple(sorted(set(previous.symbols) | set(article.symbols))))
+            found[article.id] = article
+    seen = {i.citation_id for i in loaded.items}
+    for article in found.values():
+        if article.id not in seen and article.body.strip():
+            loaded.items.append(article_to_item(article, origin=f"{root.name}:stock_news_em:{article.id}"))
+
+
+def _as_of(root: Path) -> dt.datetime | None:
+    try:
+        value = json.loads((root / "manifest.json").read_text(encoding="utf-8")).get("as_of")
+        return dt.datetime.fromisoformat(value) if value else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _registry_lexicon() -> dict[str, str]:
+    """ETF names and aliases from the shipped registry (500质量成长ETF -> 560500)."""
+    from importlib import resources
+
+    return lexicon_from_registry(Path(str(resources.files("assistant") / "data" / "etf_registry.json")))

