@@ -1,0 +1,125 @@
+"""The engine behind `ask`, `chat`, the HTTP API and the evaluation suite: market data, lexicon, store,
+retrieval, toolbox, answerer and sessions, opened once per settings and reused.
+
+Cold start is kept low: the store (Chroma and the embedder) opens lazily, on the first search, and the
+snapshot is ingested then (idempotent: unchanged input is skipped before anything is embedded).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from typing import Any, Literal
+
+from assistant.answer.schema import Answer
+from assistant.config import Settings
+from assistant.errors import InputError
+
+log = logging.getLogger(__name__)
+AnswererKind = Literal["offline", "llm", "auto"]
+MAX_QUESTION_CHARS = 2000
+
+_ENGINES: dict[tuple[str, str], Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+class Engine:
+    def __init__(self, settings: Settings, *, answerer: AnswererKind = "offline", chat_model: Any = None,
+                 progress: bool | None = None) -> None:
+        from assistant.answer.offline import OfflineAnswerer
+        from assistant.answer.tools import Toolbox
+        from assistant.conversation import SessionStore
+        from assistant.market.factory import open_market
+        from assistant.market.resolve import Lexicon
+
+        self.settings = settings
+        self.md = open_market(settings)
+        self.lexicon = Lexicon.from_market(self.md)
+        self._progress = sys.stderr.isatty() if progress is None else progress
+        self._store: Any = None
+        self._store_lock = threading.Lock()
+        self.toolbox = Toolbox(self.md, self.lexicon, self._open_searcher)
+        self.sessions = SessionStore.from_settings(settings)
+        self.offline = OfflineAnswerer(self.toolbox)
+        self.answerer: Any = self.offline
+        use_llm = answerer == "llm" or (answerer == "auto" and (settings.llm_model or chat_model is not None))
+        if use_llm:
+            from assistant.answer.agent import LLMAnswerer  # lazy: LangChain's agent stack is heavy
+
+            self.answerer = LLMAnswerer(self.toolbox, chat_model, offline=self.offline)
+
+    # ------------------------------------------------------------------------------------------ store
+    def _open_searcher(self) -> Any:
+        """Open the store, ingest the snapshot if it lacks it, and return the hybrid searcher."""
+        with self._store_lock:
+            if self._store is None:
+                from assistant.retrieval.hybrid import HybridSearcher
+                from assistant.retrieval.store import ChunkStore
+
+                store = ChunkStore.open(self.settings)
+                self.ingest(store)
+                self._store = HybridSearcher(store)
+            return self._store
+
+    def ingest(self, store: Any) -> Any:
+        """Idempotent ingest of the snapshot's (or live source's) news and documents."""
+        from ingest.pipeline import ingest_snapshot, ingest_source
+
+        callback = _stderr_progress() if self._progress else None
+        if self.settings.live:
+            return ingest_source(self.md.source, store, progress=callback)
+        report = ingest_snapshot(self.settings.snapshot_path, store, progress=callback)
+        if report.added or report.replaced:
+            log.info("ingested %d documents into the store", len(report.added) + len(report.replaced))
+        return report
+
+    @property
+    def searcher(self) -> Any:
+        return self._open_searcher()
+
+    # ------------------------------------------------------------------------------------------ asking
+    def ask(self, question: str, session_id: str | None = None) -> Answer:
+        answer, _ = self.ask_with_session(question, session_id)
+        return answer
+
+    def ask_with_session(self, question: str, session_id: str | None = None) -> tuple[Answer, str | None]:
+        """Answer; with a session id, resolve follow-ups against it and store the turn."""
+        if question is None or not str(question).strip():
+            raise InputError("The question is empty.")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise InputError(f"The question is too long ({len(question)} characters; at most {MAX_QUESTION_CHARS}).")
+        context = None
+        if session_id is not None:
+            session_id = self.sessions.ensure(session_id)
+            context = self.sessions.last_context(session_id)
+        answer, new_context = self.answerer.answer(question, context)
+        if session_id is not None:
+            self.sessions.append_turn(session_id, question, answer, new_context)
+        return answer, session_id
+
+
+def get_engine(settings: Settings, *, answerer: AnswererKind = "offline", chat_model: Any = None) -> Engine:
+    """One engine per settings (and answerer) in a process: the API and the eval suite reuse it."""
+    if chat_model is not None:
+        return Engine(settings, answerer=answerer, chat_model=chat_model)
+    key = (settings.model_dump_json(), answerer)
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(key)
+        if engine is None:
+            engine = Engine(settings, answerer=answerer)
+            _ENGINES[key] = engine
+        return engine
+
+
+def _stderr_progress() -> Any:
+    def report(p: Any) -> None:
+        done, total = getattr(p, "done", None), getattr(p, "total", None)
+        stage, message = getattr(p, "stage", ""), getattr(p, "message", "")
+        suffix = f" {done}/{total}" if total else ""
+        print(f"\r[ingest] {stage}{suffix} {message}".ljust(80), end="", file=sys.stderr, flush=True)
+
+    return report
+
+
+__all__ = ["Engine", "MAX_QUESTION_CHARS", "get_engine"]

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assistant.answer.intent import understand
+from assistant.config import Settings
+from assistant.market.factory import open_market
+from assistant.market.resolve import Lexicon
+
+
+@pytest.fixture(scope="module")
+def env():
+    md = open_market(Settings())
+    return Lexicon.from_market(md), md.info.trade_date, md.trading_days(), md.universe()
+
+
+def ask(env, q, ctx=None):
+    lex, t, days, universe = env
+    return understand(q, lex, t, days, ctx, universe=universe)
+
+
+@pytest.mark.parametrize("q,kind,lang", [
+    ("为什么560500今天上涨？", "move_explanation", "zh"),
+    ("Why did 560500 rise today?", "move_explanation", "en"),
+    ("560500的前十大权重股", "holdings", "zh"),
+    ("What are the top 10 holdings of 560500?", "holdings", "en"),
+    ("560500最近一个月份额变化", "flows", "zh"),
+    ("560500溢价多少", "premium", "zh"),
+    ("What was 560500's closing price?", "quote", "en"),
+    ("中证500质量成长指数多久调整一次？", "methodology", "zh"),
+    ("How often is the index rebalanced?", "methodology", "en"),
+    ("Who manages 560500?", "fund_facts", "en"),
+    ("厦门钨业有什么新闻", "news", "zh"),
+    ("比较560500和510500的涨跌", "comparison", "zh"),
+])
+def test_intents(env, q, kind, lang):
+    it = ask(env, q)
+    assert (it.kind, it.language) == (kind, lang)
+
+
+def test_premise_top_n_dates_and_entities(env):
+    assert ask(env, "为什么560500今天上涨？").premise == "up"
+    assert ask(env, "Why did 560500 fall?").premise == "down"
+    assert ask(env, "560500的前十大权重股").top_n == 10
+    assert ask(env, "560500昨天为什么下跌").date == dt.date(2026, 1, 8)
+    it = ask(env, "为什么560500在2026年1月3日上涨")
+    assert it.date_reason == "non_trading_day" and it.date < dt.date(2026, 1, 3)
+    assert ask(env, "为什么999999今天上涨").unknown == ("999999",)
+    assert ask(env, "Why did Western Mining rise?").stocks == ("601168",)
+
+
+def test_followups(env):
+    ctx = ask(env, "为什么560500今天上涨？").context()
+    a = ask(env, "那510500呢？", ctx)
+    assert a.kind == "move_explanation" and a.etfs == ("510500",) and a.premise == "up"
+    b = ask(env, "and what about Western Mining?", ctx)
+    assert b.stocks == ("601168",) and b.etfs == ("560500",) and b.kind == "move_explanation"
+    c = ask(env, "what about yesterday?", ctx)
+    assert c.etfs == ("560500",) and c.date == dt.date(2026, 1, 8)
+    d = ask(env, "它的前十大权重股呢", ctx)
+    assert d.kind == "holdings" and d.etfs == ("560500",) and d.top_n == 10

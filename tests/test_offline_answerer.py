@@ -1,0 +1,159 @@
+"""The offline answerer: analyst notes from templates, every number grounded, citations <= as_of."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.grounding import check
+from assistant.config import Settings
+from assistant.errors import InputError
+
+QUESTIONS = [
+    "为什么560500今天上涨？", "Why did 560500 rise today?", "560500昨天为什么下跌？", "Why did 560500 fall yesterday?",
+    "560500的前十大权重股", "What are the top 5 holdings of 560500?", "560500最近一个月份额变化",
+    "How did 560500's units change this month?", "560500溢价多少？", "What is 560500's premium to IOPV?",
+    "560500今天收盘价多少", "What was the volume of 560500 today?", "中证500质量成长指数多久调整一次？",
+    "How often is the CSI 500 Quality Growth index rebalanced?", "中证500质量成长指数怎么选股？",
+    "560500的管理费率是多少？", "Who manages 560500 and who is the custodian?", "厦门钨业有什么新闻？",
+    "Any news on Western Mining?", "伊利股份有什么新闻？", "比较560500和510500的涨跌", "为什么厦门钨业今天涨停？",
+    "Why did Western Mining rise?", "为什么999999今天上涨？", "为什么510500今天上涨？", "560500在2026年1月3日为什么上涨",
+    "560500明天会涨吗", "560500", "Tell me about 560500", "上周五560500表现如何？",
+]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    from assistant.engine import Engine
+
+    return Engine(Settings(store=tmp_path_factory.mktemp("store")), progress=False)
+
+
+@pytest.fixture(scope="module")
+def answers(engine):
+    return {q: engine.ask(q) for q in QUESTIONS}
+
+
+def _grounded(answer) -> bool:
+    quotes = [c.quote for c in answer.citations if c.quote]
+    dates = [answer.data.trade_date, answer.data.as_of] + [f.as_of for f in answer.facts]
+    report = check(answer.answer, answer.facts, quotes, dates)
+    return report.ok or all(m.is_date for m in report.unsupported)
+
+
+@pytest.mark.parametrize("q", QUESTIONS)
+def test_every_answer_is_grounded_and_in_language(answers, q):
+    a = answers[q]
+    assert _grounded(a), a.answer
+    assert a.language == ("en" if q.isascii() and not q.isdigit() else "zh")
+    assert all(c.published_at is None or c.published_at <= a.data.as_of for c in a.citations)
+    assert "sample-20260110-lookahead" not in {c.id for c in a.citations}
+    assert "50%" not in a.answer
+    assert "样例数据" in a.answer if a.language == "zh" else "sample data" in a.answer
+
+
+def test_move_zh(answers):
+    a = answers["为什么560500今天上涨？"]
+    for s in ("1.60%", "1.64%", "厦门钨业", "越秀资本", "2026年1月9日", "样例数据", "2026-01-09 15:00"):
+        assert s in a.answer
+    assert "sina-20260109-560500" in {c.id for c in a.citations}
+    names = {(f.name, f.subject) for f in a.facts}
+    assert {("etf_return_pct", "560500"), ("constituent_contribution_pp", "600549"),
+            ("constituent_contribution_pp", "000987")} <= names
+    assert {c.kind for c in a.citations} >= {"news", "data"}
+
+
+def test_move_en(answers):
+    a = answers["Why did 560500 rise today?"]
+    for s in ("1.60%", "1.64%", "Xiamen Tungsten", "Yuexiu Capital", "sample data", "2026-01-09"):
+        assert s in a.answer
+    assert "sina-20260109-560500" in {c.id for c in a.citations}
+
+
+def test_false_premise_is_corrected(answers):
+    a = answers["560500昨天为什么下跌？"]  # it did fall on 01-08: no correction
+    assert "更正" not in a.answer
+    b = answers["Why did 560500 fall yesterday?"]
+    assert "Correction" not in b.answer
+
+
+def test_unknown_and_missing(answers):
+    for q in ("为什么999999今天上涨？", "为什么510500今天上涨？", "560500明天会涨吗"):
+        a = answers[q]
+        assert "没有数据" in a.answer or "没有" in a.answer
+        assert not [f for f in a.facts if f.name.startswith("etf_")], a.facts
+    assert "2025年12月31日" in answers["560500在2026年1月3日为什么上涨"].answer
+
+
+def test_other_intents(answers):
+    h = answers["560500的前十大权重股"]
+    assert "巨人网络" in h.answer and "2025年12月31日" in h.answer
+    assert any(f.name == "top_n_weight_pct" for f in h.facts)
+    assert "1,600.00万份" in answers["560500最近一个月份额变化"].answer
+    assert "0.09%" in answers["560500溢价多少？"].answer
+    assert "1.393" in answers["560500今天收盘价多少"].answer
+    m = answers["中证500质量成长指数多久调整一次？"]
+    assert "csi-930939-methodology" in {c.id for c in m.citations}
+    f = answers["560500的管理费率是多少？"]
+    assert "鹏扬基金管理有限公司" in f.answer and "未披露" in f.answer
+    assert "not disclosed" in answers["Who manages 560500 and who is the custodian?"].answer
+    n = answers["厦门钨业有什么新闻？"]
+    assert n.citations and all(c.kind == "news" for c in n.citations)
+    s = answers["为什么厦门钨业今天涨停？"]
+    assert "厦门钨业" in s.answer and any(f.subject == "600549" for f in s.facts)
+    c = answers["比较560500和510500的涨跌"]
+    assert "1.60%" in c.answer and "510500" in c.answer
+
+
+def test_injection_changes_nothing(answers):
+    a = answers["伊利股份有什么新闻？"]
+    assert "50%" not in a.answer and "rose 50" not in a.answer
+    assert not any(f.value == 50 for f in a.facts)
+
+
+def test_followups_through_session(engine):
+    sid = "test-followups"
+    engine.ask("为什么560500今天上涨？", sid)
+    y = engine.ask("what about yesterday?", sid)
+    assert "2026-01-08" in y.answer or "1月8日" in y.answer
+    w = engine.ask("and what about Western Mining?", sid)
+    assert "Western Mining" in w.answer or "西部矿业" in w.answer
+    t = engine.ask("它的前十大权重股呢", sid)
+    assert "巨人网络" in t.answer
+
+
+def test_input_errors(engine):
+    with pytest.raises(InputError):
+        engine.ask("   ")
+    with pytest.raises(InputError):
+        engine.ask("x" * 2001)
+
+
+@pytest.fixture(scope="module")
+def scenarios(tmp_path_factory):
+    from eval.snapshots.scenarios import generate_all
+
+    return {p.name: p for p in generate_all(tmp_path_factory.mktemp("scen"))}
+
+
+def _scenario_engine(path, tmp_path_factory):
+    from assistant.engine import Engine
+
+    return Engine(Settings(snapshot=path, store=tmp_path_factory.mktemp("store2")), progress=False)
+
+
+def test_falling_day_scenario_corrects_premise(scenarios, tmp_path_factory):
+    eng = _scenario_engine(scenarios["synthetic-159919-2025-12-16"], tmp_path_factory)
+    zh = eng.ask("为什么159919今天上涨？")
+    assert "更正" in zh.answer and "下跌" in zh.answer and "合成数据" in zh.answer
+    en = eng.ask("Why did 159919 rise today?")
+    assert en.answer.startswith("**Correction") and "fell" in en.answer
+    assert _grounded(zh) and _grounded(en)
+
+
+def test_second_snapshot_premise_and_suspension(scenarios, tmp_path_factory):
+    eng = _scenario_engine(scenarios["synthetic-562340-2025-12-19"], tmp_path_factory)
+    zh = eng.ask("为什么562340今天下跌？")
+    assert "更正" in zh.answer and "上涨" in zh.answer and "合成数据" in zh.answer and "2025年12月19日" in zh.answer
+    en = eng.ask("Why did 562340 fall today?")
+    assert en.answer.startswith("**Correction") and "rose" in en.answer and "synthetic data" in en.answer
+    assert _grounded(zh) and _grounded(en)
