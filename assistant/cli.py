@@ -91,3 +91,10 @@ def main() -> None:  # pragma: no cover - console entry when run as a module
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+from assistant.cli_eval import eval_cmd  # noqa: E402
+app.command(name="eval")(eval_cmd)
+
+from assistant.cli_answer import ask, chat  # noqa: E402
+app.command()(ask)
+app.command()(chat)

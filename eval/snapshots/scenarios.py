@@ -99,7 +99,7 @@ def szse_falling_day() -> Scenario:
     T = date(2025, 12, 16)
     lines = [ln.split("|") for ln in _CSI300_TOP60.strip().splitlines()]
     n = len(lines)
-    hi, total = 4.2, 100.0
+    hi, total = 3.0, 100.0  # lo = 2·100/60 − hi must stay positive: every weight > 0
     lo = 2 * total / n - hi
     ws = [round(hi - (hi - lo) * i / (n - 1), 3) for i in range(n)]
     ws[-1] = round(total - sum(ws[:-1]), 3)

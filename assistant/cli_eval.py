@@ -1,0 +1,110 @@
+"""`market-assistant eval`: run an evaluation dataset, write report.json / report.md / a PNG, gate on thresholds.
+
+Registered in assistant/cli.py as `app.command(name="eval")(eval_cmd)`. Heavy imports happen inside.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+def eval_cmd(
+    dataset: Annotated[Optional[list[Path]], typer.Option(
+        "--dataset", help="JSONL dataset file or folder (repeatable; default: the shipped eval/cases).")] = None,
+    snapshot: Annotated[Optional[Path], typer.Option(
+        "--snapshot", help="Snapshot for cases whose snapshot is 'sample' (default: the bundled sample).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for report.json, report.md and the PNG.")] = Path(
+        "eval-report"),
+    answerer: Annotated[Optional[list[str]], typer.Option(
+        "--answerer", help="offline | llm | baseline | all (repeatable; default: offline and baseline).")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Parallel cases (default: min(4, CPUs)).")] = None,
+    thresholds: Annotated[Optional[Path], typer.Option(
+        "--thresholds", help="Thresholds JSON (default: eval/thresholds.json).")] = None,
+    no_gate: Annotated[bool, typer.Option("--no-gate", help="Always exit 0 (report only).")] = False,
+    store: Annotated[Optional[Path], typer.Option(
+        "--store", help="Folder for the eval stores (default: the eval cache).")] = None,
+    category: Annotated[Optional[list[str]], typer.Option("--category", help="Only these categories.")] = None,
+) -> None:
+    """Run an evaluation dataset and write a report (JSON, Markdown, PNG); exit 1 when thresholds are missed."""
+    from assistant.config import Settings
+    from eval.dataset import DatasetError, default_dataset_paths, load_cases
+    from eval.report import write_report
+    from eval.runner import ANSWERERS, DEFAULT_ANSWERERS, check_thresholds, load_thresholds, run_eval
+
+    names: list[str] = []
+    for a in answerer or list(DEFAULT_ANSWERERS):
+        for part in a.split(","):
+            part = part.strip().lower()
+            if part == "all":
+                names += [n for n in ANSWERERS if n != "llm"]
+                settings_probe = Settings()
+                if settings_probe.llm_model:
+                    names.append("llm")
+            elif part in ANSWERERS:
+                names.append(part)
+            elif part:
+                raise typer.BadParameter(f"unknown answerer {part!r}; use offline, llm, baseline or all",
+                                         param_hint="--answerer")
+    names = list(dict.fromkeys(names))
+    settings = Settings()
+    if "llm" in names and not settings.llm_model:
+        typer.echo("error: --answerer llm needs a model (MARKET_ASSISTANT_LLM_MODEL)", err=True)
+        raise typer.Exit(code=2)
+    files = [p for d in (dataset or []) for p in (sorted(d.glob("*.jsonl")) if d.is_dir() else [d])]
+    try:
+        cases = load_cases(files or None)
+    except DatasetError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=2) from err
+    if category:
+        cases = [c for c in cases if c.category in set(category)]
+    if not cases:
+        typer.echo("error: no cases to run", err=True)
+        raise typer.Exit(code=2)
+    if snapshot is not None and not (snapshot / "manifest.json").is_file():
+        typer.echo(f"error: {snapshot}: not a snapshot folder (no manifest.json)", err=True)
+        raise typer.Exit(code=2)
+    dataset_dir = files[0].parent if files else None
+    try:
+        run = run_eval(cases, names, settings=settings, default_snapshot=snapshot, workers=workers,
+                       store_root=store, dataset_dir=dataset_dir)
+    except (FileNotFoundError, KeyError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=2) from err
+    run.dataset = [str(f) for f in (files or default_dataset_paths())]
+    limits = load_thresholds(thresholds)
+    gate = check_thresholds(run, limits)
+    paths = write_report(run, out, gate=gate, thresholds=limits)
+    _print_summary(run, gate, limits.get("answerer", "offline"))
+    typer.echo("wrote " + ", ".join(str(p) for p in paths.values()))
+    if gate and not no_gate:
+        raise typer.Exit(code=1)
+
+
+def _print_summary(run: object, gate: list[str], who: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from eval.report import METRICS, fmt
+
+    table = Table(title=f"{len(run.cases)} cases")  # type: ignore[attr-defined]
+    table.add_column("metric")
+    for n in run.answerers:  # type: ignore[attr-defined]
+        table.add_column(n, justify="right")
+    summaries = {n: run.summary(n) for n in run.answerers}  # type: ignore[attr-defined]
+    for key, label, kind in METRICS:
+        table.add_row(label, *(fmt(summaries[n].get(key), kind) for n in run.answerers))  # type: ignore[attr-defined]
+    console = Console()
+    console.print(table)
+    if gate:
+        console.print(f"[bold red]gate ({who}) FAILED[/]")
+        for line in gate:
+            console.print(f"  - {line}")
+    elif who in run.answerers:  # type: ignore[attr-defined]
+        console.print(f"[bold green]gate ({who}) passed[/]")
+
+
+__all__ = ["eval_cmd"]
