@@ -85,16 +85,53 @@ def record(
     typer.echo(f"recorded snapshot: {path}")
 
 
+@app.command()
+def ingest(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Loose files or folders of articles and documents.")] = None,
+    snapshot: SnapshotOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Ingest a snapshot's news and documents (default: the bundled sample), or loose files, into the store."""
+    from ingest.cli_support import run_ingest
+
+    settings = make_settings(snapshot, store=store)
+    raise typer.Exit(code=run_ingest(settings, paths or (), snapshot=snapshot if not paths else None))
+
+
+@app.command()
+def reindex(store: StoreOpt = None) -> None:
+    """Re-embed every stored chunk with the configured embedder (needed after switching embedders)."""
+    from ingest.cli_support import run_reindex
+
+    raise typer.Exit(code=run_reindex(make_settings(store=store)))
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def bench(
+    ctx: typer.Context,
+    what: Annotated[str, typer.Argument(help="retrieval | answer")],
+) -> None:
+    """Benchmarks that print figures against a baseline (`bench retrieval --help`, `bench answer --help`)."""
+    if what == "retrieval":
+        from assistant.bench.retrieval import main as run
+    elif what == "answer":
+        from assistant.bench.answer import main as run
+    else:
+        raise typer.BadParameter("choose retrieval or answer", param_hint="WHAT")
+    raise typer.Exit(code=run(list(ctx.args)) or 0)
+
+
+from assistant.cli_answer import ask, chat  # noqa: E402  (command modules import the app's helpers)
+from assistant.cli_eval import eval_cmd  # noqa: E402
+
+app.command()(ask)
+app.command()(chat)
+app.command(name="eval")(eval_cmd)
+
+
 def main() -> None:  # pragma: no cover - console entry when run as a module
     app()
 
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-
-from assistant.cli_eval import eval_cmd  # noqa: E402
-app.command(name="eval")(eval_cmd)
-
-from assistant.cli_answer import ask, chat  # noqa: E402
-app.command()(ask)
-app.command()(chat)
