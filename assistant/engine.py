@@ -43,11 +43,21 @@ class Engine:
         self.sessions = SessionStore.from_settings(settings)
         self.offline = OfflineAnswerer(self.toolbox)
         self.answerer: Any = self.offline
-        use_llm = answerer == "llm" or (answerer == "auto" and (settings.llm_model or chat_model is not None))
-        if use_llm:
-            from assistant.answer.agent import LLMAnswerer  # lazy: LangChain's agent stack is heavy
+        if answerer in ("llm", "auto"):
+            model = chat_model
+            if model is None:
+                from assistant.answer.llm import make_chat_model
 
-            self.answerer = LLMAnswerer(self.toolbox, chat_model, offline=self.offline)
+                try:
+                    model = make_chat_model(settings)
+                except InputError:
+                    if answerer == "llm":
+                        raise  # asked for the LLM explicitly: say what is missing
+                    log.info("no LLM configured: answering offline")
+            if model is not None:
+                from assistant.answer.agent import LLMAnswerer  # lazy: LangChain's agent stack is heavy
+
+                self.answerer = LLMAnswerer(self.toolbox, model, offline=self.offline)
 
     # ------------------------------------------------------------------------------------------ store
     def _open_searcher(self) -> Any:

@@ -109,3 +109,16 @@ def test_ledger_check_uses_only_cited_passages():
     assert ledger.check(f"上涨1.60%，净流入5266万元{news}，截至2026-01-09").ok
     report = ledger.check("上涨1.60%，净流入5266万元")  # the article is not cited
     assert [m.surface for m in report.unsupported] == ["5266万元"]
+
+
+def test_cited_publication_date_backs_the_date_and_becomes_a_fact():
+    ledger = Ledger(INFO)
+    m = ledger.add_passage("n-0108", "news", "标题", published_at="2026-01-08T18:30:00+08:00", quote="正文没有日期。")
+    text = f"- 2026-01-08 18:30 “标题”{m}"
+    assert ledger.check(text).ok
+    answer = ledger.build("q", text, "zh")
+    fact = next(f for f in answer.facts if f.name == "published_at")
+    assert (fact.subject, fact.as_of, fact.unit) == ("n-0108", "2026-01-08", "date")
+    uncited = Ledger(INFO)
+    uncited.add_passage("n-0108", "news", "标题", published_at="2026-01-08T18:30:00+08:00", quote="正文")
+    assert not uncited.check("2026-01-08 18:30 标题").ok

@@ -21,6 +21,7 @@ from typing import Literal
 
 from assistant.analysis.figures import Figure
 from assistant.answer.grounding import GroundingReport, check
+from assistant.answer.numbers import extract
 from assistant.answer.schema import Answer, Citation, DataInfo, Fact
 from assistant.market.model import Article, Document, SourceInfo
 
@@ -153,12 +154,38 @@ class Ledger:
         ids = dict.fromkeys(PLACEHOLDER.findall(text))
         return [s.quote for cid in ids if (s := self._sources.get(cid)) is not None and s.quote]
 
+    def cited_dates(self, text: str) -> list[dt.date]:
+        """Publication dates of the news/document passages `text` cites: a cited article backs its own date."""
+        ids = dict.fromkeys(PLACEHOLDER.findall(text))
+        return [s.published_at.astimezone(_CST).date() for cid in ids if (s := self._sources.get(cid)) is not None
+                and s.kind != "data" and s.published_at is not None]
+
     def check(self, text: str, extra_dates: tuple[dt.date, ...] = ()) -> GroundingReport:
-        """Ground a composed text (with placeholders) against the facts and the passages it cites."""
-        dates = list(extra_dates)
+        """Ground a composed text (with placeholders) against the facts and the passages it cites (their
+        quotes, and their publication dates)."""
+        dates: list[dt.date] = list(extra_dates) + self.cited_dates(text)
         if self.info is not None:
             dates += [self.info.trade_date, self.info.as_of.date()]
         return check(PLACEHOLDER.sub("", text), self.facts, self.cited_quotes(text), dates)
+
+    def _register_publication_dates(self, text: str) -> None:
+        """A cited passage's publication date that the text states becomes a `published_at` fact (unit "date",
+        subject = citation id), so the answer object itself backs it: facts list every number stated."""
+        stated = [m for m in extract(PLACEHOLDER.sub("", text)) if m.is_date and m.precision in ("ymd", "md")]
+        if not stated:
+            return
+        for cid in dict.fromkeys(PLACEHOLDER.findall(text)):
+            src = self._sources.get(cid)
+            if src is None or src.kind == "data" or src.published_at is None:
+                continue
+            day = src.published_at.astimezone(_CST).date()
+            if not any(m.value == day or (m.precision == "md" and (m.value.month, m.value.day) == (day.month, day.day))
+                       for m in stated):
+                continue
+            key = ("published_at", cid, day.isoformat())
+            self._facts.setdefault(key, Fact(name="published_at", subject=cid,
+                                             value=float(day.year * 10000 + day.month * 100 + day.day),
+                                             unit="date", as_of=day.isoformat(), source=cid))
 
     def build(self, question: str, text: str, language: Literal["zh", "en"],
               info: SourceInfo | None = None) -> Answer:
@@ -171,6 +198,7 @@ class Ledger:
         for cid in dict.fromkeys(PLACEHOLDER.findall(text)):
             if cid in self._sources:
                 self._refuse_look_ahead(self._sources[cid], info)
+        self._register_publication_dates(text)
         final, citations = self.renumber(text, info)
         data = DataInfo(origin=info.origin, as_of=info.as_of.isoformat(),
                         trade_date=info.trade_date.isoformat())

@@ -25,6 +25,15 @@ _I = re.IGNORECASE
 # Checked in this order; the first that matches wins (comparison needs two securities, see below).
 _RULES: list[tuple[IntentKind, re.Pattern[str]]] = [
     ("comparison", re.compile(r"对比|比较|相比|哪个(?:更|涨|跌)|\bvs\.?\b|versus|\bcompare|\bcompared\b|side by side", _I)),
+    # Suspensions are answered from the day's attribution (who had no bar, what it contributed).
+    ("move_explanation", re.compile(r"停牌|复牌|\bsuspen|\bhalted\b|trading halt", _I)),
+    # Questions about what a company said / a rating change are news questions, whatever else they mention.
+    ("news", re.compile(r"评级|研报|目标价|\bratings?\b|\bupgrade|\bdowngrade|target price|"
+                        r"\bwhat did\b.*\bsay\b|\bsaid\b|\bsays\b|announce|investor meeting|交流会|说明会|业绩会|表示了?什么|说了什么", _I)),
+    ("methodology", re.compile(r"how many constituents|number of constituents|\buniverse\b|样本空间|样本数量|"
+                               r"多少只(?:成分|成份|样本)", _I)),
+    ("fund_facts", re.compile(r"基金合同|合同生效|跟踪(?:哪个|哪只|什么)指数|跟踪标的|"
+                              r"\b(?:which|what) index does|\bindex does .* track|\btracks? which index", _I)),
     ("premium", re.compile(r"溢价|折价|IOPV|净值估算|\bpremium|\bdiscount\b", _I)),
     ("flows", re.compile(r"份额|申购|赎回|资金流|净流入|净流出|流入|流出|规模变化|规模.*(?:增|减|变)|\bflows?\b|inflow|outflow|"
                          r"\bunits\b|creation|redemption|\bsubscri", _I)),
@@ -39,7 +48,8 @@ _RULES: list[tuple[IntentKind, re.Pattern[str]]] = [
                               r"benchmark|fund facts|profile|\baum\b|fund size", _I)),
     ("news", re.compile(r"新闻|消息|资讯|报道|公告|利好|利空|\bnews\b|headlines?|articles?|reports? about", _I)),
 ]
-_WHY = re.compile(r"为什么|为何|为啥|原因|怎么回事|驱动|贡献|拖累|归因|解释|\bwhy\b|\bexplain|driv|contribut|\bcause|"
+_WHY = re.compile(r"为什么|为何|为啥|原因|怎么回事|驱动|推动|带动|拉动|贡献|拖累|归因|解释|跟踪偏差|跟踪误差|跑赢|跑输|"
+                  r"tracking (?:difference|error)|\bbeat\b|outperform|underperform|\bwhy\b|\bexplain|driv|contribut|\bcause|"
                   r"what (?:moved|happened)|behind", _I)
 _QUOTE = re.compile(r"价格|股价|收盘|开盘|最新价|多少钱|报价|行情|成交量|成交额|换手|涨了多少|跌了多少|涨跌幅|涨幅是|跌幅是|"
                     r"\bprice\b|\bclose[ds]?\b|\bquote\b|\bvolume\b|turnover|how much did|trading at", _I)
@@ -118,7 +128,10 @@ def understand(question: str, lexicon: Lexicon, trade_date: dt.date, trading_day
 
     resolved: ResolvedDate = resolve_date(text, trade_date, trading_days, lang)
     period = resolve_period(text, trade_date, trading_days, lang)
-    kind, explicit = _classify(text, n_securities=len(etfs) + len(unknown) + len(indices))
+    # An ETF and the index it tracks are one subject ("159919相对沪深300跟踪偏差多少"), not a comparison.
+    tracked = {universe.get(e) for e in etfs} if universe else set()
+    own = [i for i in indices if i not in tracked]
+    kind, explicit = _classify(text, n_securities=len(etfs) + len(unknown) + len(own))
     premise = _premise(text) if kind in ("move_explanation", "comparison", "quote") else None
     top_n = _top_n(text)
 
@@ -144,7 +157,7 @@ def _classify(text: str, n_securities: int) -> tuple[IntentKind, bool]:
             if kind == "comparison" and n_securities < 2:
                 continue
             return kind, True
-    if n_securities >= 2 and re.search(r"和|与|跟|\band\b|,|、", text) and _MOVE.search(text):
+    if n_securities >= 2 and re.search(r"和|与|跟(?!踪)|\band\b|,|、", text) and _MOVE.search(text):
         return "comparison", True
     if _WHY.search(text):
         return "move_explanation", True
