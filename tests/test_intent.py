@@ -83,3 +83,11 @@ def test_routing_fixed_after_eval(env):
 def test_an_etf_and_its_own_index_are_not_a_comparison(env):
     it = ask(env, "560500今天相对中证500质量成长指数跟踪偏差多少？")
     assert it.kind == "move_explanation"
+
+
+def test_methodology_phrasings_route_to_methodology(env):
+    for q in ("中证500质量成长指数怎么选股？", "这个指数是怎么构建的？", "930939的加权方式和单个样本权重上限",
+              "中证500质量成长指数是怎么编制的？", "How is the CSI 500 Quality Growth index built?",
+              "What is the weighting of the CSI 500 Quality Growth index?"):
+        assert ask(env, q).kind == "methodology", q
+    assert ask(env, "560500前十大权重股是哪些？").kind == "holdings"  # weights of holdings stay holdings

@@ -234,5 +234,93 @@ def test_suspended_constituent_is_explained_from_the_data(scenarios, tmp_path_fa
     why = eng.ask("深南电路为什么停牌？")
     assert "停牌" in why.answer.split("\n")[0] and "synthetic-20251219-suspension" in {c.id for c in why.citations}
     which = eng.ask("Which constituent of 562340's index was suspended today?")
-    assert "Shennan Circuits (002916)" in which.answer
+    assert "Shennan Circuits (002916, no trades, contribution 0.00 pp" in which.answer  # one parenthesis
     assert any(f.name == "constituent_contribution_pp" and f.subject == "002916" and f.value == 0 for f in which.facts)
+
+
+# ---------------------------------------------------------------------------------------- answer quality
+
+def test_move_states_premium_and_period_scale_change(answers):
+    zh = answers["为什么560500今天上涨？"]
+    para = next(line for line in zh.answer.split("\n") if line.startswith("**溢价与资金**"))
+    for s in ("收盘价相对IOPV溢价0.09%", "2025年12月9日至2026年1月9日", "1,600.00万份", "规模增加5,266.00万元",
+              "规模按份额×收盘价估算"):
+        assert s in para, para
+    names = {(f.name, f.subject) for f in zh.facts}
+    assert {("etf_premium_pct", "560500"), ("etf_scale_change_yuan", "560500")} <= names
+    en = answers["Why did 560500 rise today?"]
+    para = next(line for line in en.answer.split("\n") if line.startswith("**Premium and flows**"))
+    for s in ("0.09% premium to IOPV", "From 2025-12-09 to 2026-01-09", "16.00 million units",
+              "52.66 million yuan", "scale = units × close"):
+        assert s in para, para
+    assert _strict(zh) and _strict(en)
+
+
+def test_move_states_discount_and_premium_change_when_known(engine, monkeypatch):
+    from assistant.analysis.figures import Figure
+    from assistant.answer.tools import FactRef
+
+    real = engine.toolbox.explain_move
+
+    def patched(*args, **kwargs):
+        res = real(*args, **kwargs)
+        day = res.trade_date
+        facts = [f for f in res.facts if f.name != "etf_premium_pct"] + [
+            FactRef.of(Figure("etf_premium_pct", res.etf, -0.123, "%", day, "fund_etf_spot_em")),
+            FactRef.of(Figure("etf_premium_change_pp", res.etf, -0.05, "pp", day, "fund_etf_spot_em"))]
+        return res.model_copy(update={"facts": facts})
+
+    monkeypatch.setattr(engine.toolbox, "explain_move", patched)
+    zh = engine.ask("为什么560500今天上涨？")
+    assert "收盘价相对IOPV折价0.12%" in zh.answer and "溢价率较前一交易日下降0.05个百分点" in zh.answer, zh.answer
+    en = engine.ask("Why did 560500 rise today?")
+    assert "0.12% discount to IOPV" in en.answer and "down 0.05 pp from the previous day" in en.answer, en.answer
+    assert any(f.name == "etf_premium_change_pp" for f in en.facts)
+
+
+def test_figures_join_the_label_parenthesis(answers):
+    zh = answers["为什么560500今天上涨？"].answer
+    en = answers["Why did 560500 rise today?"].answer
+    assert "浙江鼎力（603338，-0.03个百分点）" in zh and "（603338）（" not in zh
+    assert "Zhejiang Dingli Machinery (603338, -0.03 pp)" in en and "(603338) (" not in en
+
+
+def test_how_is_it_built_gives_the_structured_methodology(engine):
+    zh = engine.ask("中证500质量成长指数是怎么编制的？")
+    for s in ("**样本空间**", "000905", "**选样方法**", "剔除市盈率（TTM）为负的证券", "盈利能力（ROE）",
+              "财务杠杆（Leverage）", "**样本数量**", "100只", "**加权方式**", "每半年调整一次", "第二个星期五",
+              "2004年12月31日", "1000点"):
+        assert s in zh.answer, (s, zh.answer)
+    assert [c.id for c in zh.citations] == ["csi-930939-methodology"]
+    quote = zh.citations[0].quote
+    assert "中证500指数（000905）的样本。" in quote and "指数以2004年12月31日为基日" in quote and "100只。" in quote
+    assert "两次定期调整之间" not in zh.answer  # the timing clause, not every rebalancing rule
+    assert _strict(zh), zh.answer
+    en = engine.ask("How is the CSI 500 Quality Growth index built?")
+    for s in ("**Universe**", "000905", "**Screens", "**Factors", "ROE", "**Number of constituents**",
+              "**Weighting**", "**Rebalancing**", "second Friday of June and December", "2004-12-31"):
+        assert s in en.answer, (s, en.answer)
+    assert [c.id for c in en.citations] == ["csi-930939-methodology-en"] and _strict(en), en.answer
+
+
+def test_specific_methodology_questions_stay_specific(engine):
+    base = engine.ask("基日是哪天")
+    assert "2004年12月31日" in base.answer and "样本空间" not in base.answer and "ROE" not in base.answer
+    often = engine.ask("How often is the CSI 500 Quality Growth index rebalanced?")
+    assert "semi-annual" in often.answer and "Universe" not in often.answer and "Base date" not in often.answer
+    pick = engine.ask("中证500质量成长指数怎么选股？")
+    assert "剔除" in pick.answer and "ROE" in pick.answer and pick.citations[0].id == "csi-930939-methodology"
+    assert "基日" not in pick.answer and _strict(pick)
+
+
+def test_answers_lead_with_what_was_asked(engine):
+    prem = engine.ask("560500溢价多少？")
+    first = prem.answer.split("\n")[0]
+    assert "溢价0.09%" in first and "1.3917" in first and _strict(prem), prem.answer  # IOPV as published
+    flows = engine.ask("How much did 560500's units grow this month?")
+    assert flows.answer.startswith("**From 2025-12-31 to 2026-01-09") and "rose by 6.59 million units" in \
+        flows.answer.split("\n")[0] and _strict(flows), flows.answer
+    cmp_ = engine.ask("560500和510500今天谁涨得多？")
+    assert cmp_.answer.startswith("**无法比较**") and "510500" in cmp_.answer.split("\n")[0]
+    news = engine.ask("厦门钨业有什么新闻？")
+    assert "Core Viewpoint" not in news.answer  # no English excerpt in a Chinese answer

@@ -112,3 +112,13 @@ def test_custom_range_flows_do_not_reuse_the_one_month_fact_names(tb):
     move.register(ledger)
     custom.register(ledger)  # no conflicting values under one name
     assert tb.etf_flows("560500").period_suffix == ""
+
+
+def test_document_passages_return_every_chunk_with_its_section(tb):
+    whole = tb.document_passages("中证500质量成长指数 编制方案 样本空间 加权方式 基日", ["930939"]).passages
+    zh = sorted((p for p in whole if p.id == "csi-930939-methodology"), key=lambda p: p.chunk)
+    assert len(zh) > 3 and len({p.chunk for p in zh}) == len(zh)  # several passages of one document
+    sections = " ".join(p.section or "" for p in zh)
+    assert "样本空间" in sections and "基日与基点" in sections
+    best = tb.search_documents("中证500质量成长指数 编制方案", ["930939"]).passages
+    assert len({p.id for p in best}) == len(best)  # the ordinary search keeps one passage per document

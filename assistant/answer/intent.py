@@ -30,7 +30,8 @@ _RULES: list[tuple[IntentKind, re.Pattern[str]]] = [
     # Questions about what a company said / a rating change are news questions, whatever else they mention.
     ("news", re.compile(r"评级|研报|目标价|\bratings?\b|\bupgrade|\bdowngrade|target price|"
                         r"\bwhat did\b.*\bsay\b|\bsaid\b|\bsays\b|announce|investor meeting|交流会|说明会|业绩会|表示了?什么|说了什么", _I)),
-    ("methodology", re.compile(r"how many constituents|number of constituents|\buniverse\b|样本空间|样本数量|"
+    ("methodology", re.compile(r"how many constituents|number of constituents|\buniverse\b|样本空间|样本数量|加权方式|"
+                               r"权重上限|\bweighting\b|weight caps?\b|"
                                r"多少只(?:成分|成份|样本)", _I)),
     ("fund_facts", re.compile(r"基金合同|合同生效|跟踪(?:哪个|哪只|什么)指数|跟踪标的|"
                               r"\b(?:which|what) index does|\bindex does .* track|\btracks? which index", _I)),
@@ -40,7 +41,8 @@ _RULES: list[tuple[IntentKind, re.Pattern[str]]] = [
     ("holdings", re.compile(r"权重|成分股|成份股|持仓|重仓|十大|前\s*[0-9一二三四五六七八九十]+\s*大|\bholdings?\b|"
                             r"constituents?\b|\bweights?\b|\btop\s+(?:\d+|ten|five|three)\b(?!.*contribut)|"
                             r"largest (?:stocks|positions|holdings)", _I)),
-    ("methodology", re.compile(r"编制|调仓|调整|调样|选样|样本空间|基日|基点|加权方式|因子|方法论|方案|"
+    ("methodology", re.compile(r"编制|调仓|调整|调样|选样|选股|怎么选|如何选|样本空间|基日|基点|加权方式|因子|方法论|方案|"
+                               r"(?:指数|它)是?(?:怎么|如何|怎样)(?:构建|构造|计算)|"
                                r"methodolog|rebalanc|reconstitut|selection|base date|base value|weighting|"
                                r"factor|how is .* (?:built|constructed|calculated)|\brules?\b", _I)),
     ("fund_facts", re.compile(r"管理人|托管|费率|管理费|成立|基金经理|比较基准|基金公司|基金概况|谁管理|资产规模|"

@@ -71,7 +71,7 @@ class _Render:
         v = abs(self._reg(f))
         if self.lang == "zh":
             return f"{v / 1e8:,.2f}亿份" if v >= 1e8 else f"{v / 1e4:,.2f}万份"
-        return f"{v / 1e6:,.2f} million units"
+        return f"{v:,.0f} units" if v < 1e6 else f"{v / 1e6:,.2f} million units"
 
     def yuan(self, f: Any) -> str:
         v = abs(self._reg(f))
@@ -82,6 +82,11 @@ class _Render:
     def price(self, f: Any) -> str:
         v = self._reg(f)
         return f"{v:.3f}元" if self.lang == "zh" else f"{v:.3f} yuan"
+
+    def iopv(self, f: Any) -> str:
+        """An IOPV, to the 4 decimals it is published with (3 would not reproduce the premium stated)."""
+        v = self._reg(f)
+        return f"{v:.4f}元" if self.lang == "zh" else f"{v:.4f} yuan"
 
     def count(self, f: Any) -> str:
         return f"{int(round(self._reg(f)))}"
@@ -96,7 +101,7 @@ class _Render:
             d = d.date()
         return f"{d.year}年{d.month}月{d.day}日" if self.lang == "zh" else d.isoformat()
 
-    NAMES = ("pct", "apct", "pp", "app", "units", "yuan", "price", "count", "date")
+    NAMES = ("pct", "apct", "pp", "app", "units", "yuan", "price", "iopv", "count", "date")
 
 
 _ENV: Any = None
@@ -242,7 +247,7 @@ class OfflineAnswerer:
             full = label if industry is None else (label[:-1] + f"，{industry}）" if lang == "zh" and
                                                     label.endswith("）") else label[:-1] + f", {industry})"
                                                     if label.endswith(")") else label)
-            return {"label": label, "full": full, "code": c.code, "up": (c.return_pct or 0) >= 0,
+            return {"label": label, "head": _head(label), "full": full, "code": c.code, "up": (c.return_pct or 0) >= 0,
                     "ret": figs.get(("constituent_return_pct", c.code)),
                     "contrib": figs.get(("constituent_contribution_pp", c.code))}
 
@@ -279,36 +284,39 @@ class OfflineAnswerer:
                           "contrib": figs[("constituent_contribution_pp", code)], "rank": rank_fact})
         news = self._driver_news(it, res, drivers, focus[0] if focus else None, ledger)
         correction = it.premise is not None and (it.premise == "up") != up and abs(res.etf_return_pct) > 0
+        # Premium and flows are always stated when the data has them: one short clause each.
         premium = F("etf_premium_pct", etf)
-        show_premium = premium is not None and abs(premium.value) >= 0.3
+        premium_change = F("etf_premium_change_pp", etf) if premium is not None else None
         flows = None
         day_f, period_f = F("etf_units_change_1d", etf), F("etf_units_change", etf)
-        pct_f = F("etf_units_change_pct", etf)
-        if day_f is not None and period_f is not None and pct_f is not None and res.period_start:
-            if abs(pct_f.value) >= 1.0 or show_premium:
-                start_units = next((f for f in res.facts if f.name == "etf_units" and f.as_of == res.period_start),
-                                   None)
-                flows = {"day": day_f, "day_up": day_f.value >= 0, "period": period_f,
-                         "period_up": period_f.value >= 0, "period_pct": pct_f,
-                         "start": start_units if start_units is not None else None}
-                if flows["start"] is None:
-                    flows["period"] = None
+        pct_f, scale_f = F("etf_units_change_pct", etf), F("etf_scale_change_yuan", etf)
+        start_units = next((f for f in res.facts if f.name == "etf_units" and f.as_of == res.period_start), None)
+        if period_f is not None and pct_f is not None and start_units is not None:
+            flows = {"start": start_units, "end": period_f, "period": period_f, "period_up": period_f.value >= 0,
+                     "period_pct": pct_f, "scale": scale_f, "scale_up": bool(scale_f and scale_f.value >= 0),
+                     "day": day_f, "day_up": bool(day_f and day_f.value >= 0)}
+        elif day_f is not None:
+            flows = {"period": None, "day": day_f, "day_up": day_f.value >= 0}
         suspended = []
         for code in res.suspended:
             if any(f.get("suspended") and code in it.stocks for f in focus):
                 continue
-            suspended.append({"label": self._label(code, lang, kind="stock", fallback=getattr(by_code.get(code),
-                                                                                              "name", None)),
+            s_label = self._label(code, lang, kind="stock", fallback=getattr(by_code.get(code), "name", None))
+            suspended.append({"label": s_label, "head": _head(s_label),
                               "weight": figs.get(("constituent_weight_pct", code)),
                               "contrib": figs.get(("constituent_contribution_pp", code))})
         warnings = [w for w in res.warnings if not extract(w)][:2]
         cite_data = ledger.add_data("fund_etf_hist_em") + ledger.add_data("stock_zh_index_daily_em")
+        cite_premium = ledger.add_data(premium.cite) if premium is not None else ""
+        cite_flows = ledger.add_data((flows.get("period") or flows["day"]).cite) if flows else ""
         return _env().get_template(f"offline/{lang}/move.md.jinja").render(
             **self._common(r), m=m, up=up, index_up=index_up, day=res.trade_date, etf_label=etf_label,
             index_label=index_label, industries=industries, drivers=drivers if not focus else drivers[:3],
             share=F("top_n_share_pct", res.index) if drivers else None, laggards=laggards if not focus else [],
-            suspended=suspended, news=news, premium=premium if show_premium else None,
-            premium_up=premium is not None and premium.value >= 0, flows=flows, warnings=warnings,
+            suspended=suspended, news=news, premium=premium, premium_flat=premium is not None and
+            round(premium.value, 2) == 0, premium_up=premium is not None and premium.value >= 0,
+            premium_change=premium_change, flows=flows, warnings=warnings, cite_premium=cite_premium,
+            cite_flows=cite_flows,
             correction=correction, premise=it.premise, focus=focus, cite_data=cite_data,
             tracking=bool(_TRACKING.search(it.question)))
 
@@ -340,7 +348,11 @@ class OfflineAnswerer:
                             q.id not in used and (q.title or "").isascii() == (it.language == "en") for q in found):
                         continue  # prefer an article in the question's language when one is there
                     used.add(p.id)
-                    out.append({"about": about, "title": self._safe_title(p), "cite": self._cite(ledger, p)})
+                    title = self._safe_title(p)
+                    # An article found for the ETF but headlining one of the drivers is news about that driver.
+                    named = next((d["label"] for d in drivers if symbols[0] == res.etf and any(
+                        n and n in (p.title or "") for n in _names(self.tb.lexicon, d["code"]))), None)
+                    out.append({"about": named or about, "title": title, "cite": self._cite(ledger, p)})
                     break
                 if len(out) >= 4:
                     break
@@ -396,13 +408,15 @@ class OfflineAnswerer:
         prev = next((f for f in q.facts if f.name == "etf_prev_close"), None)
         qv = {"price": F("etf_close", etf), "prev": prev, "ret": F("etf_return_pct", etf),
               "iopv": F("etf_iopv", etf), "premium": F("etf_premium_pct", etf), "volume": F("etf_volume_units", etf),
-              "amount": F("etf_amount_yuan", etf), "turnover": F("etf_turnover_rate_pct", etf)}
+              "amount": F("etf_amount_yuan", etf), "turnover": F("etf_turnover_rate_pct", etf),
+              "premium_change": F("etf_premium_change_pp", etf)}
         if qv["premium"] is None:
             qv["iopv"] = None
         cite = ledger.add_data("fund_etf_hist_em") + (ledger.add_data("fund_etf_spot_em") if qv["iopv"] else "")
         return _env().get_template(f"offline/{it.language}/quote.md.jinja").render(
             **self._common(r), q=qv, up=q.return_pct >= 0, day=q.date, etf_label=self._label(etf, it.language),
             premium_up=bool(qv["premium"] and qv["premium"].value >= 0), focus_premium=it.kind == "premium",
+            premium_flat=bool(qv["premium"] and round(qv["premium"].value, 2) == 0),
             cite_data=cite)
 
     def _comparison(self, it: Intent, ledger: Ledger, r: _Render) -> str:
@@ -433,6 +447,10 @@ class OfflineAnswerer:
         text = _env().get_template(f"offline/{it.language}/comparison.md.jinja").render(
             **self._common(r), rows=rows, day=it.date, diff=diff, diff_up=bool(diff and diff.value >= 0),
             cite_data=ledger.add_data("fund_etf_hist_em"))
+        if missing and len(rows) == 1:  # nothing to compare with: say so first, then what there is
+            return self._t(it, f"**无法比较**：本数据没有{'、'.join(missing)}的行情，只能给出{rows[0]['label']}的表现。",
+                           f"**No comparison possible**: this data has no quotes for {', '.join(missing)}; only "
+                           f"{rows[0]['label']} can be shown.") + "\n\n" + text
         if missing:
             text += "\n\n" + self._t(it, f"本数据没有{'、'.join(missing)}的行情，无法纳入比较。",
                                      f"This data has no quotes for {', '.join(missing)}, so it is left out.")
@@ -490,9 +508,15 @@ class OfflineAnswerer:
             missing = [_LABELS[lang][k] for k in missing_keys if k not in undisclosed]
             profile = {"rows": [row for row in rows if row["key"] not in asked], "missing": missing, "cite": data_cite}
         passages = []
+        asked_points = list(dict.fromkeys(a for pat, _, a in _CONCEPTS if pat.search(it.question)))
+        if methodology and (asked_points or _OVERVIEW.search(it.question)):
+            # The whole methodology, or just the point(s) asked about, each point complete and cited.
+            overview = self._overview(it, symbols, ledger, only=asked_points or None)
+            if overview:
+                return overview
         try:
             # Ask the retrieval for the chunk that states the concept asked about (its keywords added).
-            query = " ".join([it.question] + [k for pat, ks in _CONCEPTS if pat.search(it.question) for k in ks
+            query = " ".join([it.question] + [k for pat, ks, _ in _CONCEPTS if pat.search(it.question) for k in ks
                                               if k.isascii() == (lang == "en")])
             found = self.tb.search_documents(query, symbols or None, k=4).passages
             if not found and symbols:
@@ -507,12 +531,53 @@ class OfflineAnswerer:
             **self._common(r), profile=profile, passages=passages, methodology=methodology, lead=lead,
             etf_label=etf_label)
 
+    def _overview(self, it: Intent, symbols: list[str], ledger: Ledger, only: list[str] | None = None) -> str | None:
+        """'How is the index built?': a short structured answer from one methodology document -- universe,
+        selection, number of constituents, weighting, rebalancing, base date/value -- each point in the
+        document's own words, all cited to that document (its quote joins the clauses used). None when no
+        retrieved document covers at least three of those points (the ordinary clause answer follows)."""
+        lang = it.language
+        query = " ".join([it.question] + [k for _, _, k in _ASPECTS if k.isascii() == (lang == "en")])
+        try:
+            found = self.tb.document_passages(query, symbols or None, k=40).passages
+            if not found and symbols:
+                found = self.tb.document_passages(query, None, k=40).passages
+        except UpstreamError as err:
+            log.warning("document retrieval unavailable: %s", err)
+            return None
+        docs: dict[str, list[PassageRef]] = {}
+        for p in found:
+            docs.setdefault(p.id, []).append(p)
+        best: tuple[tuple[float, int], str, list[dict[str, Any]], list[str], list[str]] | None = None
+        for rank, (doc_id, parts) in enumerate(docs.items()):
+            groups, notes, used = _methodology_points(parts, only)
+            covered = len({g["aspect"] for g in groups})
+            if covered < (len(only) if only else 3):
+                continue
+            score = (covered + (1.5 if _lang_of(parts[0].quote) == lang else 0.0), -rank)
+            if best is None or score > best[0]:
+                best = (score, doc_id, groups, notes, used)
+        if best is None:
+            return None
+        _, doc_id, groups, notes, used = best
+        p = docs[doc_id][0]
+        cite = ledger.add_passage(p.id, p.kind, p.title, p.source, p.url, p.published_at, "\n".join(used))
+        index = next((c for c in (list(it.indices) + list(p.symbols)) if self._kind(c) == "index"), None)
+        index_label = self._label(index, lang, kind="index") if index else ""
+        return _env().get_template(f"offline/{lang}/methodology.md.jinja").render(
+            groups=groups, notes=notes if not only or "selection" in only else [], cite=cite, title=p.title or p.id,
+            index_label=index_label, brief=bool(only))
+
     def _clauses(self, it: Intent, found: list[PassageRef], ledger: Ledger, methodology: bool) -> list[dict[str, str]]:
         """The clause(s) of the retrieved documents that answer the question -- never a section heading --
         each cited with exactly the text relied on as its quote."""
         lang = it.language
-        keys = [k for pat, ks in _CONCEPTS if pat.search(it.question) for k in ks]
-        terms = _terms(it.question)
+        keys = [k for pat, ks, _ in _CONCEPTS if pat.search(it.question) for k in ks]
+        # The securities named are what every candidate is about: their names must not outvote what is asked.
+        asked = it.question
+        for e in sorted(it.entities, key=lambda e: -e.start):
+            asked = asked[:e.start] + " " + asked[e.end:]
+        terms = _terms(asked)
         scored: list[tuple[float, int, PassageRef, list[tuple[float, str]]]] = []
         for rank, p in enumerate(found):
             clauses = []
@@ -559,10 +624,14 @@ class OfflineAnswerer:
                     f"({self.tb.md.info.as_of:%Y-%m-%d %H:%M}); nothing published later is used."))
             raise NotFoundError(self._t(it, "截至数据时点，没有检索到相关新闻。",
                                         "No relevant news was found up to the data's as-of time."))
+        names = [n for c in symbols if (k := self.tb.lexicon.lookup(c)) is not None for n in (k.name, k.name_en) if n]
         news = []
         for p in found[:4]:
             body = _safe_quote(p)
-            excerpt = _excerpt(body.split("\n", 1)[-1] if "\n" in body else body, it.question, limit=120)
+            excerpt = _excerpt(body.split("\n", 1)[-1] if "\n" in body else body, " ".join([it.question] + names),
+                               limit=120)
+            if _lang_of(excerpt) != lang:
+                excerpt = ""  # an excerpt in the other language reads as a dump, not an answer
             news.append({"when": p.published_at.strftime("%Y-%m-%d %H:%M") if p.published_at else "",
                          "title": self._safe_title(p), "excerpt": excerpt if excerpt and excerpt not in (p.title or "")
                          and not extract(excerpt) else "",
@@ -695,6 +764,9 @@ _INDUSTRY_EN = {
     "食品": "food", "纺织服装": "textiles and apparel", "造纸印刷": "paper and printing", "家用轻工": "light industry",
     "燃气": "gas utilities", "采掘行业": "mining", "环保行业": "environmental services", "仪器仪表": "instruments",
     "电子化学品": "electronic chemicals", "电机": "electric motors", "风电设备": "wind power equipment",
+    "化肥": "fertilisers", "农药兽药": "agrochemicals", "化学原料": "basic chemicals", "橡胶制品": "rubber products",
+    "美容护理": "beauty and personal care", "医疗服务": "healthcare services", "医药商业": "pharmaceutical distribution",
+    "家电": "home appliances", "环保": "environmental services",
 }
 
 
@@ -706,6 +778,21 @@ def _safe_quote(p: PassageRef) -> str:
     from assistant.answer.tools import defuse_quote
 
     return defuse_quote(p.quote)[0] if p.suspicious or p.quote else p.quote
+
+
+def _names(lexicon: Any, code: str) -> tuple[str, ...]:
+    known = lexicon.lookup(code)
+    return tuple(n for n in (known.name, known.name_en) if n) if known is not None else ()
+
+
+def _head(label: str) -> str | None:
+    """'名称（代码' / 'Name (code' of a label that ends in its code's parenthesis, so that a figure about it
+    joins that parenthesis -- '浙江鼎力（603338，-0.03个百分点）' -- instead of opening a second one."""
+    if label.endswith("）") and "（" in label:
+        return label[:-1] + "，"
+    if label.endswith(")") and "(" in label:
+        return label[:-1] + ", "
+    return None
 
 
 def _registered(ledger: Ledger, cid: str) -> bool:
@@ -728,19 +815,20 @@ _FIELDS: list[tuple[str, re.Pattern[str]]] = [(k, re.compile(p, re.I)) for k, p 
     ("tracked_index", r"跟踪|\btracks?\b|tracked"),
 )]
 # Methodology concepts: a question about one is answered by the clause that states it.
-_CONCEPTS: list[tuple[re.Pattern[str], list[str]]] = [(re.compile(p, re.I), ks) for p, ks in (
+_CONCEPTS: list[tuple[re.Pattern[str], list[str], str]] = [(re.compile(p, re.I), ks, a) for p, ks, a in (
     (r"调整|调样|调仓|多久|频率|rebalanc|reconstitut|how often|review", ["定期调整", "半年", "调整一次", "rebalancing",
-                                                                         "semi-annual", "june and december"]),
-    (r"基日|基点|base date|base value", ["基日", "基点", "base date", "base value"]),
-    (r"样本数量|多少只|how many|number of constituents", ["样本数量", "100只", "number of constituents"]),
-    (r"样本空间|universe|选自", ["样本空间", "universe", "000905"]),
-    (r"剔除|排除|exclude|screen", ["剔除", "screens", "drop securities"]),
-    (r"因子|factor|选股|select", ["因子", "factors", "roe", "growth"]),
-    (r"加权|权重上限|weighting|weight cap", ["加权", "weighting"]),
+                                                                         "semi-annual", "june and december"],
+     "rebalancing"),
+    (r"基日|基点|base date|base value", ["基日", "基点", "base date", "base value"], "base"),
+    (r"样本数量|多少只|how many|number of constituents", ["样本数量", "100只", "number of constituents"], "count"),
+    (r"样本空间|universe|选自", ["样本空间", "universe", "000905"], "universe"),
+    (r"剔除|排除|exclude|screen", ["剔除", "screens", "drop securities"], "selection"),
+    (r"因子|factor|选股|怎么选|如何选|select", ["因子", "factors", "roe", "growth"], "selection"),
+    (r"加权|权重上限|weighting|weight cap", ["加权", "weighting"], "weighting"),
 )]
 
 
-def _clause_lines(text: str, title: str | None) -> list[str]:
+def _clause_lines(text: str, title: str | None, min_len: int = 6) -> list[str]:
     """A passage's clauses: its list items and sentences (hard-wrapped lines joined), without headings, title,
     breadcrumb, table and editorial-note lines, and without list numbering."""
     items: list[str] = []
@@ -768,9 +856,101 @@ def _clause_lines(text: str, title: str | None) -> list[str]:
         line = re.sub(r"^\d+[.、)]\s*", "", line).strip()
         if not line or (line.startswith("*") and line.endswith("*")) or re.fullmatch(r"[一二三四五六七八九十]+、\S{0,20}", line):
             continue
-        if len(line) < 6:
+        if len(line) < min_len:
             continue
         out.append(line.rstrip("…").strip())
+    return out
+
+
+# "How is it built?" -- a question about the whole methodology rather than one of its concepts.
+_OVERVIEW = re.compile(r"怎么编制|如何编制|怎样编制|编制方法|编制规则|编制方案|编制原则|怎么(?:构建|构造|编的)|如何构建|"
+                       r"是怎么(?:选|算|计算)出来|how (?:is|was|are|does|do) .*\b(?:built|constructed|compiled|designed|"
+                       r"made|put together|calculated|work)\b|methodolog|construction|index rules", re.I)
+# The points of a methodology overview, in the order an analyst gives them: (aspect, what names it in a section
+# heading or a clause's own label, retrieval keywords). `_KEEP` narrows a point to the clauses that state it.
+_ASPECTS: list[tuple[str, re.Pattern[str], str]] = [(a, re.compile(p, re.I), k) for a, p, k in (
+    ("universe", r"样本空间|选样空间|universe|sample space|eligib", "样本空间 universe"),
+    ("selection", r"选样|选股|筛选|剔除|因子|screen|selection|factor", "选样方法 剔除 因子 screens factors"),
+    ("count", r"样本数量|成分股数量|样本数|number of (?:constituents|securities|stocks)|constituent count",
+     "样本数量 number of constituents"),
+    ("weighting", r"加权|权重上限|weighting|weight cap", "加权方式 weighting"),
+    ("rebalancing", r"调整|调样|rebalanc|reconstitut|review", "定期调整 rebalancing"),
+    ("base", r"基日|基点|base date|base value|base period", "基日 基点 base date"),
+)]
+_KEEP = {"rebalancing": re.compile(r"半年|每年|季度|每月|一次|实施|生效|semi-?annual|annual|quarter|month|effective|"
+                                   r"june|december", re.I)}
+_CAVEAT = re.compile(r"置信度|confidence", re.I)
+_OWN_LABEL = re.compile(r"^([^：:，,。；;]{2,48})[：:]\s*(.+)$")
+_LIST_ITEM = re.compile(r"^([^：:，,。；;（(]{2,8})[：:]\s*([^，,；;。]+)")
+
+
+def _methodology_points(parts: list[PassageRef], only: list[str] | None = None,
+                        ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """One document's overview points: groups {aspect, label, items} in aspect order, caveat notes, and the
+    document clauses relied on (for the citation's quote)."""
+    order = {a: i for i, (a, _, _) in enumerate(_ASPECTS)}
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    notes: list[str] = []
+    used: list[str] = []
+    seen: set[str] = set()
+    for p in sorted(parts, key=lambda q: (q.chunk is None, q.chunk or 0)):
+        text = _safe_quote(p)
+        section = (p.section or (text.split("\n", 1)[0] if " > " in text.split("\n", 1)[0] else "")).split(" > ")[-1]
+        section = re.sub(r"^[一二三四五六七八九十]+、|^\d+[.、]\s*", "", section.strip())
+        by_section = next((a for a, pat, _ in _ASPECTS if pat.search(section)), None)
+        for clause in _clause_lines(text, p.title, min_len=2):
+            if clause in seen:
+                continue
+            seen.add(clause)
+            aspect, label, body = by_section, section, clause
+            own = _OWN_LABEL.match(clause)
+            if aspect is None and own is not None:
+                aspect = next((a for a, pat, _ in _ASPECTS if pat.search(own.group(1))), None)
+                label, body = own.group(1).strip(), own.group(2).strip()
+            if aspect is None or (only and aspect not in only):
+                continue
+            if _CAVEAT.search(body):
+                notes.append(clause)
+                used.append(clause)
+                continue
+            g = groups.setdefault((aspect, label), {"aspect": aspect, "label": label, "items": [], "raw": []})
+            g["raw"].append(clause)
+            g["items"].append(body)
+    out = []
+    for g in sorted(groups.values(), key=lambda g: order[g["aspect"]]):
+        keep = _KEEP.get(g["aspect"])
+        pairs = list(zip(g["items"], g["raw"]))
+        if keep is not None and any(keep.search(b) for b, _ in pairs):
+            pairs = [(b, r) for b, r in pairs if keep.search(b)]
+        used += [r for _, r in pairs]
+        g["items"] = _merge_lists([b for b, _ in pairs])
+        if len(g["items"]) == 1 and not re.search(r"[。.！!？?）)]$", g["items"][0]):
+            g["items"][0] += "。" if _lang_of(g["items"][0]) == "zh" else "."
+        out.append(g)
+    return out, notes, used
+
+
+def _merge_lists(items: list[str]) -> list[str]:
+    """A clause introducing a list ('…四类因子，并按百分位排名：') followed by 'name: definition' items reads as one
+    point naming them: '…排名：盈利能力（ROE）、成长能力（Growth）…'. Trailing list punctuation is dropped."""
+    out: list[str] = []
+    i = 0
+    while i < len(items):
+        item = items[i]
+        if item.endswith(("：", ":")):
+            zh = _lang_of(item) == "zh"
+            names = []
+            j = i + 1
+            while j < len(items) and (m := _LIST_ITEM.match(items[j])):
+                name, what = m.group(1).strip(), m.group(2).strip()
+                names.append(f"{name}（{what}）" if zh else f"{name} ({what})")
+                j += 1
+            if names:
+                out.append(item + ("、" if zh else ", ").join(names))
+                i = j
+                continue
+        out.append(item.rstrip("；;"))
+        i += 1
     return out
 
 
