@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from assistant.retrieval.filters import symbol_key
 from ingest.items import Chunk, IngestItem, chunk_id_for
 from ingest.symbols import SymbolTagger
+
+if TYPE_CHECKING:
+    from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
 # Coarse to fine. English sentence ends need a following space so "3.5%" or "600549.SH" are never split.
 SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "! ", "? ", ". ", "; ", "，", ", ", "、", " ", ""]
@@ -41,9 +44,22 @@ class Chunker:
     def __init__(self, config: ChunkerConfig | None = None, tagger: SymbolTagger | None = None) -> None:
         self.config = config or ChunkerConfig()
         self.tagger = tagger or SymbolTagger()
-        self._news = _splitter(self.config.news_chunk_size, self.config.overlap)
-        self._doc = _splitter(self.config.doc_chunk_size, self.config.overlap)
-        self._headers = MarkdownHeaderTextSplitter(_HEADERS, strip_headers=True)
+
+    # The splitters are built on first use: importing langchain_text_splitters costs ~0.2 s, which a re-ingest that
+    # finds everything unchanged (every cold `ask` checks) never needs.
+    @cached_property
+    def _news(self) -> RecursiveCharacterTextSplitter:
+        return _splitter(self.config.news_chunk_size, self.config.overlap)
+
+    @cached_property
+    def _doc(self) -> RecursiveCharacterTextSplitter:
+        return _splitter(self.config.doc_chunk_size, self.config.overlap)
+
+    @cached_property
+    def _headers(self) -> MarkdownHeaderTextSplitter:
+        from langchain_text_splitters import MarkdownHeaderTextSplitter
+
+        return MarkdownHeaderTextSplitter(_HEADERS, strip_headers=True)
 
     def sections(self, item: IngestItem) -> list[tuple[str, str]]:
         """(heading path, piece) pairs; the heading path is '' for news and for text before any heading."""
@@ -76,6 +92,8 @@ class Chunker:
 
 
 def _splitter(size: int, overlap: int) -> RecursiveCharacterTextSplitter:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     return RecursiveCharacterTextSplitter(
         chunk_size=size, chunk_overlap=min(overlap, size // 4), separators=SEPARATORS,
         keep_separator="end", strip_whitespace=True,

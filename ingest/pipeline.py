@@ -137,6 +137,8 @@ class Ingestor:
         return list(seen.values())
 
     def _write(self, pending: list[tuple[IngestItem, str, Status]], report: IngestReport) -> None:
+        """Chunk, then embed batch by batch while a writer thread stores the previous batch (Chroma's work and the
+        embedder's overlap); batches are written in order, each atomically, and the first failure stops the run."""
         chunked = []
         for item, doc_hash, status in pending:
             chunks = self.chunker.chunk(item, doc_hash)
@@ -145,24 +147,53 @@ class Ingestor:
                 continue
             chunked.append((item, doc_hash, status, chunks))
         total = sum(len(c[3]) for c in chunked)
-        done = 0
         self.progress(Progress("embed", 0, total))
+        batches: list[list[tuple[IngestItem, str, Status, list[Any]]]] = []
         batch: list[tuple[IngestItem, str, Status, list[Any]]] = []
+        size = 0
         for entry in chunked:
             batch.append(entry)
-            if sum(len(b[3]) for b in batch) >= self.batch_chunks:
-                done += self._flush(batch, report)
-                self.progress(Progress("embed", done, total))
-                batch = []
+            size += len(entry[3])
+            if size >= self.batch_chunks:
+                batches.append(batch)
+                batch, size = [], 0
         if batch:
-            done += self._flush(batch, report)
-            self.progress(Progress("embed", done, total))
+            batches.append(batch)
+        if not batches:
+            return
+        if len(batches) == 1:
+            self._store_batch(batches[0], self._embed(batches[0], report), report)
+            self.progress(Progress("embed", total, total))
+            return
+        from concurrent.futures import Future, ThreadPoolExecutor
 
-    def _flush(self, batch: list[tuple[IngestItem, str, Status, list[Any]]], report: IngestReport) -> int:
+        done = 0
+        writing: Future[int] | None = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-write") as writer:
+            try:
+                for batch in batches:
+                    vectors = self._embed(batch, report)
+                    if writing is not None:
+                        done += writing.result()  # re-raises a failed write before anything else is queued
+                        self.progress(Progress("embed", done, total))
+                    writing = writer.submit(self._store_batch, batch, vectors, report)
+                if writing is not None:
+                    done += writing.result()
+                    writing = None
+                    self.progress(Progress("embed", done, total))
+            finally:
+                if writing is not None:
+                    writing.cancel()
+
+    def _embed(self, batch: list[tuple[IngestItem, str, Status, list[Any]]], report: IngestReport) -> Any:
         texts = [c.text for _, _, _, chunks in batch for c in chunks]
         t0 = time.perf_counter()
         vectors = self.store.embedder.embed_documents(texts)
         report.embed_seconds += time.perf_counter() - t0
+        return vectors
+
+    def _store_batch(self, batch: list[tuple[IngestItem, str, Status, list[Any]]], vectors: Any,
+                     report: IngestReport) -> int:
         writes, offset = [], 0
         for item, doc_hash, _, chunks in batch:
             writes.append((DocRecord(item.citation_id, doc_hash, item.kind, len(chunks), item.origin),
@@ -171,8 +202,8 @@ class Ingestor:
         self.store.write_documents(writes)
         for item, _, status, chunks in batch:
             report.outcomes.append(ItemOutcome(item.citation_id, status, chunks=len(chunks), kind=item.kind))
-        report.chunks_written += len(texts)
-        return len(texts)
+        report.chunks_written += offset
+        return offset
 
 
 def ingest_items(items: Sequence[IngestItem], store: ChunkStore, **kwargs: Any) -> IngestReport:

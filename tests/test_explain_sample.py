@@ -74,3 +74,45 @@ def test_unknown_etf_and_non_trading_day(md: MarketData) -> None:
         explain_move(md, "999999")
     with pytest.raises(NotFoundError, match="2026-01-04"):  # a Sunday
         explain_move(md, "560500", dt.date(2026, 1, 4))
+
+
+class _PerCallSource:
+    """The sample snapshot without `immutable`: MarketData re-reads and re-parses on every call (the live path)."""
+
+    def __init__(self, inner: SnapshotSource) -> None:
+        self._inner = inner
+        self.info = inner.info
+
+    def __getattr__(self, name: str) -> object:
+        if name in ("immutable", "recorded"):
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
+
+def test_memoised_frames_equal_the_per_call_path_and_cannot_be_corrupted(md: MarketData) -> None:
+    import pandas as pd
+
+    plain = MarketData(_PerCallSource(md.source))  # type: ignore[arg-type]
+    assert md._memo is not None and plain._memo is None  # noqa: SLF001
+    windows = [(None, None), (dt.date(2025, 12, 1), None), (dt.date(2025, 12, 10), dt.date(2026, 1, 7)),
+               (dt.date(2026, 1, 9), dt.date(2026, 1, 9)), (dt.date(2027, 1, 1), None)]
+    code = str(md.weights("930939")["code"].iloc[0])
+    for start, end in windows:
+        for getter in ("etf_bars", "index_bars", "stock_bars"):
+            subject = {"etf_bars": "560500", "index_bars": "930939", "stock_bars": code}[getter]
+            got, want = getattr(md, getter)(subject, start, end), getattr(plain, getter)(subject, start, end)
+            pd.testing.assert_frame_equal(got, want)
+            assert got.attrs == want.attrs
+    pd.testing.assert_frame_equal(md.weights("930939"), plain.weights("930939"))
+    pd.testing.assert_frame_equal(md.etf_units("560500"), plain.etf_units("560500"))
+    assert md.trading_days() == plain.trading_days() and md.etf_spot("560500") == plain.etf_spot("560500")
+    assert md.industry(code) == plain.industry(code) and md.fund_overview("560500") == plain.fund_overview("560500")
+    assert md.stock_bars("999999").empty and plain.stock_bars("999999").empty
+
+    mutated = md.etf_bars("560500")
+    mutated.loc[0, "close"] = -1.0  # a caller scribbling on its frame must not change the next caller's
+    mutated["extra"] = 1
+    del md.weights("930939")["weight"]
+    pd.testing.assert_frame_equal(md.etf_bars("560500"), plain.etf_bars("560500"))
+    pd.testing.assert_frame_equal(md.weights("930939"), plain.weights("930939"))
+    assert explain_move(md, "560500").figures() == explain_move(plain, "560500").figures()

@@ -174,3 +174,21 @@ def _tiny_pdf(text: str) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
     return bytes(out)
+
+
+def test_pipelined_batches_store_exactly_what_one_batch_stores(tmp_path: Path) -> None:
+    """Embedding overlaps the writes of the previous batch; the stored chunks and the report must not change."""
+    from ingest.loaders import load_paths
+    from ingest.pipeline import Ingestor
+
+    f = write_jsonl(tmp_path / "n.jsonl", [article(f"a{i}", f"第{i}篇：厦门钨业涨停。" * (20 + i)) for i in range(12)])
+    results = []
+    for batch_chunks in (10_000, 3):
+        store = ChunkStore.open(Settings(store=tmp_path / f"s{batch_chunks}"), embedder=CountingEmbedder())
+        report = Ingestor(store, batch_chunks=batch_chunks).run(load_paths([f], 10**7))
+        got = store.collection.get(include=["documents", "metadatas", "embeddings"])
+        rows = sorted(zip(got["ids"], got["documents"], [sorted(m.items()) for m in got["metadatas"]],
+                          [np.round(e, 6).tolist() for e in got["embeddings"]]))
+        results.append(([(o.item, o.status, o.chunks) for o in report.outcomes], report.chunks_written, rows,
+                        sorted(store.manifest().items())))
+    assert results[0] == results[1] and results[0][1] > 6

@@ -120,3 +120,71 @@ def test_real_embedder_ranks_methodology_first(tmp_path: Path) -> None:
     ingest_snapshot(bundled_sample_path(), store)
     hits = HybridSearcher(store).search("How often is the index rebalanced?", k=3, as_of=AS_OF)
     assert hits[0].citation_id in {"csi-930939-methodology", "csi-930939-methodology-en"}
+
+
+def _ranked(searcher: HybridSearcher, **kw: object) -> list[tuple[str, float]]:
+    queries = ["厦门钨业 钨价", "Western Mining copper", "指数 调整 样本", "ETF 份额 资金流入"]
+    return [(h.chunk_id, round(h.score, 9)) for q in queries for h in searcher.search(q, k=5, **kw)]  # type: ignore[arg-type]
+
+
+def test_persisted_lexical_index_is_reused_and_gives_the_same_results(sample_store: ChunkStore) -> None:
+    from assistant.retrieval.lexical import LexicalIndex
+
+    first = HybridSearcher(sample_store)
+    before = _ranked(first, as_of=AS_OF) + _ranked(first, as_of=AS_OF, kind="news", symbols=["600549"])
+    files = list(Path(sample_store.cache_dir).glob("lexical-*.pickle"))  # type: ignore[arg-type]
+    assert len(files) == 1 and sample_store.revision() in files[0].name
+    fresh = LexicalIndex()
+    fresh.build = None  # type: ignore[method-assign,assignment]  # a rebuild would fail: the cache must be used
+    again = HybridSearcher(sample_store, lexical=fresh)
+    assert _ranked(again, as_of=AS_OF) + _ranked(again, as_of=AS_OF, kind="news", symbols=["600549"]) == before
+    assert fresh.vectors is not None and fresh.vectors.shape == (len(fresh), 128)
+
+
+def test_filtered_dense_lists_rank_exactly_like_a_filtered_store_query(sample_store: ChunkStore) -> None:
+    """A selective filter is ranked in memory; the ranking must be Chroma's own filtered query's."""
+    from assistant.retrieval.filters import build_where
+    from assistant.retrieval.hybrid import _DenseLists
+
+    searcher = HybridSearcher(sample_store)
+    searcher.lexical.sync(sample_store)
+    emb = sample_store.embedder.embed_query("钨价 上涨")
+    lists = _DenseLists(sample_store, searcher.lexical, emb, AS_OF, ("news",), ["600549"], 5)
+    lists.raw, lists.fetch = [("none", 1.0)] * 3, 3  # a saturated over-fetch that found nothing eligible
+    ranked = [h.chunk_id for h in lists.ranked()]
+    expected = [c.chunk_id for c in sample_store.query(emb, 5, build_where(AS_OF, "news", ["600549"]))]
+    assert ranked and ranked == expected
+
+
+def test_top_stable_matches_a_full_stable_sort() -> None:
+    import numpy as np
+
+    from assistant.retrieval.hybrid import _top_stable
+
+    rng = np.random.default_rng(3)
+    for size in (1, 5, 40, 1000):
+        scores = rng.integers(0, 7, size).astype(np.float32)  # many ties
+        for n in (1, 5, 40):
+            assert _top_stable(scores, n).tolist() == np.argsort(-scores, kind="stable")[:n].tolist()
+
+
+def test_jieba_dictionary_on_disk_gives_the_same_tokens(tmp_path: Path) -> None:
+    import jieba
+
+    from assistant.retrieval import lexical
+
+    texts = ["为什么厦门钨业今天涨停？", "中证500质量成长指数样本每半年调整一次", "Western Mining 西部矿业铜价 601168.SH",
+             "鹏扬中证500质量成长ETF份额增加1600万份，规模上升", "有色金属板块走强，钨、稀土永磁概念股集体拉升"]
+    lexical._jieba_full()
+    expected = [lexical.tokenize(t) for t in texts]
+    file = tmp_path / "freq.sqlite"
+    lexical._DiskFreq.write(file, jieba.dt.FREQ, jieba.dt.total)
+    disk = lexical._DiskFreq(file)
+    assert disk.total == jieba.dt.total and ("厦门" in disk) == ("厦门" in jieba.dt.FREQ)
+    assert disk.get("钨业") == jieba.dt.FREQ.get("钨业") and disk.get("不是一个词xyz") is None
+    full = jieba.dt.FREQ
+    try:
+        jieba.dt.FREQ = disk
+        assert [lexical.tokenize(t) for t in texts] == expected
+    finally:
+        jieba.dt.FREQ = full

@@ -41,6 +41,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from assistant.answer.evidence import PLACEHOLDER, Ledger
 from assistant.answer.grounding import check as grounding_check
 from assistant.answer.numbers import extract
+from assistant.answer.safety import suspicious
 from assistant.answer.schema import Answer
 from assistant.answer.tools import FactRef, ToolResult, build_tools
 
@@ -59,11 +60,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
 _LOOSE_MARKER = re.compile(r"(?<!\[)[\[【]\s*cite\s*[:：]\s*([^\]】\s]+?)\s*[\]】](?!\])", re.IGNORECASE)
 _BARE_MARKER = re.compile(r"\[\^?\d+(?:\s*[,，、]\s*\d+)*\]")
-_INJECTION = re.compile(
-    r"ignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier) (?:instructions|prompts?|rules)|"
-    r"disregard (?:all |the )?(?:previous|prior|above) |system prompt|you are now|new instructions|act as |"
-    r"忽略(?:之前|以上|上面|前面|先前|所有)?的?(?:所有)?(?:指令|指示|提示|规则|要求)|无视(?:之前|以上|上述)|系统提示|你现在是",
-    re.IGNORECASE)
+
 _EVIDENCE_TAG = re.compile(r"<\s*(/?)\s*evidence", re.IGNORECASE)
 
 
@@ -105,11 +102,6 @@ def _number(value: float) -> str:
 def _defuse(text: str) -> str:
     """Retrieved text cannot open or close an evidence block: `<evidence` / `</evidence` become harmless."""
     return _EVIDENCE_TAG.sub(lambda m: "‹" + m.group(1) + "evidence", text)
-
-
-def suspicious(text: str | None) -> bool:
-    """Retrieved text that addresses the model ("ignore previous instructions ...") rather than the reader."""
-    return bool(text) and bool(_INJECTION.search(text))
 
 
 def _attr(value: object) -> str:

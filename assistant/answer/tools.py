@@ -848,7 +848,7 @@ def _chunk_index(value: object) -> int | None:
 def defuse_quote(text: str) -> tuple[str, bool]:
     """(text without the sentences that address a model, whether there were any): an article saying "ignore
     previous instructions ..." keeps its facts, never its instructions."""
-    from assistant.answer.agent import suspicious
+    from assistant.answer.safety import suspicious
 
     if not suspicious(text):
         return text, False

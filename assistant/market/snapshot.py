@@ -51,6 +51,8 @@ class RecordedFrame:
 class SnapshotSource:
     """A FrameSource over a snapshot folder; construction validates the whole snapshot."""
 
+    immutable = True  # a snapshot never changes once loaded: MarketData may memoise what it parses from it
+
     def __init__(self, path: Path | str, *, strict_news: bool = False) -> None:
         self.path = Path(path)
         self.name = self.path.name
@@ -79,6 +81,14 @@ class SnapshotSource:
         out = frames.filter_params(function, recorded.df, params).copy()
         out.attrs["source"] = function
         return out
+
+    def recorded(self, function: str, params: Mapping[str, Any]) -> pd.DataFrame:
+        """The whole recorded frame of a call, without copying or date filtering: read-only, for MarketData's
+        memo (start_date / end_date in `params` are ignored). NotFoundError as in fetch()."""
+        recorded = self._frames.get(frames.frame_key(function, params))
+        if recorded is None:
+            return self.fetch(function, params)  # raises the NotFoundError
+        return recorded.df
 
     def calls(self, function: str) -> list[dict[str, str]]:
         """Params of every recorded call of `function`, in manifest order (e.g. each fund_etf_scale_sse date)."""

@@ -26,10 +26,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from assistant.errors import InputError
 from assistant.retrieval.entities import SymbolTagger
@@ -83,7 +79,7 @@ class HybridSearcher:
         self.entity_weight = entity_weight
         self.languages = tuple(languages)
         self.recency_half_life_days = recency_half_life_days
-        self.lexical = lexical or LexicalIndex()
+        self.lexical = lexical if lexical is not None else LexicalIndex()  # an empty index is falsy
 
     def search(self, query: str, k: int = 5, as_of: dt.datetime | None = None,
                kind: str | Iterable[str] | None = None, symbols: Iterable[str] | None = None, *,
@@ -168,28 +164,45 @@ class _DenseLists:
     Chroma's metadata-filtered query costs ~35 ms per 10k chunks on 2 cores (it scans metadata), while an
     unfiltered HNSW query costs ~1.5 ms. So one unfiltered query over-fetches, and each list is filtered in
     memory with the BM25 index's filter columns (which mirror the store's complete chunks at the same revision).
-    Only when a list ends up shorter than wanted while the over-fetch was saturated (a selective filter) does it
-    fall back to Chroma's own filtered query, so results are the same as filtering in Chroma.
+    Only when a list ends up shorter than wanted while the over-fetch was saturated (a selective filter) are the
+    eligible chunks ranked exactly: cosine over their vectors, which the index holds in memory (a numpy product
+    over the pre-filtered rows, ~1 ms per 10k rows), so results are those of a filtered exact search. Without
+    in-memory vectors (a server that returned none) small sets use the stored vectors and large ones Chroma's own
+    filtered query.
     """
 
     OVERFETCH = 8
-    EXACT_LIMIT = 4000  # selective filters: exact cosine over the eligible chunks' stored vectors
+    EXACT_LIMIT = 4000  # without in-memory vectors: exact cosine over the eligible chunks' stored vectors
 
     def _exact(self, rows: np.ndarray) -> list[Hit]:
         lex = self.lexical
+        if lex.vectors is not None:
+            sims = lex.vectors[rows] @ self._query_vector()
+            top = _top_stable(sims, self.n)
+            out = []
+            for i in top.tolist():
+                row = int(rows[i])
+                out.append(_hit(lex.ids[row], lex.texts[row], lex.metas[row], float(sims[i])))
+            return out
         ids = [lex.ids[r] for r in rows]
         vectors = self.store.vectors(ids)
         if not vectors:
             return []
         order = [cid for cid in ids if cid in vectors]
-        sims = np.asarray([vectors[c] for c in order], dtype=np.float32) @ np.asarray(self.emb, dtype=np.float32)
+        sims = np.asarray([vectors[c] for c in order], dtype=np.float32) @ self._query_vector()
         top = np.argsort(-sims, kind="stable")[: self.n]
         return [_hit(order[i], lex.texts[lex.row_of[order[i]]], lex.metas[lex.row_of[order[i]]], float(sims[i]))
                 for i in top]
 
+    def _query_vector(self) -> np.ndarray:
+        if self._q is None:
+            self._q = np.asarray(self.emb, dtype=np.float32)
+        return self._q
+
     def __init__(self, store: ChunkStore, lexical: LexicalIndex, emb: Sequence[float], as_of: dt.datetime | None,
                  kinds: tuple[str, ...], symbols: list[str], n: int) -> None:
         self.store, self.lexical, self.emb = store, lexical, emb
+        self._q: np.ndarray | None = None
         self.as_of, self.kinds, self.symbols, self.n = as_of, kinds, symbols, n
         self.fetch = min(max(n * self.OVERFETCH, 200), max(len(lexical), 1))
         self.raw = store.query_ids(emb, self.fetch) if len(lexical) else []
@@ -211,7 +224,7 @@ class _DenseLists:
         eligible = len(lex) if mask is None else int(mask.sum())
         if len(self.raw) < self.fetch or eligible <= len(hits):
             return hits  # everything eligible was seen
-        if mask is not None and eligible <= self.EXACT_LIMIT:
+        if mask is not None and (lex.vectors is not None or eligible <= self.EXACT_LIMIT):
             return self._exact(np.flatnonzero(mask))
         where = build_where(self.as_of, self.kinds, self.symbols)
         if language:
@@ -219,6 +232,16 @@ class _DenseLists:
         if linked:
             where = _and(where, build_where(symbols=linked, complete_only=False))
         return [_dense_hit(c) for c in self.store.query(self.emb, self.n, where)]
+
+
+def _top_stable(scores: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the n highest scores, highest first, ties in position order: exactly
+    `np.argsort(-scores, kind="stable")[:n]`, without sorting every score."""
+    if len(scores) <= n:
+        return np.argsort(-scores, kind="stable")
+    kth = np.partition(scores, len(scores) - n)[len(scores) - n]  # the n-th highest value
+    candidates = np.flatnonzero(scores >= kth)  # ascending positions, ties at the boundary included
+    return candidates[np.argsort(-scores[candidates], kind="stable")][:n]
 
 
 def _and(where: dict[str, Any] | None, extra: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -255,26 +278,47 @@ def _hit(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Hit:
                metadata=dict(meta))
 
 
-class HybridRetriever(BaseRetriever):
-    """LangChain retriever over HybridSearcher; filters fixed at construction (one per question / trade date).
+def _make_retriever_class() -> type:
+    """HybridRetriever is defined on first use: importing langchain_core's retriever stack costs ~0.5 s, which a
+    plain search (the offline answerer, a cold `ask`) should not pay."""
+    from langchain_core.callbacks import CallbackManagerForRetrieverRun
+    from langchain_core.documents import Document as LCDocument
+    from langchain_core.retrievers import BaseRetriever
+    from pydantic import ConfigDict
 
-    Returned Documents carry `citation_id`, `chunk_id`, `score` and the stored metadata.
-    """
+    class HybridRetriever(BaseRetriever):
+        """LangChain retriever over HybridSearcher; filters fixed at construction (one per question / trade date).
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+        Returned Documents carry `citation_id`, `chunk_id`, `score` and the stored metadata.
+        """
 
-    searcher: HybridSearcher
-    k: int = 5
-    as_of: dt.datetime | None = None
-    kind: str | list[str] | None = None
-    symbols: list[str] | None = None
-    trade_date: dt.date | None = None
-    mode: Mode = "hybrid"
-    max_per_citation: int | None = 1
+        model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        hits = self.searcher.search(query, k=self.k, as_of=self.as_of, kind=self.kind, symbols=self.symbols,
-                                    trade_date=self.trade_date, mode=self.mode,
-                                    max_per_citation=self.max_per_citation)
-        return [LCDocument(page_content=h.text, id=h.chunk_id,
-                           metadata={**h.metadata, "chunk_id": h.chunk_id, "score": h.score}) for h in hits]
+        searcher: HybridSearcher
+        k: int = 5
+        as_of: dt.datetime | None = None
+        kind: str | list[str] | None = None
+        symbols: list[str] | None = None
+        trade_date: dt.date | None = None
+        mode: Mode = "hybrid"
+        max_per_citation: int | None = 1
+
+        def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+            hits = self.searcher.search(query, k=self.k, as_of=self.as_of, kind=self.kind, symbols=self.symbols,
+                                        trade_date=self.trade_date, mode=self.mode,
+                                        max_per_citation=self.max_per_citation)
+            return [LCDocument(page_content=h.text, id=h.chunk_id,
+                               metadata={**h.metadata, "chunk_id": h.chunk_id, "score": h.score}) for h in hits]
+
+    return HybridRetriever
+
+
+_LAZY: dict[str, type] = {}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "HybridRetriever":
+        if name not in _LAZY:
+            _LAZY[name] = _make_retriever_class()
+        return _LAZY[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,11 +8,16 @@ over BM25 scores, mirroring the Chroma `where` clause.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import pickle
 import re
+import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,6 +31,7 @@ STOPWORDS = frozenset(
     "a an the of to in on for and or is are was were be by with at as from that this it its what which how does do "
     "did about".split()
 )
+log = logging.getLogger(__name__)
 _jieba_lock = threading.Lock()
 _jieba_ready = False
 
@@ -34,12 +40,144 @@ def _jieba() -> Any:
     global _jieba_ready
     import jieba
 
+    if _jieba_ready:
+        return jieba
     with _jieba_lock:
         if not _jieba_ready:
             jieba.setLogLevel(logging.WARNING)
-            jieba.initialize()
+            if not _install_lazy_freq(jieba):
+                jieba.initialize()
+                _write_freq_copy(jieba)
             _jieba_ready = True
     return jieba
+
+
+def _jieba_full() -> Any:
+    """jieba with its whole dictionary in memory: bulk tokenisation (index builds) does millions of lookups."""
+    jieba = _jieba()
+    if isinstance(jieba.dt.FREQ, _DiskFreq):
+        with _jieba_lock:
+            if isinstance(jieba.dt.FREQ, _DiskFreq):
+                jieba.dt.initialized = False
+                jieba.dt.initialize()
+    return jieba
+
+
+def _write_freq_copy(jieba: Any) -> None:
+    if _freq_file is not None and not _freq_file.exists() and jieba.dt.dictionary == jieba.DEFAULT_DICT:
+        _DiskFreq.write(_freq_file, jieba.dt.FREQ, jieba.dt.total)
+
+
+# --- jieba's dictionary on disk ----------------------------------------------------------------------------------
+# Loading jieba's prefix dictionary (~580k entries, unmarshalled from its cache) costs 0.6-1 s, most of a cold `ask`
+# that tokenises one short query. Segmenting a text only ever looks up substrings of that text, so the same lookups
+# answered from an indexed SQLite copy of the dictionary give exactly the same tokens. The copy lives in the store's
+# cache folder, is written once by the first process that loads the whole dictionary, and is used until something
+# needs bulk tokenisation (then the real dictionary is loaded: `_jieba_full`).
+
+_freq_file: Path | None = None
+_UNSEEN = object()
+
+
+def use_dictionary_cache(folder: Path | str | None) -> None:
+    """Where the on-disk copy of jieba's dictionary lives (the store's cache folder); None disables it."""
+    global _freq_file
+    _freq_file = None if folder is None else Path(folder) / f"jieba-freq-{_JIEBA_TAG}.sqlite"
+
+
+def _install_lazy_freq(jieba: Any) -> bool:
+    tokenizer = jieba.dt
+    if _freq_file is None or tokenizer.initialized or not _freq_file.is_file() \
+            or tokenizer.dictionary != jieba.DEFAULT_DICT:
+        return False
+    try:
+        freq = _DiskFreq(_freq_file)
+    except Exception as err:  # noqa: BLE001 - a broken copy only means the normal load
+        log.warning("ignoring jieba dictionary cache %s: %s", _freq_file, err)
+        return False
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, freq.total, True
+    return True
+
+
+class _DiskFreq:
+    """The read-only part of jieba's FREQ dict (`in`, `[]`, `get`) over SQLite, memoising what it has looked up."""
+
+    def __init__(self, file: Path) -> None:
+        import sqlite3
+
+        self._db = sqlite3.connect(f"file:{file}?mode=ro", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'total'").fetchone()
+        if row is None:
+            raise ValueError("no total")
+        self.total = int(row[0])
+        self._seen: dict[str, int | None] = {}  # a bounded memo of lookups
+        self._added: dict[str, int] = {}  # jieba.add_word() on top of the file
+
+    MEMO_LIMIT = 200_000
+
+    def _lookup(self, word: str) -> int | None:
+        if self._added and word in self._added:
+            return self._added[word]
+        value = self._seen.get(word, _UNSEEN)
+        if value is not _UNSEEN:
+            return value  # type: ignore[return-value]
+        with self._lock:
+            row = self._db.execute("SELECT freq FROM freq WHERE word = ?", (word,)).fetchone()
+        value = None if row is None else int(row[0])
+        if len(self._seen) >= self.MEMO_LIMIT:
+            self._seen.clear()
+        self._seen[word] = value
+        return value
+
+    def __setitem__(self, word: str, freq: int) -> None:
+        self._added[word] = freq
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self._lookup(word) is not None
+
+    def __getitem__(self, word: str) -> int:
+        value = self._lookup(word)
+        if value is None:
+            raise KeyError(word)
+        return value
+
+    def get(self, word: str, default: Any = None) -> Any:
+        value = self._lookup(word)
+        return default if value is None else value
+
+    @staticmethod
+    def write(file: Path, freq: dict[str, int], total: int) -> None:
+        import sqlite3
+
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = file.with_name(f"{file.name}.{os.getpid()}.tmp")
+            tmp.unlink(missing_ok=True)
+            db = sqlite3.connect(tmp)
+            try:
+                db.execute("CREATE TABLE freq (word TEXT PRIMARY KEY, freq INTEGER NOT NULL) WITHOUT ROWID")
+                db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                db.executemany("INSERT INTO freq VALUES (?, ?)", freq.items())
+                db.execute("INSERT INTO meta VALUES ('total', ?)", (str(int(total)),))
+                db.commit()
+            finally:
+                db.close()
+            os.replace(tmp, file)
+        except (OSError, Exception) as err:  # noqa: BLE001 - the copy is an optimisation only
+            log.warning("could not write jieba dictionary cache %s: %s", file, err)
+
+
+def _jieba_tag() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("jieba").replace(".", "_")
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
+_JIEBA_TAG = _jieba_tag()
 
 
 def tokenize(text: str) -> list[str]:
@@ -62,7 +200,14 @@ class LexicalHit:
 
 
 class LexicalIndex:
-    """bm25s index + per-row filter columns, rebuilt from a ChunkStore when its revision changes."""
+    """bm25s index + per-row filter columns + the chunks' vectors, rebuilt from a ChunkStore when its revision changes.
+
+    The vectors (aligned with the rows) let dense lists under a selective filter be scored exactly in memory instead
+    of by a metadata-scanning Chroma query. When the store has a `cache_dir`, the built index is persisted there per
+    revision, so a new process (a cold `ask`) loads it instead of re-reading and re-tokenising every chunk.
+    """
+
+    CACHE_FORMAT = 1
 
     def __init__(self) -> None:
         self.revision: str | None = None
@@ -70,12 +215,14 @@ class LexicalIndex:
         self.ids: list[str] = []
         self.texts: list[str] = []
         self.metas: list[dict[str, Any]] = []
+        self.vectors: np.ndarray | None = None  # float32 (rows, dim), or None when the store gave none
         self._ts = np.zeros(0, np.int64)
         self._kind = np.zeros(0, dtype="<U8")
         self._lang = np.zeros(0, dtype="<U4")
         self.row_of: dict[str, int] = {}
         self._sym_rows: dict[str, np.ndarray] = {}
         self._bm25: Any = None
+        self._masks: dict[tuple[Any, ...], np.ndarray | None] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -86,15 +233,39 @@ class LexicalIndex:
         rev = store.revision()
         if rev == self.revision:
             return False
+        folder = getattr(store, "cache_dir", None)
+        if folder is not None and _freq_file is None:
+            use_dictionary_cache(folder)
         with self._lock:
             if rev == self.revision:
                 return False
-            rows = [c for page in store.iter_complete(include_documents=True) for c in page]
-            self.build(((c.chunk_id, c.text, c.metadata) for c in rows))
+            cache = _cache_file(store, rev)
+            if cache is not None and self._load(cache):
+                self.revision = rev
+                return True
+            rows: list[tuple[str, str, dict[str, Any]]] = []
+            vectors: list[np.ndarray] | None = []
+            reader = getattr(store, "iter_complete_with_vectors", None)
+            if callable(reader):
+                for page, page_vectors in reader():
+                    rows += [(c.chunk_id, c.text, c.metadata) for c in page]
+                    if not page:
+                        continue
+                    if page_vectors is None or vectors is None:
+                        vectors = None
+                    else:
+                        vectors.append(page_vectors)
+            else:
+                rows = [(c.chunk_id, c.text, c.metadata) for page in store.iter_complete(include_documents=True)
+                        for c in page]
+                vectors = None
+            self.build(rows, np.concatenate(vectors) if vectors else None)
             self.revision = rev
+            if cache is not None:
+                self._save(cache)
             return True
 
-    def build(self, rows: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
+    def build(self, rows: Iterable[tuple[str, str, dict[str, Any]]], vectors: np.ndarray | None = None) -> None:
         import bm25s
 
         ids, texts, metas = [], [], []
@@ -103,31 +274,94 @@ class LexicalIndex:
             texts.append(text)
             metas.append(meta)
         tokens = []
+        if any(cid not in self._tokens for cid in ids):
+            _jieba_full()  # bulk tokenisation: the whole dictionary in memory, not per-word lookups
         for cid, text in zip(ids, texts):
             toks = self._tokens.get(cid)
             if toks is None:
-                toks = tokenize(text)
+                toks = [sys.intern(t) for t in tokenize(text)]  # interned: 100k chunks share one copy per token
                 self._tokens[cid] = toks
             tokens.append(toks or ["\u0000"])  # bm25s needs a token per document
         self._tokens = {cid: self._tokens[cid] for cid in ids}  # forget deleted chunks
         bm25 = bm25s.BM25()
         if tokens:
             bm25.index(tokens, show_progress=False)
+        if vectors is not None and len(vectors) != len(ids):
+            vectors = None
+        self._install(ids, texts, metas, bm25, vectors)
+
+    def _install(self, ids: list[str], texts: list[str], metas: list[dict[str, Any]], bm25: Any,
+                 vectors: np.ndarray | None) -> None:
         sym_rows: dict[str, list[int]] = {}
         for row, meta in enumerate(metas):
             for key in meta:
                 if key.startswith("sym_"):
                     sym_rows.setdefault(key[4:], []).append(row)
         self.ids, self.texts, self.metas, self._bm25 = ids, texts, metas, bm25
+        self.vectors = None if vectors is None else np.ascontiguousarray(vectors, dtype=np.float32)
         self._ts = np.array([int(m.get("published_at_ts", 0)) for m in metas], dtype=np.int64)
         self._kind = np.array([str(m.get("kind", "")) for m in metas], dtype="<U8")
         self._lang = np.array([str(m.get("language", "")) for m in metas], dtype="<U4")
         self.row_of = {cid: row for row, cid in enumerate(ids)}
         self._sym_rows = {s: np.array(r, dtype=np.int64) for s, r in sym_rows.items()}
+        self._masks = {}
+
+    # --- persistence (a cache keyed by store revision; any problem just means a rebuild) ----------------------
+
+    def _save(self, file: Path) -> None:
+        state = {"format": self.CACHE_FORMAT, "ids": self.ids, "texts": self.texts, "metas": self.metas,
+                 "tokens": [self._tokens[c] for c in self.ids], "bm25": self._bm25}
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = file.with_name(f"{file.name}.{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                np.save(fh, self.vectors if self.vectors is not None else np.zeros((0, 0), np.float32))
+            os.replace(tmp, file)
+            for old in file.parent.glob(f"{file.name.rsplit('-', 1)[0]}-*.pickle"):
+                if old != file:
+                    old.unlink(missing_ok=True)
+        except OSError as err:
+            log.warning("could not persist the lexical index to %s: %s", file, err)
+
+    def _load(self, file: Path) -> bool:
+        if not file.is_file():
+            return False
+        try:
+            with file.open("rb") as fh:
+                state = pickle.load(fh)
+                vectors = np.load(fh)
+            if state.get("format") != self.CACHE_FORMAT:
+                return False
+            ids = state["ids"]
+            self._tokens = dict(zip(ids, state["tokens"]))
+            self._install(ids, state["texts"], state["metas"], state["bm25"],
+                          vectors if len(vectors) == len(ids) and vectors.size else None)
+            return True
+        except Exception as err:  # noqa: BLE001 - a corrupt or stale cache only costs a rebuild
+            log.warning("ignoring unreadable lexical index cache %s: %s", file, err)
+            return False
 
     def mask(self, as_of_ts: int | None, kinds: tuple[str, ...], symbols: Iterable[str] | None,
              language: str | None = None) -> np.ndarray | None:
-        """Boolean row mask for the hard filters, None when nothing is filtered."""
+        """Boolean row mask for the hard filters, None when nothing is filtered. Masks are memoised per filter
+        (until the next rebuild): a question's searches share them. Treat the returned array as read-only."""
+        syms = tuple(sorted({s for s in (symbols or ()) if s}))
+        key = (as_of_ts, tuple(kinds), syms, language)
+        try:
+            return self._masks[key]
+        except KeyError:
+            pass
+        mask = self._mask(as_of_ts, tuple(kinds), syms, language)
+        if mask is not None:
+            mask.flags.writeable = False
+        if len(self._masks) > 256:
+            self._masks.clear()
+        self._masks[key] = mask
+        return mask
+
+    def _mask(self, as_of_ts: int | None, kinds: tuple[str, ...], syms: tuple[str, ...],
+              language: str | None) -> np.ndarray | None:
         mask: np.ndarray | None = None
         if language:
             mask = self._lang == language
@@ -137,7 +371,6 @@ class LexicalIndex:
         if kinds:
             m = np.isin(self._kind, list(kinds))
             mask = m if mask is None else mask & m
-        syms = [s for s in (symbols or ()) if s]
         if syms:
             m = np.zeros(len(self.ids), dtype=bool)
             for s in syms:
@@ -162,3 +395,14 @@ class LexicalIndex:
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [LexicalHit(self.ids[i], float(scores[i]), self.texts[i], self.metas[i]) for i in top if scores[i] > 0]
+
+
+def _cache_file(store: Any, revision: str) -> Path | None:
+    """Where the index of `store` at `revision` is persisted: None when the store has no cache folder."""
+    folder = getattr(store, "cache_dir", None)
+    if folder is None or revision in ("", "0"):
+        return None
+    where = hashlib.sha1(f"{getattr(store, 'location', '')}\0{getattr(store, 'name', '')}".encode()).hexdigest()[:12]
+    embedder = getattr(getattr(store, "embedder", None), "name", "")
+    tag = hashlib.sha1(embedder.encode()).hexdigest()[:8]
+    return Path(folder) / f"lexical-{where}{tag}-{revision}.pickle"

@@ -75,11 +75,13 @@ def make_client(settings: "Settings") -> Any:
 class ChunkStore:
     """Chunks + manifest in Chroma, bound to one embedder."""
 
-    def __init__(self, client: Any, embedder: Embedder, name: str = CHUNKS, location: str = "") -> None:
+    def __init__(self, client: Any, embedder: Embedder, name: str = CHUNKS, location: str = "",
+                 cache_dir: Path | None = None) -> None:
         self.client = client
         self.embedder = embedder
         self.name = name
         self.location = location or name
+        self.cache_dir = cache_dir  # derived data (the persisted BM25 index per revision); None: not persisted
         self._recover_interrupted_reindex()
         self.collection = self._chunks_collection()
         self.docs = client.get_or_create_collection(f"{name}-docs", embedding_function=None)
@@ -89,7 +91,8 @@ class ChunkStore:
         """The store the settings point at, checked against the embedder (settings.embedder by default)."""
         emb = get_embedder(embedder) if isinstance(embedder, str) else embedder or get_embedder(settings.embedder)
         location = settings.chroma_url or str(Path(settings.store) / "chroma")
-        return cls(make_client(settings), emb, name=name, location=location)
+        return cls(make_client(settings), emb, name=name, location=location,
+                   cache_dir=Path(settings.store) / "cache" / "lexical")
 
     # --- collections -------------------------------------------------------------------------------------
 
@@ -219,6 +222,24 @@ class ChunkStore:
             got = self.collection.get(where={"complete": True}, include=include, limit=page, offset=offset)
             texts = got.get("documents") or [""] * len(got["ids"])
             yield [StoredChunk(i, t or "", m or {}) for i, t, m in zip(got["ids"], texts, got["metadatas"])]
+            if len(got["ids"]) < page:
+                return
+            offset += page
+
+    def iter_complete_with_vectors(self, page: int = _PAGE) -> Iterator[tuple[list[StoredChunk], np.ndarray | None]]:
+        """Pages of complete chunks (texts and metadata) with their embeddings as a float32 (rows, dim) array
+        (None when the server returned none)."""
+        offset = 0
+        while True:
+            got = self.collection.get(where={"complete": True}, include=["metadatas", "documents", "embeddings"],
+                                      limit=page, offset=offset)
+            texts = got.get("documents") or [""] * len(got["ids"])
+            chunks = [StoredChunk(i, t or "", m or {}) for i, t, m in zip(got["ids"], texts, got["metadatas"])]
+            embeddings = got.get("embeddings")
+            vectors = None
+            if chunks and embeddings is not None and len(embeddings) == len(chunks):
+                vectors = np.asarray(embeddings, dtype=np.float32).reshape(len(chunks), -1)
+            yield chunks, vectors
             if len(got["ids"]) < page:
                 return
             offset += page
