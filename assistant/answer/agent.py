@@ -42,6 +42,7 @@ from assistant.answer.evidence import PLACEHOLDER, Ledger
 from assistant.answer.grounding import check as grounding_check
 from assistant.answer.numbers import extract
 from assistant.answer.safety import suspicious
+from assistant.market.resolve import detect_language
 from assistant.answer.schema import Answer
 from assistant.answer.tools import FactRef, ToolResult, build_tools
 
@@ -71,14 +72,6 @@ def load_prompt(name: str) -> str:
     from prompts import load
 
     return load(f"{name}.md")
-
-
-def detect_language(text: str) -> Language:
-    """The question's language, as the rest of the product decides it (assistant.market.resolve)."""
-    from assistant.market.resolve import detect_language as detect
-
-    lang = detect(text)
-    return lang if lang in ("zh", "en") else ("zh" if _CJK.search(text or "") else "en")
 
 
 # ------------------------------------------------------------------------------------------ rendering for the model
