@@ -121,6 +121,17 @@ def test_followups_through_session(engine):
     assert "巨人网络" in t.answer
 
 
+def test_holdings_followup_answers_for_the_named_stock(engine):
+    sid = "test-holdings-followup"
+    engine.ask("560500前十大权重股是哪些？", sid)
+    w = engine.ask("and what about Western Mining?", sid)
+    assert w.answer.startswith("Western Mining (601168) weighs 2.60%")
+    assert "Giant Network" not in w.answer  # the named stock, not the top-10 list again
+    outside = engine.ask("那中钨高新呢？", sid)  # ranks outside the top 10: its weight is still found
+    weight = next(f for f in outside.facts if f.name == "constituent_weight_file_pct")
+    assert weight.subject == "000657" and f"{weight.value:.2f}%" in outside.answer
+
+
 def test_input_errors(engine):
     with pytest.raises(InputError):
         engine.ask("   ")

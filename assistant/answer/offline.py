@@ -362,14 +362,21 @@ class OfflineAnswerer:
 
     def _holdings(self, it: Intent, etf: str, ledger: Ledger, r: _Render, extra: list[dt.date]) -> str:
         index = self.tb.md.index_of(etf)
-        c = self.tb.index_constituents(index, it.top_n or 10)
+        # Stocks named in this question ("and Western Mining?"), not ones carried over from an earlier turn.
+        named = () if "securities" in it.inherited else it.stocks
+        c = self.tb.index_constituents(index, it.top_n or 10, include=named)
         extra.append(c.weights_date)
         lang = it.language
         holdings = [{"label": self._label(h.code, lang, kind="stock", fallback=h.name),
                      "weight": c.fact("constituent_weight_file_pct", h.code)} for h in c.holdings]
+        # "and Western Mining?" after a holdings question: answer for the named stocks, not the list again.
+        weighed = {h.code for h in c.holdings + c.named}
+        focus = [{"label": self._label(code, lang, kind="stock"), "weight": c.fact("constituent_weight_file_pct", code)}
+                 for code in named if code in weighed]
+        absent = [self._label(code, lang, kind="stock") for code in named if code not in weighed]
         cv = {"top_n": c.fact("top_n_count"), "count": c.fact("constituents_count"), "total": c.fact("top_n_weight_pct")}
         return _env().get_template(f"offline/{lang}/holdings.md.jinja").render(
-            **self._common(r), c=cv, holdings=holdings, wdate=c.weights_date,
+            **self._common(r), c=cv, holdings=holdings, focus=focus, absent=absent, wdate=c.weights_date,
             index_label=self._label(index, lang, kind="index"), etf_label=self._label(etf, lang),
             cite_data=ledger.add_data("index_stock_cons_weight_csindex"))
 

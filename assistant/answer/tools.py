@@ -188,6 +188,7 @@ class ConstituentsResult(ToolResult):
     top_n: int
     holdings: list[Holding]
     top_n_weight_pct: float
+    named: list[Holding] = Field(default_factory=list, description="Asked-about constituents outside the top N.")
 
 
 class UnitsSpan(BaseModel):
@@ -436,9 +437,12 @@ class Toolbox:
 
         return self._memo(("quote", code, day), make)
 
-    def index_constituents(self, index_or_etf: str, top_n: int = 10) -> ConstituentsResult:
+    def index_constituents(self, index_or_etf: str, top_n: int = 10,
+                           include: Sequence[str] = ()) -> ConstituentsResult:
+        """Top N weights, plus the weights of any `include` codes wherever they rank (for "and X?" questions)."""
         index, etf = self.resolve_index(index_or_etf)
         top_n = max(1, min(int(top_n), 50))
+        wanted = tuple(sorted(set(include)))
 
         def make() -> ConstituentsResult:
             from assistant.analysis.attribution import to_date
@@ -447,12 +451,15 @@ class Toolbox:
             wdate = to_date(w["date"].iloc[0])
             src = "index_stock_cons_weight_csindex"
             top = w.head(top_n)
-            holdings = [Holding(code=str(r.code), name=str(r.name), name_en=_text(r.name_en), weight_pct=float(r.weight))
-                        for r in top.itertuples()]
+            def holding(r: Any) -> Holding:
+                return Holding(code=str(r.code), name=str(r.name), name_en=_text(r.name_en), weight_pct=float(r.weight))
+
+            holdings = [holding(r) for r in top.itertuples()]
+            named = [holding(r) for r in w.iloc[top_n:].itertuples() if str(r.code) in wanted]
             total = float(sum(h.weight_pct for h in holdings))
             n = len(holdings)
             facts = [FactRef.of(Figure("constituent_weight_file_pct", h.code, h.weight_pct, "%", wdate, src))
-                     for h in holdings]
+                     for h in holdings + named]
             facts += [
                 FactRef.of(Figure("top_n_weight_pct", index, total, "%", wdate, src, f"sum of the top {n} weights")),
                 FactRef.of(Figure("top_n_count", index, float(n), "count", wdate, src)),
@@ -460,9 +467,10 @@ class Toolbox:
             ]
             return ConstituentsResult(index=index, index_name=_text(w["index_name"].iloc[0]),
                                       index_name_en=_text(w["index_name_en"].iloc[0]), etf=etf, weights_date=wdate,
-                                      count=len(w), top_n=n, holdings=holdings, top_n_weight_pct=total, facts=facts)
+                                      count=len(w), top_n=n, holdings=holdings, top_n_weight_pct=total, facts=facts,
+                                      named=named)
 
-        return self._memo(("constituents", index, top_n), make)
+        return self._memo(("constituents", index, top_n, wanted), make)
 
     def etf_flows(self, etf: str, start: str | dt.date | None = None, end: str | dt.date | None = None,
                   period_months: int = 1) -> FlowsResult:
