@@ -114,7 +114,12 @@ class Ingestor:
             if as_of and item.published_at and item.published_at > as_of:
                 report.notes.append(f"{item.citation_id}: published {item.published_at.isoformat()} after as_of "
                                     f"{as_of.isoformat()}; stored, served only for later as-of")
-        self._write(pending, report)
+        try:
+            self._write(pending, report)
+        finally:
+            cache = getattr(self.store, "embedding_cache", None)
+            if cache is not None:
+                cache.flush()  # keep what was encoded, even when a later write failed
         if self.lexicon and self.lexicon.items() - self.store.lexicon().items():
             self.store.add_lexicon(self.lexicon)
         report.seconds = time.perf_counter() - started
@@ -188,7 +193,11 @@ class Ingestor:
     def _embed(self, batch: list[tuple[IngestItem, str, Status, list[Any]]], report: IngestReport) -> Any:
         texts = [c.text for _, _, _, chunks in batch for c in chunks]
         t0 = time.perf_counter()
-        vectors = self.store.embedder.embed_documents(texts)
+        cache = getattr(self.store, "embedding_cache", None)
+        if cache is None:
+            vectors = self.store.embedder.embed_documents(texts)
+        else:  # cached vectors for known (embedder, text) pairs; the batch's misses are encoded in one call
+            vectors = cache.embed_documents(texts)
         report.embed_seconds += time.perf_counter() - t0
         return vectors
 

