@@ -30,7 +30,7 @@ fixtures stay an independent check on the analysis code.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -223,6 +223,27 @@ def _members_for(sc: Scenario, d: date) -> list[Constituent]:
     return base
 
 
+def _scripted_returns(members: list[str], all_cons: dict[str, Constituent], day: date,
+                      limit_return: Callable[[str, Move], float] | None = None) -> dict[str, float]:
+    """Returns fixed by the constituents' scripted moves on `day`; the rest are solved for by the caller.
+
+    Limit moves need `limit_return` (their prior close is only known walking forward from the weights date)."""
+    fixed: dict[str, float] = {}
+    for c in members:
+        mv = all_cons[c].moves.get(day)
+        if mv is None:
+            continue
+        if mv.kind == "suspended":
+            fixed[c] = 0.0
+        elif mv.kind == "ret":
+            fixed[c] = (mv.pct or 0.0) / 100.0
+        elif limit_return is None:
+            raise ValueError("limit moves are only supported after the weights date")
+        else:
+            fixed[c] = limit_return(c, mv)
+    return fixed
+
+
 def simulate(sc: Scenario) -> SimulatedMarket:
     """Run the deterministic simulation; see the module docstring for the identities."""
     rng = np.random.default_rng(sc.seed)
@@ -268,17 +289,7 @@ def simulate(sc: Scenario) -> SimulatedMarket:
     for j in range(idx_wd, 0, -1):
         d, dprev = days[j], days[j - 1]
         members = [c.code for c in sc.constituents]
-        fixed: dict[str, float] = {}
-        for c in members:
-            mv = all_cons[c].moves.get(d)
-            if mv is None:
-                continue
-            if mv.kind == "suspended":
-                fixed[c] = 0.0
-            elif mv.kind == "ret":
-                fixed[c] = (mv.pct or 0.0) / 100.0
-            else:
-                raise ValueError("limit moves are only supported after the weights date")
+        fixed = _scripted_returns(members, all_cons, d)
         free = [c for c in members if c not in fixed]
         delta = 0.0
         for _ in range(6):
@@ -338,18 +349,9 @@ def simulate(sc: Scenario) -> SimulatedMarket:
                 if mv and mv.kind in ("limit_up", "limit_down") and mv.pct is not None:
                     pinned[c] = float("nan")  # decided below from the natural close
 
-        fixed: dict[str, float] = {}
-        for c in members:
-            mv = all_cons[c].moves.get(d)
-            if mv is None:
-                continue
-            if mv.kind == "suspended":
-                fixed[c] = 0.0
-            elif mv.kind == "ret":
-                fixed[c] = (mv.pct or 0.0) / 100.0
-            else:
-                lp = limit_price(close[c][dprev], c, up=mv.kind == "limit_up")
-                fixed[c] = lp / close[c][dprev] - 1
+        fixed = _scripted_returns(
+            members, all_cons, d,
+            lambda c, mv: limit_price(close[c][dprev], c, up=mv.kind == "limit_up") / close[c][dprev] - 1)
         w = weights_at_prev()
         free = [c for c in members if c not in fixed and c not in pinned]
         # Natural closes for pinned names, then the nearest price meeting the exact pct.
