@@ -18,31 +18,20 @@ import subprocess
 import sys
 import tempfile
 import time
+from importlib import resources
 from pathlib import Path
 
 from assistant.bench.metrics import percentile
 
-BUILTIN = [
-    "为什么560500今天上涨？", "Why did 560500 rise today?", "560500昨天为什么下跌？", "Why did 560500 fall yesterday?",
-    "560500的前十大权重股", "What are the top 5 holdings of 560500?", "560500最近一个月份额变化",
-    "How did 560500's units change this month?", "560500溢价多少？", "What is 560500's premium to IOPV?",
-    "560500今天收盘价多少", "What was the volume of 560500 today?", "中证500质量成长指数多久调整一次？",
-    "How often is the CSI 500 Quality Growth index rebalanced?", "中证500质量成长指数怎么选股？",
-    "560500的管理费率是多少？", "Who manages 560500?", "厦门钨业有什么新闻？", "Any news on Western Mining?",
-    "伊利股份有什么新闻？", "比较560500和510500的涨跌", "为什么厦门钨业今天涨停？", "Why did Western Mining rise?",
-    "为什么999999今天上涨？", "为什么510500今天上涨？", "560500在2026年1月3日为什么上涨", "560500明天会涨吗",
-    "560500", "Tell me about 560500", "上周五560500表现如何？",
-]
-
 
 def load_questions(path: str | None) -> list[str]:
-    candidates = [Path(path)] if path else [Path(__file__).resolve().parents[2] / "eval" / "cases" / "sample.jsonl"]
-    for p in candidates:
-        if p.is_file():
-            qs = [json.loads(line)["question"] for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
-            if qs:
-                return qs
-    return list(BUILTIN)
+    """The questions of an eval dataset: by default the shipped cases over the bundled sample."""
+    source = Path(path) if path else Path(str(resources.files("eval") / "cases" / "sample.jsonl"))
+    questions = [json.loads(line)["question"] for line in source.read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
+    if not questions:
+        raise SystemExit(f"no questions in {source}")
+    return questions
 
 
 def warm(store: Path, questions: list[str], rounds: int) -> dict[str, float]:
