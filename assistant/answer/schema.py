@@ -40,3 +40,13 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     facts: list[Fact] = Field(default_factory=list)
     data: DataInfo
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Every caveat about the data behind this answer, in the answer's language; each also appears in `answer`.",
+    )
+    answerer: Literal["offline", "llm", "llm_repaired", "offline_fallback"] = Field(
+        default="offline", description="Who wrote the text; `offline_fallback` means an LLM was configured but not published."
+    )
+    fallback_reason: str | None = Field(
+        default=None, description="Short code when `answerer` is `offline_fallback` (timeout, grounding_failed, ...)."
+    )
