@@ -22,6 +22,11 @@ class NotFoundError(MarketAssistantError):
     """Well-formed request, but nothing exists for it: unknown ETF code, no bar on that day."""
 
 
+class NoRowsError(NotFoundError):
+    """The data holds no rows for these arguments (a day or code the recorded frames lack): the question may be
+    right, the data just does not reach it. Callers test the type, never the message."""
+
+
 class UpstreamError(MarketAssistantError):
     """A live data source failed. Names the upstream and the function so the user knows what broke."""
 

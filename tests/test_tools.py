@@ -92,6 +92,19 @@ def test_upstream_failure_is_distinct():
     assert msg.status == "error" and json.loads(msg.content)["error"] == "upstream_unavailable"
 
 
+def test_missing_rows_raise_a_typed_not_found_error():
+    """Callers tell "the data has no rows for these arguments" by its type, never by its message."""
+    from assistant.answer.tools.toolbox import _call
+    from assistant.errors import NoRowsError
+
+    def lookup() -> None:
+        raise KeyError("2026-01-10")
+
+    with pytest.raises(NoRowsError) as caught:
+        _call(lookup)
+    assert isinstance(caught.value, NotFoundError)
+
+
 def test_injection_passages_are_flagged_and_defused():
     from assistant.answer.tools import defuse_quote
 

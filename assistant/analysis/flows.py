@@ -210,3 +210,57 @@ def _close_for(price: pd.Series, day: dt.date, notes: list[str]) -> tuple[dt.dat
         if note not in notes:
             notes.append(note)
     return found
+
+
+# ------------------------------------------------------------------------------------------ custom periods
+
+
+def period_tag(start: dt.date) -> str:
+    """Name suffix of the units-change figures of a custom period: `etf_units_change_since_20251231`."""
+    return f"_since_{start:%Y%m%d}"
+
+
+@dataclass(frozen=True)
+class CustomPeriod:
+    """The flows over a period starting on a chosen day instead of `period_months` before the end."""
+
+    change: UnitsChange
+    figures: list[Figure]  # the flows' figures with the custom period's in place of the default period's
+    suffix: str  # name suffix of the period's change figures: "" when it is the default period
+
+
+def custom_period(flows: Flows, units: pd.DataFrame, etf_bars: pd.DataFrame, start: dt.date,
+                  notes: list[str]) -> CustomPeriod:
+    """Units change from the last units date on or before `start` to the flows' units date.
+
+    When that differs from the default period, its change figures get their own names (`period_tag`): one
+    answer may hold both, and the default one-month figures end on the same day. Raises NotFoundError when no
+    units are recorded on or before `start`; notes a later start."""
+    series = units_series(units)
+    on_or_before = [d for d in series.index if d <= start]
+    if not on_or_before:
+        raise NotFoundError(f"No units recorded for {flows.etf} on or before {start}; the earliest "
+                            f"recorded date is {series.index[0] if len(series) else 'none'}.")
+    first = on_or_before[-1]
+    if first != start:
+        notes.append(f"No units recorded on {start}; the period starts at {first}.")
+    period = units_change(series, closes(etf_bars), first, flows.units_date, notes)
+    figures = flows.figures()
+    default = flows.period
+    if default is not None and default.start_date == period.start_date:
+        return CustomPeriod(period, figures, "")
+    usrc = flows.units_source
+    ssrc = f"{usrc}+{flows.bars_source}"
+    figures = [f for f in figures if not (f.name.startswith("etf_units_change") and "_1d" not in f.name)
+               and not (f.name.startswith("etf_scale_change") and "_1d" not in f.name)]
+    tag = period_tag(period.start_date)
+    span = f"change {period.start_date} → {period.end_date}"
+    figures.append(Figure("etf_units", flows.etf, period.units_start, "份", period.start_date, usrc))
+    figures.append(Figure(f"etf_units_change{tag}", flows.etf, period.change, "份", period.end_date, usrc, span))
+    if period.change_pct is not None:
+        figures.append(Figure(f"etf_units_change{tag}_pct", flows.etf, period.change_pct, "%", period.end_date,
+                              usrc, span))
+    if period.scale_change_yuan is not None:
+        figures.append(Figure(f"etf_scale_change{tag}_yuan", flows.etf, period.scale_change_yuan, "元",
+                              period.end_date, ssrc, span))
+    return CustomPeriod(period, figures, tag)

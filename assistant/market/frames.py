@@ -472,3 +472,49 @@ def news_articles(df: pd.DataFrame, symbol: str | None = None) -> list[Article]:
             language="zh", symbols=tuple(sorted(symbols)),
         ))
     return articles
+
+
+# ------------------------------------------------------------------------------------ free-text fields (fund_overview_em)
+
+# What fund_overview_em writes for "nothing here".
+NOT_GIVEN = frozenset({"", "---", "--", "-", "nan", "None"})
+_AMOUNT_RE = re.compile(r"([\d,.]+)\s*(亿|万)?\s*(元|份)")
+_CN_DATE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+
+
+def text_or_none(value: object) -> str | None:
+    """A cell as stripped text; None for None, NaN and blank."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def given_text(value: object) -> str | None:
+    """A cell's text, or None when the source wrote a placeholder ("---", "nan"...) instead of a value."""
+    text = text_or_none(value)
+    return None if text is None or text in NOT_GIVEN else text
+
+
+def first_part(value: str | None) -> str | None:
+    """The part before the first "/" ("2019-12-17 / 6.02亿份" -> "2019-12-17"); None when it is a placeholder."""
+    if value is None:
+        return None
+    first = value.split("/")[0].strip()
+    return None if first in NOT_GIVEN else first
+
+
+def parse_amount(text: str | None) -> tuple[float, dt.date | None] | None:
+    """'6.02亿元（截止至：2026年01月09日）' -> (602000000.0, 2026-01-09); None when no amount is written."""
+    if not text:
+        return None
+    m = _AMOUNT_RE.search(text)
+    if not m:
+        return None
+    try:
+        value = float(m.group(1).replace(",", "")) * {"亿": 1e8, "万": 1e4, None: 1.0}[m.group(2)]
+    except ValueError:
+        return None
+    d = _CN_DATE_RE.search(text)
+    when = dt.date(int(d.group(1)), int(d.group(2)), int(d.group(3))) if d else None
+    return value, when
