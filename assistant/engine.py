@@ -1,8 +1,9 @@
 """The engine behind `ask`, `chat`, the HTTP API and the evaluation suite: market data, lexicon, store,
 retrieval, toolbox, answerer and sessions, opened once per settings and reused.
 
-Cold start is kept low: the store (Chroma and the embedder) opens lazily, on the first search, and the
-snapshot is ingested then (idempotent: unchanged input is skipped before anything is embedded).
+The store (Chroma and the embedder) opens in `warm()`, which the engine runs before its first answer (a server
+runs it at start-up): the snapshot is ingested then (idempotent: unchanged input is skipped before anything is
+embedded) and the toolbox receives the open searcher. Nothing inside `answer/` calls back up into the engine.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any, Literal
 
 from assistant.answer.schema import Answer
 from assistant.config import Settings
-from assistant.errors import InputError
+from assistant.errors import InputError, UpstreamError
 
 log = logging.getLogger(__name__)
 AnswererKind = Literal["offline", "llm", "auto"]
@@ -39,7 +40,7 @@ class Engine:
         self._progress = sys.stderr.isatty() if progress is None else progress
         self._store: Any = None
         self._store_lock = threading.Lock()
-        self.toolbox = Toolbox(self.md, self.lexicon, self._open_searcher)
+        self.toolbox = Toolbox(self.md, self.lexicon)
         self.sessions = SessionStore.from_settings(settings)
         self.offline = OfflineAnswerer(self.toolbox)
         self.answerer: Any = self.offline
@@ -60,8 +61,9 @@ class Engine:
                 self.answerer = LLMAnswerer(self.toolbox, model, offline=self.offline)
 
     # ------------------------------------------------------------------------------------------ store
-    def _open_searcher(self) -> Any:
-        """Open the store, ingest the snapshot if it lacks it, and return the hybrid searcher."""
+    def warm(self) -> Any:
+        """Open the store, ingest the snapshot if it lacks it, and hand the hybrid searcher to the toolbox.
+        Idempotent and thread-safe; returns the searcher."""
         with self._store_lock:
             if self._store is None:
                 from assistant.retrieval.hybrid import HybridSearcher
@@ -70,7 +72,16 @@ class Engine:
                 store = ChunkStore.open(self.settings)
                 self.ingest(store)
                 self._store = HybridSearcher(store)
+                self.toolbox.searcher = self._store
             return self._store
+
+    def _warm_for_answer(self) -> None:
+        """`warm()` before an answer. A store that cannot open is a source that is down: this answer's
+        searches fail as unavailable (market-data answers still work); the next answer tries to open it again."""
+        try:
+            self.warm()
+        except Exception as exc:  # noqa: BLE001 - any failure to open is reported through the searches
+            self.toolbox.searcher = _UnavailableStore(str(exc))
 
     def ingest(self, store: Any) -> Any:
         """Idempotent ingest of the snapshot's (or live source's) news and documents."""
@@ -86,7 +97,7 @@ class Engine:
 
     @property
     def searcher(self) -> Any:
-        return self._open_searcher()
+        return self.warm()
 
     # ------------------------------------------------------------------------------------------ asking
     def ask(self, question: str, session_id: str | None = None) -> Answer:
@@ -99,6 +110,7 @@ class Engine:
             raise InputError("The question is empty.")
         if len(question) > MAX_QUESTION_CHARS:
             raise InputError(f"The question is too long ({len(question)} characters; at most {MAX_QUESTION_CHARS}).")
+        self._warm_for_answer()
         context = None
         if session_id is not None:
             session_id = self.sessions.ensure(session_id)
@@ -120,6 +132,16 @@ def get_engine(settings: Settings, *, answerer: AnswererKind = "offline", chat_m
             engine = Engine(settings, answerer=answerer)
             _ENGINES[key] = engine
         return engine
+
+
+class _UnavailableStore:
+    """The searcher of a store that could not open: every search says so, as an upstream failure."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def search(self, *args: Any, **kwargs: Any) -> list[Any]:
+        raise UpstreamError("retrieval", "open store", self.reason)
 
 
 def _stderr_progress() -> Any:

@@ -23,6 +23,7 @@ def engine(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tb(engine) -> Toolbox:
+    engine.warm()
     return engine.toolbox
 
 
