@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from assistant.config import Settings
+from assistant.config import Settings, load_settings
 from assistant.errors import MarketAssistantError
 
 app = typer.Typer(help="Answers questions about A-share index ETFs with numbers it can prove and sources it cites.",
@@ -33,7 +33,11 @@ def make_settings(snapshot: Path | None = None, live: bool = False, store: Path 
         overrides["store"] = store
     if snapshot is not None and live:
         raise typer.BadParameter("use either --snapshot or --live, not both")
-    return Settings(**overrides)
+    try:
+        return load_settings(**overrides)
+    except MarketAssistantError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=2) from None
 
 
 def fail(err: Exception) -> None:

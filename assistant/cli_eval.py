@@ -29,19 +29,19 @@ def eval_cmd(
     category: Annotated[Optional[list[str]], typer.Option("--category", help="Only these categories.")] = None,
 ) -> None:
     """Run an evaluation dataset and write a report (JSON, Markdown, PNG); exit 1 when thresholds are missed."""
-    from assistant.config import Settings
+    from assistant.cli import make_settings
     from eval.dataset import DatasetError, default_dataset_paths, load_cases
     from eval.report import write_report
     from eval.runner import ANSWERERS, DEFAULT_ANSWERERS, check_thresholds, load_thresholds, run_eval
 
+    settings = make_settings()
     names: list[str] = []
     for a in answerer or list(DEFAULT_ANSWERERS):
         for part in a.split(","):
             part = part.strip().lower()
             if part == "all":
                 names += [n for n in ANSWERERS if n != "llm"]
-                settings_probe = Settings()
-                if settings_probe.llm_model:
+                if settings.llm_model:
                     names.append("llm")
             elif part in ANSWERERS:
                 names.append(part)
@@ -49,7 +49,6 @@ def eval_cmd(
                 raise typer.BadParameter(f"unknown answerer {part!r}; use offline, llm, baseline or all",
                                          param_hint="--answerer")
     names = list(dict.fromkeys(names))
-    settings = Settings()
     if "llm" in names and not settings.llm_model:
         typer.echo("error: --answerer llm needs a model (MARKET_ASSISTANT_LLM_MODEL)", err=True)
         raise typer.Exit(code=2)

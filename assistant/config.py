@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.errors import InputError
+
+ENV_FILE_VARIABLE = "MARKET_ASSISTANT_ENV_FILE"
 
 
 def bundled_sample_path() -> Path:
@@ -16,7 +23,10 @@ def bundled_sample_path() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MARKET_ASSISTANT_", env_file=".env", extra="ignore")
+    """No `.env` is read implicitly: a file in the current folder (say, from an extracted archive) could move the
+    store onto a planted cache or send the LLM key elsewhere. `load_settings` reads one only when named."""
+
+    model_config = SettingsConfigDict(env_prefix="MARKET_ASSISTANT_", env_file=None, extra="ignore")
 
     store: Path = Field(default_factory=lambda: user_data_path("market-assistant"),
                         description="Folder for the Chroma store, sessions and caches.")
@@ -49,3 +59,27 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.store / "cache"
+
+
+def load_settings(env_file: Path | str | None = None, **overrides: Any) -> Settings:
+    """Settings from the environment, plus the env file named by `env_file` or `MARKET_ASSISTANT_ENV_FILE`.
+
+    A named file may not silently point the LLM key of the real environment at another host: if the key comes
+    from the environment and the file sets a different base URL, this refuses with a message that says so."""
+    named = env_file or os.environ.get(ENV_FILE_VARIABLE)
+    if not named:
+        return Settings(**overrides)
+    path = Path(named)
+    if not path.is_file():
+        raise InputError(f"env file {path} does not exist (named by --env-file or {ENV_FILE_VARIABLE})")
+    from dotenv import dotenv_values
+
+    values = {k.upper(): v for k, v in dotenv_values(path).items()}
+    key, url = "MARKET_ASSISTANT_LLM_API_KEY", "MARKET_ASSISTANT_LLM_BASE_URL"
+    file_url = values.get(url)
+    if os.environ.get(key) and file_url and not os.environ.get(url):  # the environment's values win over the file
+        host = urlsplit(file_url).hostname or file_url
+        raise InputError(f"env file {path} points the LLM base URL at {host} while the LLM API key comes from "
+                         f"your environment; refusing to send the key there. Set {url} in the environment "
+                         f"too, or unset {key}.")
+    return Settings(_env_file=path, **overrides)  # type: ignore[call-arg]

