@@ -1,0 +1,172 @@
+"""The offline answerer's entry: understand the question, route it to its ask family's handler, add the
+resolver's notes and the source line, and ground the text (a line it cannot back is dropped and logged)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from assistant.answer.evidence import Ledger, marker
+from assistant.answer.intent import Intent, IntentKind, understand
+from assistant.answer.numbers import extract
+from assistant.answer.schema import Answer
+from assistant.answer.tools import Toolbox
+from assistant.errors import InputError, NotFoundError, UpstreamError
+
+from . import comparison, docs, flows, holdings, move, news, quote
+from .context import AskContext, Handler
+from .render import Lang, Render
+
+log = logging.getLogger(__name__)
+
+# One handler per ask kind; a kind not listed gets the day's move explanation (a bare code's best default).
+ROUTES: dict[IntentKind, Handler] = {
+    "methodology": docs.answer,
+    "fund_facts": docs.answer,
+    "news": news.answer,
+    "comparison": comparison.answer,
+    "holdings": holdings.answer,
+    "flows": flows.answer,
+    "quote": quote.answer,
+    "premium": quote.answer,
+    "move_explanation": move.answer,
+}
+# Kinds answered from documents and news, which need no code of the data (an unknown code is no obstacle).
+_FROM_TEXT: frozenset[str] = frozenset({"methodology", "fund_facts", "news"})
+ORIGIN = {
+    "zh": {
+        "sample": "样例数据（sample）",
+        "synthetic": "合成数据（synthetic）",
+        "recorded": "录制数据（recorded）",
+        "live": "实时数据（live）",
+    },
+    "en": {
+        "sample": "sample data",
+        "synthetic": "synthetic data",
+        "recorded": "recorded data",
+        "live": "live data",
+    },
+}
+
+
+class OfflineAnswerer:
+    """`answer(question, context)` -> (Answer, context for the next turn)."""
+
+    def __init__(self, toolbox: Toolbox) -> None:
+        self.tb = toolbox
+
+    def understand(self, question: str, context: dict[str, Any] | None = None) -> Intent:
+        md = self.tb.md
+        return understand(
+            question,
+            self.tb.lexicon,
+            md.info.trade_date,
+            self.tb.trading_days(),
+            context,
+            universe=md.universe(),
+        )
+
+    def answer(self, question: str, context: dict[str, Any] | None = None) -> tuple[Answer, dict[str, Any]]:
+        if not question or not question.strip():
+            raise InputError("The question is empty.")
+        intent = self.understand(question, context)
+        ledger = Ledger(self.tb.md.info)
+        ctx = AskContext(intent, self.tb, ledger, Render(ledger, intent.language))
+        failed = False
+        try:
+            body = self._dispatch(ctx)
+        except (NotFoundError, InputError) as err:
+            body, failed = self._no_data(ctx, self._reason(ctx, err)), True
+        except UpstreamError as err:
+            body, failed = self._no_data(ctx, str(err), upstream=True), True
+        if intent.date_note and intent.date_reason == "non_trading_day" and not failed:
+            body = f"{intent.date_note}\n\n{body}"
+        text = body.rstrip() + "\n\n" + self._source_line(ledger, intent.language)
+        # Ground exactly as a reader (and the eval suite) can check: facts, cited passages (their quotes and
+        # publication dates), the data's dates and dates the question itself states -- nothing else.
+        asked = tuple(m.value for m in extract(question, year=self.tb.md.info.trade_date.year) if m.is_date)
+        text = self._ground(ledger, text, asked)  # type: ignore[arg-type]
+        answer = ledger.build(question.strip(), text, intent.language)
+        return answer, intent.context()
+
+    def _dispatch(self, ctx: AskContext) -> str:
+        intent = ctx.intent
+        if intent.date is None:
+            raise NotFoundError(intent.date_note or "No trading day with data matches that date.")
+        if intent.kind not in _FROM_TEXT and intent.unknown and not intent.etfs and not intent.stocks:
+            raise NotFoundError(
+                ctx.t(
+                    f"没有代码 {intent.unknown[0]} 的数据：它不在本数据覆盖的ETF、指数或成分股中。",
+                    f"There is no data for code {intent.unknown[0]}: it is not an ETF, index or "
+                    "constituent covered by this data.",
+                )
+            )
+        return ROUTES.get(intent.kind, move.answer)(ctx)
+
+    def _reason(self, ctx: AskContext, err: Exception) -> str:
+        """The no-data reason a reader can use: the day asked about and why it has no data, never a date the
+        data cannot back (the 'last trading day before a holiday' may itself lie outside the data)."""
+        intent, last = ctx.intent, self.tb.md.info.trade_date.isoformat()
+        msg = str(err)
+        if intent.date_reason == "non_trading_day" and intent.requested is not None:
+            return ctx.t(
+                f"{intent.requested.isoformat()} 不是交易日，"
+                f"本数据（截至 {last}）也没有此前最近一个交易日的行情。",
+                f"{intent.requested.isoformat()} is not a trading day, and this data (up to {last}) has "
+                "no quotes for the trading day before it.",
+            )
+        if "with these arguments" in msg and intent.date is not None:
+            return ctx.t(
+                f"本数据没有所问日期的行情（数据截至 {last}）。",
+                f"this data has no quotes for the day asked about (it runs up to {last}).",
+            )
+        return msg
+
+    @staticmethod
+    def _no_data(ctx: AskContext, reason: str, upstream: bool = False) -> str:
+        if upstream:
+            return ctx.t(
+                f"数据源暂时不可用，无法回答：{reason}",
+                f"A data source is unavailable, so this cannot be answered now: {reason}",
+            )
+        return ctx.t(f"**没有数据**：{reason}", f"**No data**: {reason}")
+
+    def _source_line(self, ledger: Ledger, lang: Lang) -> str:
+        """'Source: sample data, as of …; AKShare frames: …' -- the origin and as-of time of every answer."""
+        info = self.tb.md.info
+        when = info.as_of.strftime("%Y-%m-%d %H:%M")
+        tz = info.as_of.strftime("%z")
+        tz = f"{tz[:3]}:{tz[3:]}" if tz else ""
+        frames: list[str] = []
+        for fact in ledger.facts:
+            for part in fact.source.split("+"):
+                part = part.strip()
+                if part and part not in frames and part != "attribution":
+                    frames.append(part)
+        cited = ("、" if lang == "zh" else ", ").join(
+            f"{f}{marker(f)}" for f in frames if _registered(ledger, f)
+        )
+        origin = ORIGIN[lang].get(info.origin, info.origin)
+        if lang == "zh":
+            line = f"数据来源：{origin}，截至 {when}（{tz}）"
+            return line + (f"；AKShare 数据：{cited}。" if cited else "。")
+        line = f"Source: {origin}, as of {when} {tz}"
+        return line + (f"; AKShare frames: {cited}." if cited else ".")
+
+    @staticmethod
+    def _ground(ledger: Ledger, text: str, extra: tuple[Any, ...]) -> str:
+        report = ledger.check(text, extra)
+        if report.ok:
+            return text
+        bad = {m.surface for m in report.unsupported}
+        log.warning("offline answer: dropping lines with unsupported numbers %s", sorted(bad))
+        kept = [line for line in text.split("\n") if not ledger.check(line, extra).unsupported]
+        return "\n".join(kept)
+
+
+def _registered(ledger: Ledger, cid: str) -> bool:
+    try:
+        ledger.cite(cid)
+        return True
+    except KeyError:
+        return False

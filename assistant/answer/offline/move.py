@@ -1,0 +1,254 @@
+"""'Why did it move?': the day's analyst note -- the ETF's and its index's return, the stocks and industries
+that drove it, the news out before the close, premium and flows in one clause each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from typing import Any
+
+from assistant.analysis.figures import Figure
+from assistant.answer.numbers import extract
+from assistant.errors import NotFoundError, UpstreamError
+
+from .context import AskContext
+from .labels import head, names_of
+
+log = logging.getLogger(__name__)
+TRACKING = re.compile(
+    r"跟踪偏差|跟踪误差|跑赢|跑输|相对|tracking|\bbeat\b|outperform|underperform|versus its index",
+    re.IGNORECASE,
+)
+
+
+def answer(ctx: AskContext) -> str:
+    intent, toolbox, ledger = ctx.intent, ctx.toolbox, ctx.ledger
+    etf = ctx.etf()
+    top_n = min(intent.top_n or 5, 10)
+    res = toolbox.explain_move(etf, intent.date, top_n=top_n)
+    explanation = toolbox.explanation(etf, intent.date, top_n)
+    fact = res.fact
+    up = res.etf_return_pct >= 0
+    index_up = res.index_return_pct >= 0
+    index_label = ctx.label(res.index, kind="index")
+    headline = {
+        "etf_ret": fact("etf_return_pct", etf),
+        "index_ret": fact("index_return_pct", res.index),
+        "td": fact("tracking_difference_pp", etf),
+        "top_n": fact("top_n_count", res.index),
+    }
+    figs = {(f.name, f.subject): f for f in explanation.figures()}
+
+    def contributor(c: Any) -> dict[str, Any]:
+        name = ctx.label(c.code, kind="stock", fallback=c.name)
+        sector = None if c.industry in (None, "UNCLASSIFIED") else ctx.industry(c.industry)
+        full = (
+            name
+            if sector is None
+            else (
+                name[:-1] + f"，{sector}）"
+                if ctx.lang == "zh" and name.endswith("）")
+                else name[:-1] + f", {sector})"
+                if name.endswith(")")
+                else name
+            )
+        )
+        return {
+            "label": name,
+            "head": head(name),
+            "full": full,
+            "code": c.code,
+            "up": (c.return_pct or 0) >= 0,
+            "ret": figs.get(("constituent_return_pct", c.code)),
+            "contrib": figs.get(("constituent_contribution_pp", c.code)),
+        }
+
+    drivers = [contributor(c) for c in res.drivers if c.return_pct is not None]
+    others = res.bottom_contributors if index_up else res.top_contributors
+    laggards = [
+        contributor(c) for c in others[:3] if (c.contribution_pp < 0) == index_up and c.contribution_pp != 0
+    ]
+    # Industries in the direction of the move, largest first: on a falling day the biggest negative ones.
+    inds = sorted(
+        (i for i in res.industries if i.contribution_pp != 0 and (i.contribution_pp > 0) == index_up),
+        key=lambda i: -abs(i.contribution_pp),
+    )[:3]
+    industries = [
+        {"name": ctx.industry(i.industry), "contrib": figs.get(("industry_contribution_pp", i.industry))}
+        for i in inds
+    ]
+    by_code = {c.code: c for c in explanation.constituents}
+    order = sorted(
+        (c for c in explanation.constituents if c.priced),
+        key=lambda c: (-c.contribution_pp if index_up else c.contribution_pp, c.code),
+    )
+    focus: list[dict[str, Any]] = []
+    for code in intent.stocks[:3]:
+        cons = by_code.get(code)
+        if cons is None or not cons.priced:
+            raise NotFoundError(
+                ctx.t(
+                    f"{code} 不是{index_label}的成分股，或缺少计算贡献所需的行情。",
+                    f"{code} is not a constituent of the {index_label}, or lacks the prices "
+                    "needed for its contribution.",
+                )
+            )
+        name = ctx.label(code, kind="stock", fallback=cons.name)
+        if cons.suspended or cons.return_pct is None:
+            focus.append(
+                {
+                    "label": name,
+                    "suspended": True,
+                    "weight": figs.get(("constituent_weight_pct", code)),
+                    "contrib": figs[("constituent_contribution_pp", code)],
+                }
+            )
+            continue
+        rank = next(i for i, c in enumerate(order, 1) if c.code == code)
+        rank_fact = Figure(
+            "constituent_contribution_rank",
+            code,
+            float(rank),
+            "count",
+            res.trade_date,
+            "index_stock_cons_weight_csindex+stock_zh_a_hist",
+        )
+        focus.append(
+            {
+                "label": name,
+                "suspended": False,
+                "up": cons.return_pct >= 0,
+                "ret": figs[("constituent_return_pct", code)],
+                "weight": figs[("constituent_weight_pct", code)],
+                "contrib": figs[("constituent_contribution_pp", code)],
+                "rank": rank_fact,
+            }
+        )
+    news = driver_news(ctx, res, drivers, focus[0] if focus else None)
+    correction = intent.premise is not None and (intent.premise == "up") != up and abs(res.etf_return_pct) > 0
+    # Premium and flows are always stated when the data has them: one short clause each.
+    premium = fact("etf_premium_pct", etf)
+    premium_change = fact("etf_premium_change_pp", etf) if premium is not None else None
+    flows: dict[str, Any] | None = None
+    day_change, period_change = fact("etf_units_change_1d", etf), fact("etf_units_change", etf)
+    pct_change, scale_change = fact("etf_units_change_pct", etf), fact("etf_scale_change_yuan", etf)
+    start_units = next((f for f in res.facts if f.name == "etf_units" and f.as_of == res.period_start), None)
+    if period_change is not None and pct_change is not None and start_units is not None:
+        flows = {
+            "start": start_units,
+            "end": period_change,
+            "period": period_change,
+            "period_up": period_change.value >= 0,
+            "period_pct": pct_change,
+            "scale": scale_change,
+            "scale_up": bool(scale_change and scale_change.value >= 0),
+            "day": day_change,
+            "day_up": bool(day_change and day_change.value >= 0),
+        }
+    elif day_change is not None:
+        flows = {"period": None, "day": day_change, "day_up": day_change.value >= 0}
+    suspended = []
+    for code in res.suspended:
+        if any(f.get("suspended") and code in intent.stocks for f in focus):
+            continue
+        name = ctx.label(code, kind="stock", fallback=getattr(by_code.get(code), "name", None))
+        suspended.append(
+            {
+                "label": name,
+                "head": head(name),
+                "weight": figs.get(("constituent_weight_pct", code)),
+                "contrib": figs.get(("constituent_contribution_pp", code)),
+            }
+        )
+    warnings = [w for w in res.warnings if not extract(w)][:2]
+    cite_data = ledger.add_data("fund_etf_hist_em") + ledger.add_data("stock_zh_index_daily_em")
+    cite_premium = ledger.add_data(premium.cite) if premium is not None else ""
+    cite_flows = ledger.add_data((flows.get("period") or flows["day"]).cite) if flows else ""
+    return ctx.render(
+        "move",
+        m=headline,
+        up=up,
+        index_up=index_up,
+        day=res.trade_date,
+        etf_label=ctx.label(etf),
+        index_label=index_label,
+        industries=industries,
+        drivers=drivers if not focus else drivers[:3],
+        share=fact("top_n_share_pct", res.index) if drivers else None,
+        laggards=laggards if not focus else [],
+        suspended=suspended,
+        news=news,
+        premium=premium,
+        premium_flat=premium is not None and round(premium.value, 2) == 0,
+        premium_up=premium is not None and premium.value >= 0,
+        premium_change=premium_change,
+        flows=flows,
+        warnings=warnings,
+        cite_premium=cite_premium,
+        cite_flows=cite_flows,
+        correction=correction,
+        premise=intent.premise,
+        focus=focus,
+        cite_data=cite_data,
+        tracking=bool(TRACKING.search(intent.question)),
+    )
+
+
+def driver_news(
+    ctx: AskContext, res: Any, drivers: list[dict[str, Any]], focus: dict[str, Any] | None
+) -> list[dict[str, str]]:
+    """Up to four articles out before the day's close that may explain the move: about the stock asked about,
+    the ETF or its index, then the drivers -- in the question's language when there is one."""
+    intent = ctx.intent
+    zh = ctx.lang == "zh"
+    word = (
+        ("上涨" if res.index_return_pct >= 0 else "下跌")
+        if zh
+        else ("rise" if res.index_return_pct >= 0 else "fall")
+    )
+    wanted: list[tuple[str, str, list[str]]] = []
+    if focus is not None:
+        topic = ("停牌" if zh else "suspended trading halt") if focus.get("suspended") else word
+        wanted.append((focus["label"], f"{focus['label']} {topic}", [intent.stocks[0]]))
+    wanted.append((ctx.label(res.etf), f"{res.etf} {res.index_name or ''} {word}", [res.etf, res.index]))
+    for d in drivers[:4]:
+        wanted.append((d["label"], f"{d['label']} {word}", [d["code"]]))
+    out: list[dict[str, str]] = []
+    used: set[str] = set()
+    en = ctx.lang == "en"
+    # News can only explain a day's move if it was out before that day's close (15:00 China time).
+    close = dt.datetime.combine(res.trade_date, dt.time(15, 0), tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    try:
+        for about, query, symbols in wanted:
+            found = ctx.toolbox.search_news(query, symbols, until=close, k=3).passages
+            for p in found:
+                if (
+                    p.id in used
+                    or not p.published_at
+                    or p.published_at.date() < res.trade_date - dt.timedelta(days=3)
+                ):
+                    continue
+                if (p.title or "").isascii() != en and any(
+                    q.id not in used and (q.title or "").isascii() == en for q in found
+                ):
+                    continue  # prefer an article in the question's language when one is there
+                used.add(p.id)
+                title = ctx.safe_title(p)
+                # An article found for the ETF but headlining one of the drivers is news about that driver.
+                named = next(
+                    (
+                        d["label"]
+                        for d in drivers
+                        if symbols[0] == res.etf
+                        and any(n and n in (p.title or "") for n in names_of(ctx.toolbox.lexicon, d["code"]))
+                    ),
+                    None,
+                )
+                out.append({"about": named or about, "title": title, "cite": ctx.cite(p)})
+                break
+            if len(out) >= 4:
+                break
+    except UpstreamError as err:
+        log.warning("news retrieval unavailable: %s", err)
+    return out
