@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 Category = Literal[
     "move_explanation", "false_premise", "top_weights", "flows", "premium", "quote", "methodology",
     "fund_facts", "news", "comparison", "relative_date", "unknown", "follow_up", "lookahead", "injection",
+    "period_return", "multi_part", "focused", "advice", "forecast", "off_topic", "conversation", "resolver",
 ]
 """Categories of the shipped datasets; user datasets may use any string (reported as is)."""
 
@@ -41,6 +42,9 @@ class GoldFact(BaseModel):
     tolerance: float = Field(default=0.01, ge=0, description="Absolute tolerance in the fact's unit.")
     unit: str | None = Field(default=None, description="Informative; the answer's fact unit is not compared.")
     as_of: dt.date | None = Field(default=None, description="When set, the answer's fact must have this as_of date.")
+    period_start: dt.date | None = Field(default=None, description=(
+        "For a figure over a period (a *_period_* return, a units change): the baseline day whose close starts "
+        "it. Used by eval/gold.py to recompute the value; not compared with the answer's fact."))
 
 
 class Gold(BaseModel):
@@ -62,6 +66,9 @@ class Gold(BaseModel):
                                      description="Ids that must never be cited (look-ahead, injection).")
     must_not_say: list[str] = Field(default_factory=list,
                                     description="Substrings that must not appear in the answer text.")
+    answers_first: list[str] = Field(default_factory=list, description=(
+        "What the answer's first sentence must contain (any one): `name:subject` of a gold fact (its value as "
+        "printed), a code or name, or the reason it cannot answer (advice, forecast, off_topic, not_disclosed)."))
 
     @model_validator(mode="after")
     def _consistent(self) -> "Gold":

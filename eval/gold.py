@@ -24,6 +24,7 @@ import calendar
 import datetime as dt
 import json
 import math
+import re
 import sys
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -225,6 +226,21 @@ class SnapshotGold:
     def scale_change_yuan(self, etf: str, start: Any, end: Any = None) -> float:
         return self.scale_yuan(etf, self.day(end)) - self.scale_yuan(etf, start)
 
+    def period_return_pct(self, closes: pd.Series, start: dt.date, end: dt.date) -> float:
+        """close on (or last before) end / close on (or last before) start - 1, x100: the period starts at the
+        close of its baseline day (month to date: the last close of the previous month)."""
+        first = closes[[d <= start for d in closes.index]]
+        last = closes[[d <= end for d in closes.index]]
+        return (float(last.iloc[-1]) / float(first.iloc[-1]) - 1.0) * 100.0
+
+    def period_value(self, name: str, subject: str, start: dt.date, end: dt.date) -> float:
+        if name == "index_period_return_pct":
+            return self.period_return_pct(self.index_closes(subject), start, end)
+        etf = self.period_return_pct(self.etf_closes(subject), start, end)
+        if name == "etf_period_return_pct":
+            return etf
+        return etf - self.period_return_pct(self.index_closes(self.universe[subject]), start, end)
+
     # --- dispatch for dataset gold facts -------------------------------------------------------------------
 
     def value(self, name: str, subject: str, as_of: dt.date | None = None, period_start: dt.date | None = None
@@ -264,6 +280,16 @@ class SnapshotGold:
             fn = {"etf_units_change": self.units_change, "etf_units_change_pct": self.units_change_pct,
                   "etf_scale_change_yuan": self.scale_change_yuan}[name]
             return fn(subject, start, day)
+        since = re.fullmatch(r"etf_(units|scale)_change_since_(\d{8})(_pct|_yuan)?", name)
+        if since and subject in etfs:
+            start = dt.datetime.strptime(since[2], "%Y%m%d").date()
+            if since[1] == "scale":
+                return self.scale_change_yuan(subject, start, day)
+            return (self.units_change_pct if since[3] == "_pct" else self.units_change)(subject, start, day)
+        if name in ("etf_period_return_pct", "index_period_return_pct", "tracking_difference_period_pp"):
+            if period_start is None:
+                return None
+            return self.period_value(name, subject, period_start, day)
         if name in ("etf_units_change_1d", "etf_units_change_1d_pct") and subject in etfs:
             u = self.units(subject)
             prev = [d for d in u.index if d < day][-1]
@@ -282,7 +308,7 @@ def check_cases(cases: list[Any], resolve: Any) -> list[str]:
     for case in cases:
         g = gold_for(str(resolve(case.snapshot)))
         for f in case.gold.facts:
-            want = g.value(f.name, f.subject, f.as_of)
+            want = g.value(f.name, f.subject, f.as_of, f.period_start)
             if want is None:
                 continue
             if abs(want - f.value) > max(f.tolerance / 10, 1e-6 * max(1.0, abs(want))):
@@ -329,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
             for case in cases:
                 g = gold_for(str(resolve(case.snapshot)))
                 for f in case.gold.facts:
-                    want = g.value(f.name, f.subject, f.as_of)
+                    want = g.value(f.name, f.subject, f.as_of, f.period_start)
                     if want is not None:
                         f.value = round(want, _precision(f.tolerance))
             dump_cases(cases, path)

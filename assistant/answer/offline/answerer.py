@@ -3,36 +3,49 @@ resolver's notes and the source line, and ground the text (a line it cannot back
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
 from assistant.answer.evidence import Ledger, marker
-from assistant.answer.intent import Intent, IntentKind, understand
+from assistant.answer.intent import Intent, understand
 from assistant.answer.numbers import extract
+from assistant.answer.plan import Measure, Plan, make_plan
 from assistant.answer.schema import Answer
 from assistant.answer.tools import Toolbox
 from assistant.errors import InputError, NotFoundError, UpstreamError
 
-from . import comparison, docs, flows, holdings, move, news, quote
+from . import comparison, docs, flows, holdings, move, news, quote, ranked, refusal, returns
 from .context import AskContext, Handler
 from .render import Lang, Render
 
 log = logging.getLogger(__name__)
 
-# One handler per ask kind; a kind not listed gets the day's move explanation (a bare code's best default).
-ROUTES: dict[IntentKind, Handler] = {
-    "methodology": docs.answer,
-    "fund_facts": docs.answer,
-    "news": news.answer,
-    "comparison": comparison.answer,
-    "holdings": holdings.answer,
-    "flows": flows.answer,
+# One handler per measure of the question plan.
+ROUTES: dict[Measure, Handler] = {
+    "move": move.answer,
+    "day_return": returns.day_return,
+    "period_return": returns.period,
+    "tracking": returns.tracking,
+    "index_return": returns.index_return,
     "quote": quote.answer,
     "premium": quote.answer,
-    "move_explanation": move.answer,
+    "flows": flows.answer,
+    "weights": holdings.answer,
+    "fund_fact": docs.answer,
+    "methodology": docs.answer,
+    "news": news.answer,
+    "comparison": comparison.answer,
+    "rank": ranked.rank,
+    "industry_of": ranked.industry_of,
+    "advice": refusal.advice,
+    "forecast": refusal.forecast,
+    "off_topic": refusal.off_topic,
 }
-# Kinds answered from documents and news, which need no code of the data (an unknown code is no obstacle).
-_FROM_TEXT: frozenset[str] = frozenset({"methodology", "fund_facts", "news"})
+# Measures answered from documents and news, which need no code of the data (an unknown code is no obstacle),
+# and those that need no day at all.
+_FROM_TEXT: frozenset[str] = frozenset({"methodology", "fund_fact", "news"})
+_DAYLESS: frozenset[str] = frozenset({"advice", "forecast", "off_topic"})
 ORIGIN = {
     "zh": {
         "sample": "样例数据（sample）",
@@ -66,34 +79,61 @@ class OfflineAnswerer:
             universe=md.universe(),
         )
 
+    def plan(self, question: str, context: dict[str, Any] | None = None) -> Plan:
+        md = self.tb.md
+        return make_plan(
+            question,
+            self.tb.lexicon,
+            md.info.trade_date,
+            self.tb.trading_days(),
+            context,
+            universe=md.universe(),
+        )
+
     def answer(self, question: str, context: dict[str, Any] | None = None) -> tuple[Answer, dict[str, Any]]:
         if not question or not question.strip():
             raise InputError("The question is empty.")
-        intent = self.understand(question, context)
+        plan = self.plan(question, context)
         ledger = Ledger(self.tb.md.info)
-        ctx = AskContext(intent, self.tb, ledger, Render(ledger, intent.language))
-        failed = False
-        try:
-            body = self._dispatch(ctx)
-        except (NotFoundError, InputError) as err:
-            body, failed = self._no_data(ctx, self._reason(ctx, err)), True
-        except UpstreamError as err:
-            body, failed = self._no_data(ctx, str(err), upstream=True), True
-        if intent.date_note and intent.date_reason == "non_trading_day" and not failed:
-            body = f"{intent.date_note}\n\n{body}"
-        text = body.rstrip() + "\n\n" + self._source_line(ledger, intent.language)
+        fmt = Render(ledger, plan.language)
+        shown: dict[str, list[str]] = {}
+        sections: list[str] = []
+        failures = 0
+        for ask in plan.asks:  # one short section per ask, in the order asked
+            ctx = AskContext(ask, self.tb, ledger, fmt, shown)
+            try:
+                sections.append(self._dispatch(ctx).rstrip())
+            except (NotFoundError, InputError) as err:
+                sections.append(self._no_data(ctx, self._reason(ctx, err)))
+                failures += 1
+            except UpstreamError as err:
+                sections.append(self._no_data(ctx, str(err), upstream=True))
+                failures += 1
+        first = plan.first.intent
+        if (
+            first.date_reason == "non_trading_day"
+            and first.requested
+            and first.date
+            and failures < len(plan.asks)
+        ):
+            # Said right after the direct answer, never silently: the day asked had no trading.
+            sections.insert(1, _shift_note(plan.language, first.requested, first.date))
+        body = "\n\n".join(sections)
+        text = body.rstrip() + "\n\n" + self._source_line(ledger, plan.language)
         # Ground exactly as a reader (and the eval suite) can check: facts, cited passages (their quotes and
         # publication dates), the data's dates and dates the question itself states -- nothing else.
         asked = tuple(m.value for m in extract(question, year=self.tb.md.info.trade_date.year) if m.is_date)
-        text = self._ground(ledger, text, asked)  # type: ignore[arg-type]
-        answer = ledger.build(question.strip(), text, intent.language)
-        return answer, intent.context()
+        text = self._ground(ledger, text, asked)
+        answer = ledger.build(question.strip(), text, plan.language)
+        return answer, plan.context(shown)
 
     def _dispatch(self, ctx: AskContext) -> str:
-        intent = ctx.intent
+        intent, measure = ctx.intent, ctx.ask.measure
+        if measure in _DAYLESS:
+            return ROUTES[measure](ctx)
         if intent.date is None:
             raise NotFoundError(intent.date_note or "No trading day with data matches that date.")
-        if intent.kind not in _FROM_TEXT and intent.unknown and not intent.etfs and not intent.stocks:
+        if measure not in _FROM_TEXT and intent.unknown and not intent.etfs and not intent.stocks:
             raise NotFoundError(
                 ctx.t(
                     f"没有代码 {intent.unknown[0]} 的数据：它不在本数据覆盖的ETF、指数或成分股中。",
@@ -101,7 +141,7 @@ class OfflineAnswerer:
                     "constituent covered by this data.",
                 )
             )
-        return ROUTES.get(intent.kind, move.answer)(ctx)
+        return ROUTES[measure](ctx)
 
     def _reason(self, ctx: AskContext, err: Exception) -> str:
         """The no-data reason a reader can use: the day asked about and why it has no data, never a date the
@@ -162,6 +202,24 @@ class OfflineAnswerer:
         log.warning("offline answer: dropping lines with unsupported numbers %s", sorted(bad))
         kept = [line for line in text.split("\n") if not ledger.check(line, extra).unsupported]
         return "\n".join(kept)
+
+
+_WEEKDAYS = {
+    "zh": ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+}
+
+
+def _shift_note(lang: Lang, requested: dt.date, used: dt.date) -> str:
+    """The calendar's note on a day without trading (both dates are backed: the question states one, the
+    answer's facts the other)."""
+    weekday = _WEEKDAYS[lang][requested.weekday()]
+    if lang == "zh":
+        return f"注：{requested.isoformat()}（{weekday}）A股不开市，以上是此前最后一个交易日 {used.isoformat()} 的数据。"
+    return (
+        f"Note: the market was closed on {requested.isoformat()} ({weekday}); the figures above are for the "
+        f"last trading day before it, {used.isoformat()}."
+    )
 
 
 def _registered(ledger: Ledger, cid: str) -> bool:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answer.evidence import Ledger
 from assistant.answer.grounding import check
 from assistant.answer.intent import Intent
 from assistant.answer.numbers import extract
+from assistant.answer.plan import Ask
 from assistant.answer.tools import PassageRef, Toolbox
 from assistant.errors import MarketAssistantError, NotFoundError
 
@@ -24,10 +25,16 @@ from .text import safe_quote
 class AskContext:
     """What a handler needs to write its part of one answer."""
 
-    intent: Intent
+    ask: Ask
     toolbox: Toolbox
     ledger: Ledger
     fmt: Render
+    # The ranked lists this answer showed, by name (contributors, industries, holdings ...), for follow-ups.
+    shown: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def intent(self) -> Intent:
+        return self.ask.intent
 
     @property
     def lang(self) -> Lang:

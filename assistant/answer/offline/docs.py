@@ -10,7 +10,7 @@ from typing import Any
 from assistant.answer.tools import PassageRef
 from assistant.errors import NotFoundError, UpstreamError
 
-from . import methodology
+from . import labels, methodology
 from .context import AskContext
 from .text import clause_lines, lang_of, safe_quote, terms
 
@@ -149,6 +149,8 @@ def _profile(ctx: AskContext, etf: str, etf_label: str) -> tuple[str, dict[str, 
     def shown(key: str, value: str) -> str:
         if key == "tracked_index" and index:
             return ctx.label(index, kind="index")
+        if lang == "en" and key in ("manager", "custodian") and (english := labels.company_en(value)):
+            return f"{english} ({value})"
         return value if lang == "zh" or value.isascii() else f"“{value}”"
 
     rows = []
@@ -169,6 +171,8 @@ def _profile(ctx: AskContext, etf: str, etf_label: str) -> tuple[str, dict[str, 
     if size is not None:
         rows.append({"key": "asset_size", "label": LABELS[lang]["asset_size"], "value": ctx.fmt.yuan(size)})
     asked = [k for k, pat in FIELDS if pat.search(ctx.intent.question)]
+    if "fund_managers" in asked:  # "portfolio manager" / "基金经理": the person, not the company
+        asked = [k for k in asked if k != "manager"]
     if "management_fee" in asked or "custody_fee" in asked:
         asked = [k for k in asked if k not in ("fund_managers", "manager", "custodian")] or asked
     missing_keys = list(p.not_disclosed)

@@ -27,6 +27,7 @@ def answer(ctx: AskContext) -> str:
         if code in weighed
     ]
     absent = [ctx.label(code, kind="stock") for code in named if code not in weighed]
+    ctx.shown["holdings"] = [h.code for h in weights.holdings]
     totals = {
         "top_n": weights.fact("top_n_count"),
         "count": weights.fact("constituents_count"),

@@ -23,7 +23,11 @@ def label(toolbox: Toolbox, code: str, lang: Lang, kind: str = "etf", fallback: 
             index = toolbox.md.universe().get(code)
             tracked = toolbox.lexicon.lookup(index) if index else None
             if tracked is not None and tracked.name_en:
-                names.insert(0, tracked.name_en.replace(" Index", "") + " ETF")
+                # Two ETFs on one index differ by their fund company: "Pengyang CSI 500 Quality Growth ETF".
+                company = fund_company_en(toolbox, code)
+                names.insert(
+                    0, (f"{company} " if company else "") + tracked.name_en.replace(" Index", "") + " ETF"
+                )
     names.append(fallback)
     if kind == "etf":
         try:
@@ -40,6 +44,23 @@ def label(toolbox: Toolbox, code: str, lang: Lang, kind: str = "etf", fallback: 
         ):
             return f"{name}（{code}）" if lang == "zh" else f"{name} ({code})"
     return code
+
+
+def fund_company_en(toolbox: Toolbox, etf: str) -> str | None:
+    """The English short name of the ETF's fund company (基金管理人), when it is a known one."""
+    try:
+        manager = toolbox.md.fund_overview(etf).get("基金管理人") or ""
+    except MarketAssistantError:
+        return None
+    return next((en for zh, en in FUND_COMPANY_EN.items() if manager.startswith(zh)), None)
+
+
+def company_en(name: str) -> str | None:
+    """'鹏扬基金管理有限公司' -> 'Pengyang Fund Management'; a bank custodian -> its English name."""
+    for zh, en in FUND_COMPANY_EN.items():
+        if name.startswith(zh) and "基金" in name:
+            return f"{en} Fund Management"
+    return next((en for zh, en in BANK_EN.items() if name.startswith(zh)), None)
 
 
 def industry(name: str, lang: Lang) -> str:
@@ -154,4 +175,51 @@ INDUSTRY_EN = {
     "医药商业": "pharmaceutical distribution",
     "家电": "home appliances",
     "环保": "environmental services",
+}
+
+# Fund companies and custodian banks by the start of their Chinese name (the longer names first).
+FUND_COMPANY_EN = {
+    "华泰柏瑞": "Huatai-PineBridge",
+    "工银瑞信": "ICBC Credit Suisse",
+    "景顺长城": "Invesco Great Wall",
+    "招商": "China Merchants",
+    "鹏扬": "Pengyang",
+    "鹏华": "Penghua",
+    "嘉实": "Harvest",
+    "华夏": "ChinaAMC",
+    "易方达": "E Fund",
+    "南方": "China Southern",
+    "广发": "GF",
+    "富国": "Fullgoal",
+    "汇添富": "China Universal",
+    "博时": "Bosera",
+    "国泰": "Guotai",
+    "天弘": "Tianhong",
+    "建信": "CCB Principal",
+    "银华": "Yinhua",
+    "华安": "Huaan",
+    "大成": "Dacheng",
+    "平安": "Ping An",
+    "永赢": "Maxwealth",
+    "摩根": "Morgan",
+}
+BANK_EN = {
+    "中国工商银行": "Industrial and Commercial Bank of China",
+    "中国建设银行": "China Construction Bank",
+    "中国农业银行": "Agricultural Bank of China",
+    "中国银行": "Bank of China",
+    "交通银行": "Bank of Communications",
+    "招商银行": "China Merchants Bank",
+    "兴业银行": "Industrial Bank",
+    "浦发银行": "SPD Bank",
+    "上海浦东发展银行": "SPD Bank",
+    "中信银行": "China CITIC Bank",
+    "平安银行": "Ping An Bank",
+    "中国民生银行": "China Minsheng Bank",
+    "光大银行": "China Everbright Bank",
+    "中国光大银行": "China Everbright Bank",
+    "华夏银行": "Hua Xia Bank",
+    "广发银行": "China Guangfa Bank",
+    "宁波银行": "Bank of Ningbo",
+    "中国邮政储蓄银行": "Postal Savings Bank of China",
 }

@@ -161,6 +161,8 @@ def answer(ctx: AskContext) -> str:
                 "contrib": figs.get(("constituent_contribution_pp", code)),
             }
         )
+    ctx.shown["contributors"] = [d["code"] for d in drivers]
+    ctx.shown["industries"] = [i.industry for i in inds]
     warnings = [w for w in res.warnings if not extract(w)][:2]
     cite_data = ledger.add_data("fund_etf_hist_em") + ledger.add_data("stock_zh_index_daily_em")
     cite_premium = ledger.add_data(premium.cite) if premium is not None else ""

@@ -1,0 +1,89 @@
+"""The words that say what a clause asks (zh and en): advice, forecasts, leaders and laggards, industries,
+the index, tracking, returns, 'why', ordinals ('the runner-up', '排第三'), and where a question splits."""
+
+from __future__ import annotations
+
+import re
+
+I = re.IGNORECASE
+ADVICE = re.compile(
+    r"值得买|值得入手|能买吗|可以买|该买|要不要买|买入吗|卖出吗|该卖|要不要卖|可以卖|加仓|减仓|抄底|建仓|上车|"
+    r"投资建议|推荐买|适合买|能不能买|good time to (?:buy|add|sell|get in)|should i (?:buy|sell|add|hold|get)|"
+    r"worth (?:buying|it)|time to (?:sell|buy)|\badd more\b|\bbuy more\b|recommend|a good buy",
+    I,
+)
+FORECAST = re.compile(
+    r"明天|明日|下周|下个月|后天|将来|未来|会涨吗|会跌吗|会不会涨|会不会跌|预测|走势如何|还会涨|还会跌|"
+    r"\btomorrow\b|\bnext (?:week|month|year)\b|\bforecast|\bpredict|\boutlook\b|\bwill (?:it|\d{6}|the etf)"
+    r" (?:rise|fall|go up|go down|keep)",
+    I,
+)
+LEADER = re.compile(
+    r"谁领涨|领涨的?是|哪只领涨|领涨|谁涨得?最多|涨得?最多的|贡献最大|最大(?:的)?贡献|谁贡献最多|"
+    r"who led|led the (?:gain|rise|rally|move)|top contributor|biggest contributor|largest contributor|"
+    r"contributed the most|best performer",
+    I,
+)
+LAGGARD = re.compile(
+    r"谁领跌|领跌|拖累.{0,12}最大|最大的?拖累|拖后腿最多的?(?:股|成分)|跌得?最多的(?:股|成分|那只)|"
+    r"who led the (?:fall|decline|drop)|biggest drag|worst performer|dragged the most",
+    I,
+)
+SECTOR = r"(?:板块|行业|sector|industry|industries)"
+LAGGING_SECTOR = re.compile(
+    rf"(?:哪个|哪些){SECTOR}.{{0,8}}(?:拖后腿|拖累|跌得?最多|最差)|拖后腿最多的?{SECTOR}|"
+    rf"which {SECTOR}.{{0,30}}(?:drag|weigh|hurt|worst|lagg)",
+    I,
+)
+LEADING_SECTOR = re.compile(
+    rf"(?:哪个|哪些){SECTOR}.{{0,8}}(?:领涨|涨得?最多|贡献最大|最强)|"
+    rf"which {SECTOR}.{{0,30}}(?:led|best|most|strongest)",
+    I,
+)
+INDUSTRY_OF = re.compile(
+    r"哪个(?:板块|行业)的?|属于什么(?:板块|行业)|什么(?:板块|行业)|which (?:sector|industry) (?:was|is) "
+    r"(?:that|it|this)|what (?:sector|industry)",
+    I,
+)
+INDEX = re.compile(
+    r"\bindex\s+(?:do|did|move|moved|rise|rose|fall|fell|return|perform)|"
+    r"what did the (?:underlying )?index|(?:跟踪的|标的)?指数(?:今天|昨天)?(?:涨了|跌了|表现|涨跌|怎么样|收益)",
+    I,
+)
+TRACKING = re.compile(
+    r"跟踪偏差|跟踪误差|跑赢|跑输|\btrail(?:ed)?\b|\blag(?:ged)?\b|\bbeat\b|outperform|underperform|"
+    r"tracking (?:difference|error)",
+    I,
+)
+RETURN = re.compile(
+    r"涨了?多少|跌了?多少|涨幅|跌幅|收益|回报|表现|涨跌|\breturn|\bgain|\bperform|how (?:much )?did .* do\b|\bdone\b|"
+    r"\bdo\b|\bup\b|\bdown\b|涨|跌|\brise|\brose|\bfell|\bfall",
+    I,
+)
+WHY = re.compile(
+    r"为什么|为何|为啥|原因|怎么回事|驱动|推动|带动|拉动|归因|解释|\bwhy\b|\bexplain|\bdriv|\bdrove|\bcause|"
+    r"what (?:moved|happened)|behind",
+    I,
+)
+# A question about what moved it (not only how much): answered with the full explanation.
+EXPLAIN = re.compile(
+    WHY.pattern + r"|贡献|拖累|停牌|复牌|行业|板块|相对|contribut|suspen|halt|industr|sector|hurt|"
+    r"\bweigh|dragg?",
+    I,
+)
+ORDINAL = re.compile(
+    r"runner[- ]?up|\bsecond\b|\bthird\b|\bfourth\b|\bfifth\b|\b([1-9])(?:st|nd|rd|th)\b|"
+    r"第\s*([二三四五六七八九十2-9])|排(?:名)?第?\s*([二三四五2-5])|老([二三])",
+    I,
+)
+EN_ORD = {"runner": 2, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+ZH_ORD = {"二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+SPLIT = re.compile(
+    r"[？?；;。!！]+|[、，,]\s*|\s+and\s+(?=(?:who|what|which|how|did|is|was)\b)|以及|还有|另外|同时", I
+)
+DAY_BEFORE = re.compile(
+    r"前一天|前一日|再前一天|上一个交易日呢|\bthe day before\b|\bday before that\b|"
+    r"\bthe previous (?:day|session)\b",
+    I,
+)
+GREETING = re.compile(r"^\s*(?:hi|hello|hey|你好|您好|嗨|在吗|thanks|thank you|谢谢)[\s!！。.?？]*$", I)

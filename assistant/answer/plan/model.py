@@ -1,0 +1,93 @@
+"""The question plan as plain typed data: an ordered list of asks, each a measure of subjects on a day or over a
+period. The offline answerer routes on `Ask.measure`; an LLM writer can be handed the same plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from assistant.answer.intent import Intent
+from assistant.market.resolve import Period
+
+Measure = Literal[
+    "move",  # why it moved: the full explanation
+    "day_return",  # how it did on a day: the headline figures only
+    "period_return",  # return over a period (month/week/year to date, last N days, a range)
+    "tracking",  # ETF minus index return (on a day or over a period)
+    "index_return",  # what the tracked index did
+    "quote",
+    "premium",
+    "flows",
+    "weights",
+    "fund_fact",
+    "methodology",
+    "news",
+    "comparison",
+    "rank",  # the k-th item of a ranked list: contributors or industries, leading or lagging
+    "industry_of",  # which industry a stock (the one talked about) belongs to
+    "advice",
+    "forecast",
+    "off_topic",
+]
+RankedList = Literal["contributors", "laggards", "industries", "lagging_industries", "holdings"]
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One thing the question asks: a measure, of subjects (in `intent`), on a day or over a period."""
+
+    measure: Measure
+    intent: Intent
+    rank: int | None = None  # 1-based position in `ranked` ("the runner-up" = 2)
+    ranked: RankedList | None = None
+    item: str | None = None  # the ranked item or stock resolved from the conversation (a code or industry)
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        return self.intent.subjects
+
+    @property
+    def day(self) -> dt.date | None:
+        return self.intent.date
+
+    @property
+    def period(self) -> Period | None:
+        return self.intent.period
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The ordered asks of one question, plus what the conversation carried into it."""
+
+    question: str
+    language: Literal["zh", "en"]
+    asks: tuple[Ask, ...]
+    previous: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def first(self) -> Ask:
+        return self.asks[0]
+
+    def context(self, shown: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
+        """What the next turn may inherit: the first ask's understanding, its measure, and the ranked lists
+        shown (kept from the previous turn when this answer showed none)."""
+        ctx = self.first.intent.context()
+        ctx["measure"] = self.first.measure
+        ctx["asks"] = [a.measure for a in self.asks]
+        lists = dict(self.previous.get("shown") or {})
+        lists.update({k: list(v) for k, v in (shown or {}).items() if v})
+        ctx["shown"] = lists
+        focus = (
+            self.first.item
+            if self.first.measure == "rank" and self.first.ranked in ("contributors", "laggards", "holdings")
+            else (self.first.intent.stocks[:1] or [None])[0]
+        )
+        ctx["focus"] = focus or self.previous.get("focus")
+        if self.first.measure in ("advice", "forecast", "off_topic") and self.previous.get("intent"):
+            ctx["intent"] = self.previous.get("intent")  # small talk does not reset the thread
+        return ctx
+
+
+__all__ = ["Ask", "Measure", "Plan", "RankedList"]
