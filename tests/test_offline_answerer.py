@@ -77,10 +77,14 @@ def test_false_premise_is_corrected(answers):
 
 
 def test_unknown_and_missing(answers):
-    for q in ("为什么999999今天上涨？", "为什么510500今天上涨？", "560500明天会涨吗"):
+    for q in ("为什么999999今天上涨？", "为什么510500今天上涨？"):
         a = answers[q]
         assert "没有数据" in a.answer or "没有" in a.answer
         assert not [f for f in a.facts if f.name.startswith("etf_")], a.facts
+    # A forecast is declined in one plain first sentence; the latest facts may follow, none after the data.
+    forecast = answers["560500明天会涨吗"]
+    assert forecast.answer.startswith("**我不做预测**")
+    assert all(f.as_of <= forecast.data.trade_date for f in forecast.facts)
     assert "2025年12月31日" in answers["560500在2026年1月3日为什么上涨"].answer
 
 

@@ -124,6 +124,8 @@ class OfflineAnswerer:
         # publication dates), the data's dates and dates the question itself states -- nothing else.
         asked = tuple(m.value for m in extract(question, year=self.tb.md.info.trade_date.year) if m.is_date)
         text = self._ground(ledger, text, asked)
+        if not [line for line in text.split("\n")[:-1] if line.strip()]:  # never blank: say plainly why
+            text = _UNBACKED[plan.language] + "\n\n" + text.strip()
         answer = ledger.build(question.strip(), text, plan.language)
         return answer, plan.context(shown)
 
@@ -204,6 +206,12 @@ class OfflineAnswerer:
         return "\n".join(kept)
 
 
+# When the grounding check could back no line of the body (the source line alone would be left).
+_UNBACKED = {
+    "zh": "**无法回答**：本数据中没有能支持这个回答的数字，因此不作回答，也不做推测。",
+    "en": "**Cannot answer**: this data holds no figures that back an answer to this, so none is given and "
+    "nothing is guessed.",
+}
 _WEEKDAYS = {
     "zh": ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],

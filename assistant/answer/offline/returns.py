@@ -4,9 +4,11 @@ N trading days, a range). The first sentence states the figure asked for."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
+from assistant.analysis.attribution import daily_move
 from assistant.analysis.figures import Figure
 from assistant.analysis.returns import period_return
 
@@ -34,28 +36,45 @@ def period(ctx: AskContext) -> str:
 
 
 def _day(ctx: AskContext, kind: str) -> str:
+    """From the day's closes only (no attribution): a day before the weights file still has its returns."""
     etf = ctx.etf()
-    res = ctx.toolbox.explain_move(etf, ctx.day, top_n=5)
-    fact = res.fact
+    md = ctx.toolbox.md
+    quote = ctx.toolbox.etf_quote(etf, ctx.day)
+    index = md.index_of(etf)
+    index_move = daily_move(
+        md.index_bars(index, quote.date - dt.timedelta(days=40), quote.date),
+        quote.date,
+        subject=index,
+        source="stock_zh_index_daily_em",
+    )
+    index_ret = next(f for f in index_move.figures("index") if f.name == "index_return_pct")
+    etf_ret = quote.fact("etf_return_pct", etf)
+    td = Figure(
+        "tracking_difference_pp",
+        etf,
+        quote.return_pct - index_move.return_pct,
+        "pp",
+        quote.date,
+        "fund_etf_hist_em+stock_zh_index_daily_em",
+        "ETF return minus index return",
+    )
     intent = ctx.intent
-    up = res.etf_return_pct >= 0
-    td = fact("tracking_difference_pp", etf)
+    up = quote.return_pct >= 0
     cite = ctx.ledger.add_data("fund_etf_hist_em") + ctx.ledger.add_data("stock_zh_index_daily_em")
-    ctx.shown["contributors"] = [c.code for c in res.drivers]
     return ctx.render(
         "returns",
         kind=kind,
-        day=res.trade_date,
+        day=quote.date,
         etf_label=ctx.label(etf),
-        index_label=ctx.label(res.index, kind="index"),
-        etf_ret=fact("etf_return_pct", etf),
-        index_ret=fact("index_return_pct", res.index),
+        index_label=ctx.label(index, kind="index"),
+        etf_ret=etf_ret,
+        index_ret=index_ret,
         td=td,
-        td_up=bool(td and td.value >= 0),
+        td_up=td.value >= 0,
         up=up,
-        index_up=res.index_return_pct >= 0,
+        index_up=index_move.return_pct >= 0,
         cite_data=cite,
-        correction=intent.premise is not None and (intent.premise == "up") != up and res.etf_return_pct != 0,
+        correction=intent.premise is not None and (intent.premise == "up") != up and quote.return_pct != 0,
         premise=intent.premise,
         when=None,
     )
