@@ -223,3 +223,35 @@ def test_shipped_gold_agrees_with_the_frames() -> None:
     from eval.make_snapshots import resolve_snapshot
 
     assert check_cases(load_cases(), resolve_snapshot) == []
+
+
+# --- answers first ----------------------------------------------------------------------------------------------
+
+def test_answers_first_wants_the_asked_figure_in_the_first_sentence() -> None:
+    from eval.scorers import answers_first
+
+    period = case(facts=[{"name": "etf_period_return_pct", "subject": "560500", "value": 3.8003,
+                          "period_start": "2025-12-31"}], answers_first=["etf_period_return_pct:560500"])
+    figure = fact("etf_period_return_pct", "560500", 3.8003)
+    assert answers_first(period, answer("**本月以来560500上涨3.80%**[1]。收盘价从1.342元到1.393元。", [figure]))
+    # the figure only in the second sentence, or the day's return instead: not first
+    assert not answers_first(period, answer("560500今天收于1.393元。本月以来上涨3.80%。", [figure]))
+    assert not answers_first(period, answer("560500今天上涨1.60%。", [fact("etf_return_pct", "560500", 1.6047)]))
+    # units printed in 万份 match the raw figure
+    units = case(facts=[{"name": "etf_units_change", "subject": "560500", "value": 16000000.0}])
+    assert answers_first(units, answer("份额增加1,600.00万份。", [fact("etf_units_change", "560500", 1.6e7, "份")]))
+
+
+def test_answers_first_accepts_an_entity_or_a_plain_reason() -> None:
+    from eval.scorers import answers_first
+
+    leader = case(answers_first=["600549"])
+    assert answers_first(leader, answer("厦门钨业（600549）贡献最大。"))
+    assert not answers_first(leader, answer("560500今天上涨1.60%。厦门钨业（600549）贡献最大。"))
+    advice = case(answers_first=["advice"], language="en")
+    assert answers_first(advice, answer("**I don't give investment advice**: it is your decision.", language="en"))
+    assert not answers_first(advice, answer("560500 rose 1.60% today. No advice.", language="en"))
+    abstain = case(outcome="abstain")  # without answers_first: an abstention must say why, first
+    assert answers_first(abstain, answer("**没有数据**：2026-01-10不是交易日。"))
+    assert answers_first(abstain, None) is False
+    assert answers_first(case(), answer("x")) is None  # nothing asked to check: not scored
