@@ -127,10 +127,12 @@ def bench(
 
 from assistant.cli_answer import ask, chat  # noqa: E402  (command modules import the app's helpers)
 from assistant.cli_eval import eval_cmd  # noqa: E402
+from assistant.cli_mcp import mcp  # noqa: E402
 
 app.command()(ask)
 app.command()(chat)
 app.command(name="eval")(eval_cmd)
+app.command()(mcp)
 
 
 def main() -> None:  # pragma: no cover - console entry when run as a module
