@@ -41,10 +41,12 @@ def table(old: dict[str, Any], new: dict[str, Any], answerer: str = "offline") -
 
     def row(name: str, ids: list[str]) -> str:
         first = [i for i in ids if after[i]["score"].get("answers_first") is not None]
-        return (f"| {name} | {len(ids)} | {_pct([_right(before[i]) for i in ids])} | "
-                f"{_pct([_right(after[i]) for i in ids])} | "
-                f"{_pct([bool(before[i]['score'].get('answers_first')) for i in first])} | "
-                f"{_pct([bool(after[i]['score'].get('answers_first')) for i in first])} |")
+        return (
+            f"| {name} | {len(ids)} | {_pct([_right(before[i]) for i in ids])} | "
+            f"{_pct([_right(after[i]) for i in ids])} | "
+            f"{_pct([bool(before[i]['score'].get('answers_first')) for i in first])} | "
+            f"{_pct([bool(after[i]['score'].get('answers_first')) for i in first])} |"
+        )
 
     rows += [row(name, ids) for name, ids in sorted(groups.items())]
     rows.append(row("**all**", shared))

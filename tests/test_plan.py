@@ -24,30 +24,33 @@ def plan(env, q, ctx=None):
     return make_plan(q, lex, t, days, ctx, universe=universe)
 
 
-@pytest.mark.parametrize("q,measures", [
-    ("为什么560500今天上涨？", ["move"]),
-    ("Why did 560500 rise today?", ["move"]),
-    ("How did 560500 do yesterday?", ["day_return"]),
-    ("560500昨天涨跌多少？", ["day_return"]),
-    ("560500今天收盘多少、谁领涨、申购了多少份？", ["quote", "rank", "flows"]),
-    ("What's 560500's premium to IOPV, and who manages it?", ["premium", "fund_fact"]),
-    ("560500这个月涨了多少？", ["period_return"]),
-    ("How much is 560500 up month-to-date?", ["period_return"]),
-    ("what's 560500's return over the last 3 trading days?", ["period_return"]),
-    ("560500这个月跑赢指数了吗？", ["tracking"]),
-    ("By how much did 560500 trail the benchmark today?", ["tracking"]),
-    ("What did the underlying index of 560500 do today?", ["index_return"]),
-    ("159919今天哪个板块拖后腿最多", ["rank"]),
-    ("Is it a good time to add more 560500?", ["advice"]),
-    ("560500现在值得买入吗？", ["advice"]),
-    ("Will 560500 go up tomorrow?", ["forecast"]),
-    ("今天天气怎么样？", ["off_topic"]),
-    ("Tell me a joke.", ["off_topic"]),
-    ("560500的前十大权重股是哪些？", ["weights"]),
-    ("中证500质量成长指数多久调整一次样本？", ["methodology"]),
-    ("厦门钨业最近有什么新闻？", ["news"]),
-    ("560500最新价是多少？今天涨跌幅多少？", ["quote"]),  # two clauses, one measure: one ask
-])
+@pytest.mark.parametrize(
+    "q,measures",
+    [
+        ("为什么560500今天上涨？", ["move"]),
+        ("Why did 560500 rise today?", ["move"]),
+        ("How did 560500 do yesterday?", ["day_return"]),
+        ("560500昨天涨跌多少？", ["day_return"]),
+        ("560500今天收盘多少、谁领涨、申购了多少份？", ["quote", "rank", "flows"]),
+        ("What's 560500's premium to IOPV, and who manages it?", ["premium", "fund_fact"]),
+        ("560500这个月涨了多少？", ["period_return"]),
+        ("How much is 560500 up month-to-date?", ["period_return"]),
+        ("what's 560500's return over the last 3 trading days?", ["period_return"]),
+        ("560500这个月跑赢指数了吗？", ["tracking"]),
+        ("By how much did 560500 trail the benchmark today?", ["tracking"]),
+        ("What did the underlying index of 560500 do today?", ["index_return"]),
+        ("159919今天哪个板块拖后腿最多", ["rank"]),
+        ("Is it a good time to add more 560500?", ["advice"]),
+        ("560500现在值得买入吗？", ["advice"]),
+        ("Will 560500 go up tomorrow?", ["forecast"]),
+        ("今天天气怎么样？", ["off_topic"]),
+        ("Tell me a joke.", ["off_topic"]),
+        ("560500的前十大权重股是哪些？", ["weights"]),
+        ("中证500质量成长指数多久调整一次样本？", ["methodology"]),
+        ("厦门钨业最近有什么新闻？", ["news"]),
+        ("560500最新价是多少？今天涨跌幅多少？", ["quote"]),  # two clauses, one measure: one ask
+    ],
+)
 def test_measures_in_the_order_asked(env, q, measures):
     assert [a.measure for a in plan(env, q).asks] == measures
 
@@ -55,14 +58,25 @@ def test_measures_in_the_order_asked(env, q, measures):
 def test_periods_and_dates_without_a_year(env):
     mtd = plan(env, "560500这个月涨了多少？").first.period
     assert mtd is not None and (mtd.start, mtd.end) == (dt.date(2025, 12, 31), dt.date(2026, 1, 9))
-    assert plan(env, "How did 560500 do on Dec 31?").first.day == dt.date(2025, 12, 31)  # latest Dec 31 <= as_of
+    assert plan(env, "How did 560500 do on Dec 31?").first.day == dt.date(
+        2025, 12, 31
+    )  # latest Dec 31 <= as_of
     assert plan(env, "560500 1月5号收盘价是多少？").first.day == dt.date(2026, 1, 5)
 
 
 MOVE_CONTEXT = {
-    "intent": "move_explanation", "measure": "move", "language": "en", "etfs": ["560500"], "stocks": [],
-    "indices": [], "unknown": [], "date": "2026-01-09", "date_phrase": "today", "period": None,
-    "shown": {"contributors": ["600549", "000987", "000657"], "industries": ["小金属", "证券"]}, "focus": None,
+    "intent": "move_explanation",
+    "measure": "move",
+    "language": "en",
+    "etfs": ["560500"],
+    "stocks": [],
+    "indices": [],
+    "unknown": [],
+    "date": "2026-01-09",
+    "date_phrase": "today",
+    "period": None,
+    "shown": {"contributors": ["600549", "000987", "000657"], "industries": ["小金属", "证券"]},
+    "focus": None,
 }
 
 
@@ -78,14 +92,25 @@ def test_follow_ups_resolve_against_the_lists_shown(env):
 
 
 def test_follow_ups_move_the_day_or_the_period(env):
-    day_before = plan(env, "前一天呢？", {**MOVE_CONTEXT, "date": "2026-01-08", "measure": "day_return"}).first
+    day_before = plan(
+        env, "前一天呢？", {**MOVE_CONTEXT, "date": "2026-01-08", "measure": "day_return"}
+    ).first
     assert day_before.day == dt.date(2026, 1, 7)
     month = plan(env, "那这个月呢？", {**MOVE_CONTEXT, "measure": "quote", "intent": "quote"}).first
     assert month.measure == "period_return" and month.period is not None
-    after_news = plan(env, "What about yesterday?", {**MOVE_CONTEXT, "intent": "news", "measure": "news"}).first
+    after_news = plan(
+        env, "What about yesterday?", {**MOVE_CONTEXT, "intent": "news", "measure": "news"}
+    ).first
     assert (after_news.measure, after_news.day) == ("day_return", dt.date(2026, 1, 8))
 
 
 def test_small_talk_keeps_the_thread(env):
     ctx = plan(env, "ok so should I buy some?", MOVE_CONTEXT).context()
     assert ctx["intent"] == "move_explanation" and ctx["shown"]["contributors"][0] == "600549"
+
+
+def test_code_typos_with_a_wrong_length_are_read_aloud_never_a_real_other_code(env):
+    assert plan(env, "56500今天涨了多少？").typo == ("56500", "560500")
+    assert plan(env, "How much did 5605000 gain today?").typo == ("5605000", "560500")
+    assert plan(env, "为什么510500今天上涨？").typo is None  # another ETF, not a typo
+    assert plan(env, "近10000天").typo is None

@@ -79,14 +79,22 @@ class Ledger:
         """
         as_of = figure.as_of.date() if isinstance(figure.as_of, dt.datetime) else figure.as_of
         key = (figure.name, figure.subject, as_of.isoformat())
-        fact = Fact(name=figure.name, subject=figure.subject, value=float(figure.value), unit=figure.unit,
-                    as_of=key[2], source=figure.source)
+        fact = Fact(
+            name=figure.name,
+            subject=figure.subject,
+            value=float(figure.value),
+            unit=figure.unit,
+            as_of=key[2],
+            source=figure.source,
+        )
         known = self._facts.get(key)
         if known is not None:
             same = math.isclose(known.value, fact.value, rel_tol=1e-12, abs_tol=1e-12)
             if not same or known.unit != fact.unit:
-                raise ValueError(f"conflicting values for {figure.name}[{figure.subject}] on {key[2]}: "
-                                 f"{known.value} {known.unit} vs {fact.value} {fact.unit}")
+                raise ValueError(
+                    f"conflicting values for {figure.name}[{figure.subject}] on {key[2]}: "
+                    f"{known.value} {known.unit} vs {fact.value} {fact.unit}"
+                )
             return known
         self._facts[key] = fact
         for function in filter(None, (part.strip() for part in figure.source.split("+"))):
@@ -94,9 +102,16 @@ class Ledger:
         return fact
 
     # -- sources -------------------------------------------------------------------------------------
-    def add_passage(self, citation_id: str, kind: Kind, title: str | None = None, source: str | None = None,
-                    url: str | None = None, published_at: dt.datetime | str | None = None,
-                    quote: str | None = None) -> str:
+    def add_passage(
+        self,
+        citation_id: str,
+        kind: Kind,
+        title: str | None = None,
+        source: str | None = None,
+        url: str | None = None,
+        published_at: dt.datetime | str | None = None,
+        quote: str | None = None,
+    ) -> str:
         """Register a citable passage; returns its placeholder marker. Re-adding the same id is a no-op."""
         if not citation_id or any(c in citation_id for c in "[] \t\n"):
             raise ValueError(f"invalid citation id {citation_id!r}")
@@ -110,13 +125,27 @@ class Ledger:
 
     def add_article(self, article: Article, quote: str | None = None) -> str:
         """Register a news article; `quote` is the passage relied on (defaults to the body)."""
-        return self.add_passage(article.id, "news", article.title, article.source, article.url,
-                                article.published_at, quote if quote is not None else article.body)
+        return self.add_passage(
+            article.id,
+            "news",
+            article.title,
+            article.source,
+            article.url,
+            article.published_at,
+            quote if quote is not None else article.body,
+        )
 
     def add_document(self, document: Document, quote: str) -> str:
         """Register a passage of a methodology document or fund contract."""
-        return self.add_passage(document.id, "document", document.title, document.source, document.url,
-                                document.published_at, quote)
+        return self.add_passage(
+            document.id,
+            "document",
+            document.title,
+            document.source,
+            document.url,
+            document.published_at,
+            quote,
+        )
 
     def add_data(self, function: str) -> str:
         """Register an AKShare frame as a data source (id = function name, e.g. `fund_etf_hist_em`)."""
@@ -157,8 +186,11 @@ class Ledger:
     def cited_dates(self, text: str) -> list[dt.date]:
         """Publication dates of the news/document passages `text` cites: a cited article backs its own date."""
         ids = dict.fromkeys(PLACEHOLDER.findall(text))
-        return [s.published_at.astimezone(_CST).date() for cid in ids if (s := self._sources.get(cid)) is not None
-                and s.kind != "data" and s.published_at is not None]
+        return [
+            s.published_at.astimezone(_CST).date()
+            for cid in ids
+            if (s := self._sources.get(cid)) is not None and s.kind != "data" and s.published_at is not None
+        ]
 
     def check(self, text: str, extra_dates: tuple[dt.date, ...] = ()) -> GroundingReport:
         """Ground a composed text (with placeholders) against the facts and the passages it cites (their
@@ -179,16 +211,28 @@ class Ledger:
             if src is None or src.kind == "data" or src.published_at is None:
                 continue
             day = src.published_at.astimezone(_CST).date()
-            if not any(m.value == day or (m.precision == "md" and (m.value.month, m.value.day) == (day.month, day.day))
-                       for m in stated):
+            if not any(
+                m.value == day
+                or (m.precision == "md" and (m.value.month, m.value.day) == (day.month, day.day))
+                for m in stated
+            ):
                 continue
             key = ("published_at", cid, day.isoformat())
-            self._facts.setdefault(key, Fact(name="published_at", subject=cid,
-                                             value=float(day.year * 10000 + day.month * 100 + day.day),
-                                             unit="date", as_of=day.isoformat(), source=cid))
+            self._facts.setdefault(
+                key,
+                Fact(
+                    name="published_at",
+                    subject=cid,
+                    value=float(day.year * 10000 + day.month * 100 + day.day),
+                    unit="date",
+                    as_of=day.isoformat(),
+                    source=cid,
+                ),
+            )
 
-    def build(self, question: str, text: str, language: Literal["zh", "en"],
-              info: SourceInfo | None = None) -> Answer:
+    def build(
+        self, question: str, text: str, language: Literal["zh", "en"], info: SourceInfo | None = None
+    ) -> Answer:
         """The answer object: renumbered text, cited sources in order, all facts, and where data came from."""
         if info is not None and self.info is not None and info != self.info:
             raise ValueError("build() got a SourceInfo different from the ledger's")
@@ -200,25 +244,45 @@ class Ledger:
                 self._refuse_look_ahead(self._sources[cid], info)
         self._register_publication_dates(text)
         final, citations = self.renumber(text, info)
-        data = DataInfo(origin=info.origin, as_of=info.as_of.isoformat(),
-                        trade_date=info.trade_date.isoformat())
-        return Answer(question=question, answer=final, language=language, citations=citations,
-                      facts=self.facts, data=data)
+        data = DataInfo(
+            origin=info.origin, as_of=info.as_of.isoformat(), trade_date=info.trade_date.isoformat()
+        )
+        return Answer(
+            question=question,
+            answer=final,
+            language=language,
+            citations=citations,
+            facts=self.facts,
+            data=data,
+        )
 
     # -- helpers -------------------------------------------------------------------------------------
     @staticmethod
     def _refuse_look_ahead(entry: _Source, info: SourceInfo | None) -> None:
         if info is not None and entry.published_at is not None and entry.published_at > info.as_of:
-            raise ValueError(f"{entry.kind} {entry.id!r} was published at {entry.published_at.isoformat()}, "
-                             f"after the data's as-of {info.as_of.isoformat()}: it cannot be cited")
+            raise ValueError(
+                f"{entry.kind} {entry.id!r} was published at {entry.published_at.isoformat()}, "
+                f"after the data's as-of {info.as_of.isoformat()}: it cannot be cited"
+            )
 
     @staticmethod
     def _citation(entry: _Source, n: int, info: SourceInfo | None) -> Citation:
         title, published = entry.title, entry.published_at.isoformat() if entry.published_at else None
         if entry.kind == "data" and info is not None:
-            when = (f"{info.origin} snapshot, as of {info.trade_date.isoformat()}" if info.origin != "live"
-                    else f"live, as of {info.as_of.isoformat(timespec='minutes')}")
+            when = (
+                f"{info.origin} snapshot, as of {info.trade_date.isoformat()}"
+                if info.origin != "live"
+                else f"live, as of {info.as_of.isoformat(timespec='minutes')}"
+            )
             title = title or f"AKShare {entry.id} ({when})"
             published = published or info.as_of.isoformat()
-        return Citation(n=n, id=entry.id, kind=entry.kind, title=title, source=entry.source, url=entry.url,
-                        published_at=published, quote=entry.quote)
+        return Citation(
+            n=n,
+            id=entry.id,
+            kind=entry.kind,
+            title=title,
+            source=entry.source,
+            url=entry.url,
+            published_at=published,
+            quote=entry.quote,
+        )

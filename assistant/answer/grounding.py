@@ -28,8 +28,11 @@ from typing import Protocol
 from assistant.answer.numbers import Mention, Precision, extract, parse_unit
 
 _PARTS: dict[Precision, tuple[str, ...]] = {
-    "ymd": ("year", "month", "day"), "md": ("month", "day"), "ym": ("year", "month"),
-    "m": ("month",), "y": ("year",),
+    "ymd": ("year", "month", "day"),
+    "md": ("month", "day"),
+    "ym": ("year", "month"),
+    "m": ("month",),
+    "y": ("year",),
 }
 
 
@@ -104,8 +107,14 @@ def _date_matches(mention: Mention, candidate: dt.date, precision: Precision) ->
 DateLike = dt.date | dt.datetime | str
 
 
-def check(text: str, facts: Iterable[FactLike], passages: Sequence[str] = (),
-          data_dates: Iterable[DateLike] = (), *, year: int | None = None) -> GroundingReport:
+def check(
+    text: str,
+    facts: Iterable[FactLike],
+    passages: Sequence[str] = (),
+    data_dates: Iterable[DateLike] = (),
+    *,
+    year: int | None = None,
+) -> GroundingReport:
     """Sort every number and date in `text` into supported (with what backed it) and unsupported.
 
     `passages` are the quotes of the passages the answer cites (not everything retrieved: an uncited
@@ -144,7 +153,13 @@ def check(text: str, facts: Iterable[FactLike], passages: Sequence[str] = (),
     return report
 
 
-def unsupported_rate(text: str, facts: Iterable[FactLike], passages: Sequence[str] = (),
-                     data_dates: Iterable[DateLike] = (), *, year: int | None = None) -> float:
+def unsupported_rate(
+    text: str,
+    facts: Iterable[FactLike],
+    passages: Sequence[str] = (),
+    data_dates: Iterable[DateLike] = (),
+    *,
+    year: int | None = None,
+) -> float:
     """Share of number/date mentions in `text` that nothing backs (0.0 when the text states none)."""
     return check(text, facts, passages, data_dates, year=year).unsupported_rate

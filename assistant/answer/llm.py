@@ -37,7 +37,9 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
 
     model = (settings.llm_model or "").strip()
     if not model:
-        raise InputError("No LLM configured: set MARKET_ASSISTANT_LLM_MODEL (and LLM_BASE_URL / LLM_API_KEY).")
+        raise InputError(
+            "No LLM configured: set MARKET_ASSISTANT_LLM_MODEL (and LLM_BASE_URL / LLM_API_KEY)."
+        )
     base_url = (settings.llm_base_url or "").strip() or None
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key is not None else None
     if not key:

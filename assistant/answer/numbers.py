@@ -73,7 +73,19 @@ class Mention:
 # Full-width digits, dot, percent and signs map 1:1 to ASCII so spans stay valid.
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％＋－−–﹣", "0123456789.%+----")
 _SP = r"[ \u00a0\u3000]?"
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _EN_WORDS = {"three": 3, "five": 5, "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100}
 _CN_NUM = r"[零一二两三四五六七八九十]+"
 
@@ -84,28 +96,48 @@ _IGNORE_FIRST = [  # applied before dates
     re.compile(r"`[^`\n]*`"),
     re.compile(r"(?m)^[ \t]*(?:[-*+][ \t]+)?\d{1,2}[.)、][ \t]"),  # ordered-list markers
     re.compile(r"[(（]\d{1,2}[)）]"),  # (1) enumerators
-    re.compile(r"(?:中证A?|沪深|上证|深证|科创板?|创业板|国证|北证|双创|富时中国A|MSCI中国A)\s?\d+|"
-               r"\b(?:CSI(?:\s?A)?|SSE(?:\s?STAR)?|SZSE|STAR(?:\s?Market)?|ChiNext|CNI|"
-               r"FTSE\s?China\s?A|MSCI\s?China\s?A)\s?\d+"),
+    re.compile(
+        r"(?:中证A?|沪深|上证|深证|科创板?|创业板|国证|北证|双创|富时中国A|MSCI中国A)\s?\d+|"
+        r"\b(?:CSI(?:\s?A)?|SSE(?:\s?STAR)?|SZSE|STAR(?:\s?Market)?|ChiNext|CNI|"
+        r"FTSE\s?China\s?A|MSCI\s?China\s?A)\s?\d+"
+    ),
 ]
 _IGNORE_AFTER_DATES = [  # so that timestamps and dotted dates stay whole
     re.compile(r"(?<![\d.])\d+(?:\.\d+){2,}(?![\d.])"),  # versions
     re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?:\s?(?:Z|[+-]\d{2}:\d{2}))?(?![\d:])"),
-    re.compile(r"(?:上午|下午|凌晨|晚上|早上|中午|傍晚)?\d{1,2}\s?[点时]\s?(?:半|\d{1,2}\s?分)|"
-               r"(?:上午|下午|凌晨|晚上|早上|中午|傍晚)\d{1,2}\s?[点时]"),
+    re.compile(
+        r"(?:上午|下午|凌晨|晚上|早上|中午|傍晚)?\d{1,2}\s?[点时]\s?(?:半|\d{1,2}\s?分)|"
+        r"(?:上午|下午|凌晨|晚上|早上|中午|傍晚)\d{1,2}\s?[点时]"
+    ),
 ]
 
-_MONTH = (r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-_MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun",
-                                              "jul", "aug", "sep", "oct", "nov", "dec"])}
+_MONTH = (
+    r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
+}
 _TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?(?:Z|[+-]\d{2}:?\d{2}))?)?"
 _Y = r"(?P<y>(?:19|20)\d{2})"
 _DATES: list[tuple[re.Pattern[str], Precision]] = [
-    (re.compile(rf"(?<![\d.]){_Y}(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})"
-                rf"{_TIME}(?!\d)"), "ymd"),
-    (re.compile(rf"{_Y}{_SP}年{_SP}(?P<m>\d{{1,2}}){_SP}月{_SP}(?P<d>\d{{1,2}}){_SP}[日号]"
-                rf"(?:{_SP}\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"), "ymd"),
+    (
+        re.compile(
+            rf"(?<![\d.]){_Y}(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})"
+            rf"{_TIME}(?!\d)"
+        ),
+        "ymd",
+    ),
+    (
+        re.compile(
+            rf"{_Y}{_SP}年{_SP}(?P<m>\d{{1,2}}){_SP}月{_SP}(?P<d>\d{{1,2}}){_SP}[日号]"
+            rf"(?:{_SP}\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"
+        ),
+        "ymd",
+    ),
     (re.compile(rf"(?<![\d.]){_Y}(?P<m>[01]\d)(?P<d>[0-3]\d)(?![\d.])"), "ymd"),
     (re.compile(rf"\b{_MONTH}\s(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s{_Y}(?!\d)"), "ymd"),
     (re.compile(rf"(?<![\d.])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s{_MONTH},?\s{_Y}(?!\d)"), "ymd"),
@@ -129,11 +161,29 @@ _COUNTS = [
 _NUMBER = re.compile(r"(?P<sign>[+-]\s?)?(?P<int>\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.(?P<frac>\d+))?")
 _CURRENCY_PREFIX = re.compile(r"(?:[¥￥]|\b(?:RMB|CNY)\s?)$")
 _CN_SCALE = re.compile(rf"{_SP}(万亿|千万|百万|亿|万|千)")
-_EN_SCALE = re.compile(r"[ \u00a0]?(trillion|billion|million|thousand|tn|bn|mn)(?![A-Za-z])"
-                       r"|([mMkKbB])(?![A-Za-z])", re.IGNORECASE)
-_SCALES = {"万亿": 1e12, "千万": 1e7, "百万": 1e6, "亿": 1e8, "万": 1e4, "千": 1e3, "trillion": 1e12, "tn": 1e12,
-           "billion": 1e9, "bn": 1e9, "b": 1e9, "million": 1e6, "mn": 1e6, "m": 1e6,
-           "thousand": 1e3, "k": 1e3}
+_EN_SCALE = re.compile(
+    r"[ \u00a0]?(trillion|billion|million|thousand|tn|bn|mn)(?![A-Za-z])"
+    r"|([mMkKbB])(?![A-Za-z])",
+    re.IGNORECASE,
+)
+_SCALES = {
+    "万亿": 1e12,
+    "千万": 1e7,
+    "百万": 1e6,
+    "亿": 1e8,
+    "万": 1e4,
+    "千": 1e3,
+    "trillion": 1e12,
+    "tn": 1e12,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "million": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "thousand": 1e3,
+    "k": 1e3,
+}
 _EN = r"(?![A-Za-z])"
 _UNITS: list[tuple[re.Pattern[str], str, float]] = [
     (re.compile(rf"{_SP}(?:个百分点|百分点)"), "pp", 1.0),
@@ -147,8 +197,15 @@ _UNITS: list[tuple[re.Pattern[str], str, float]] = [
     (re.compile(rf"{_SP}(?:fund{_SP})?(?:units?|shares){_EN}", re.I), "份", 1.0),
     (re.compile(rf"{_SP}股(?!票|份|东|价)"), "股", 1.0),
     (re.compile(rf"{_SP}(?:个交易日|交易日|个月|个|只|家|条|天|日|周|名|位|年|月)"), "count", 1.0),
-    (re.compile(rf"{_SP}(?:(?:trading{_SP})?days?|sessions?|stocks?|constituents?|companies|names|weeks?|"
-                rf"months?|years?|holdings?|members?){_EN}", re.I), "count", 1.0),
+    (
+        re.compile(
+            rf"{_SP}(?:(?:trading{_SP})?days?|sessions?|stocks?|constituents?|companies|names|weeks?|"
+            rf"months?|years?|holdings?|members?){_EN}",
+            re.I,
+        ),
+        "count",
+        1.0,
+    ),
     (re.compile(rf"{_SP}(?:点|points?{_EN}|pts?{_EN})", re.I), "points", 1.0),
     (re.compile(rf"{_SP}倍|x{_EN}|{_SP}times{_EN}", re.I), "倍", 1.0),
     (re.compile(r"(?:st|nd|rd|th)(?![A-Za-z])"), "count", 1.0),
@@ -171,8 +228,14 @@ def parse_unit(text: str) -> tuple[str | None, float] | None:
     s = text.strip()
     if not s:
         return None, 1.0
-    aliases = {"count": ("count", 1.0), "date": ("date", 1.0), "points": ("points", 1.0),
-               "元/份": ("元", 1.0), "元/股": ("元", 1.0), "units": ("份", 1.0)}
+    aliases = {
+        "count": ("count", 1.0),
+        "date": ("date", 1.0),
+        "points": ("points", 1.0),
+        "元/份": ("元", 1.0),
+        "元/股": ("元", 1.0),
+        "units": ("份", 1.0),
+    }
     if s in aliases:
         return aliases[s]
     unit, scale, end = _suffix(s, 0)
@@ -229,8 +292,15 @@ def extract(text: str, *, year: int | None = None) -> list[Mention]:
     def claim(a: int, b: int) -> None:
         taken[a:b] = [True] * (b - a)
 
-    def add(value: float | dt.date, unit: str | None, scale: float, decimals: int, a: int, b: int,
-            precision: Precision | None = None) -> None:
+    def add(
+        value: float | dt.date,
+        unit: str | None,
+        scale: float,
+        decimals: int,
+        a: int,
+        b: int,
+        precision: Precision | None = None,
+    ) -> None:
         claim(a, b)
         found.append(Mention(value, unit, scale, decimals, text[a:b], a, b, precision))
 
@@ -271,10 +341,15 @@ def _share_range_units(text: str, found: list[Mention]) -> list[Mention]:
     out = list(found)
     for i in range(len(out) - 1):
         first, second = out[i], out[i + 1]
-        if (first.unit is None and first.scale == 1.0 and second.unit not in (None, "date")
-                and _RANGE_JOIN.fullmatch(text[first.end:second.start])):
-            out[i] = Mention(first.value, second.unit, second.scale, first.decimals, first.surface,
-                             first.start, first.end)
+        if (
+            first.unit is None
+            and first.scale == 1.0
+            and second.unit not in (None, "date")
+            and _RANGE_JOIN.fullmatch(text[first.end : second.start])
+        ):
+            out[i] = Mention(
+                first.value, second.unit, second.scale, first.decimals, first.surface, first.start, first.end
+            )
     return out
 
 

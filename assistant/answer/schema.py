@@ -9,7 +9,9 @@ from pydantic import BaseModel, Field
 
 class Citation(BaseModel):
     n: int = Field(description="Marker number; `[n]` in the answer text resolves to this entry.")
-    id: str = Field(description="Citation id: news id, derived AKShare news id, document path stem, or data frame.")
+    id: str = Field(
+        description="Citation id: news id, derived AKShare news id, document path stem, or data frame."
+    )
     kind: Literal["news", "document", "data"]
     title: str | None = None
     source: str | None = None
@@ -45,8 +47,10 @@ class Answer(BaseModel):
         description="Every caveat about the data behind this answer, in the answer's language; each also appears in `answer`.",
     )
     answerer: Literal["offline", "llm", "llm_repaired", "offline_fallback"] = Field(
-        default="offline", description="Who wrote the text; `offline_fallback` means an LLM was configured but not published."
+        default="offline",
+        description="Who wrote the text; `offline_fallback` means an LLM was configured but not published.",
     )
     fallback_reason: str | None = Field(
-        default=None, description="Short code when `answerer` is `offline_fallback` (timeout, grounding_failed, ...)."
+        default=None,
+        description="Short code when `answerer` is `offline_fallback` (timeout, grounding_failed, ...).",
     )

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from assistant.analysis.figures import Figure
 from assistant.answer.evidence import Ledger, marker
 from assistant.answer.intent import Intent, understand
 from assistant.answer.numbers import extract
@@ -15,7 +16,7 @@ from assistant.answer.schema import Answer
 from assistant.answer.tools import Toolbox
 from assistant.errors import InputError, NotFoundError, UpstreamError
 
-from . import comparison, docs, flows, holdings, move, news, quote, ranked, refusal, returns
+from . import comparison, docs, flows, holdings, labels, move, news, quote, ranked, refusal, returns
 from .context import AskContext, Handler
 from .render import Lang, Render
 
@@ -109,6 +110,13 @@ class OfflineAnswerer:
             except UpstreamError as err:
                 sections.append(self._no_data(ctx, str(err), upstream=True))
                 failures += 1
+        if plan.typo is not None:  # said aloud, backed by a fact: the code as typed
+            typed, code = plan.typo
+            as_typed = Figure(
+                "code_as_typed", code, float(typed), "code", self.tb.md.info.trade_date, "resolver"
+            )
+            label = labels.label(self.tb, code, plan.language)
+            sections.insert(1, _typo_note(plan.language, fmt.count(as_typed).zfill(len(typed)), label))
         first = plan.first.intent
         if (
             first.date_reason == "non_trading_day"
@@ -183,7 +191,7 @@ class OfflineAnswerer:
         for fact in ledger.facts:
             for part in fact.source.split("+"):
                 part = part.strip()
-                if part and part not in frames and part != "attribution":
+                if part and part not in frames and part not in ("attribution", "resolver"):
                     frames.append(part)
         cited = ("、" if lang == "zh" else ", ").join(
             f"{f}{marker(f)}" for f in frames if _registered(ledger, f)
@@ -216,6 +224,12 @@ _WEEKDAYS = {
     "zh": ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
 }
+
+
+def _typo_note(lang: Lang, typed: str, label: str) -> str:
+    if lang == "zh":
+        return f"注：把“{typed}”读作{label}。"
+    return f"Note: read {typed} as {label}."
 
 
 def _shift_note(lang: Lang, requested: dt.date, used: dt.date) -> str:

@@ -26,6 +26,9 @@ def make_plan(
 ) -> Plan:
     """The plan of `question`; with the previous turn's `context`, follow-ups resolve against it."""
     ctx = dict(context or {})
+    typo = _code_typo(question, universe or {})
+    if typo is not None:
+        question = question.replace(typo[0], typo[1], 1)
 
     def read(text: str, carried: Mapping[str, Any] | None) -> Intent:
         return understand(text, lexicon, trade_date, trading_days, carried or None, universe=universe)
@@ -57,7 +60,24 @@ def make_plan(
             asks = []
     if not asks:
         asks = [_ask(question, whole, ctx) or Ask(_default(whole), whole)]
-    return Plan(question.strip(), whole.language, tuple(asks), ctx)
+    return Plan(question.strip(), whole.language, tuple(asks), ctx, typo)
+
+
+def _code_typo(question: str, universe: Mapping[str, str]) -> tuple[str, str] | None:
+    """'56500' or '5605000': a run of 5 or 7 digits one keystroke from exactly one code of the data (a digit
+    dropped or doubled). Six-digit codes are never changed: 510500 is another ETF, not a typo of 560500."""
+    codes = set(universe) | set(universe.values())
+    for m in re.finditer(r"(?<!\d)(\d{5}|\d{7})(?!\d)", question):
+        typed = m.group(1)
+        near = {
+            c
+            for c in codes
+            if any(typed[:i] + typed[i + 1 :] == c for i in range(len(typed)))
+            or any(c[:i] + c[i + 1 :] == typed for i in range(len(c)))
+        }
+        if len(near) == 1:
+            return typed, near.pop()
+    return None
 
 
 # Measures about how much something returned: a follow-up naming a period asks the same over that period.

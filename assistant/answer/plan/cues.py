@@ -26,7 +26,7 @@ LEADER = re.compile(
 )
 LAGGARD = re.compile(
     r"谁领跌|领跌|拖累.{0,12}最大|最大的?拖累|拖后腿最多的?(?:股|成分)|跌得?最多的(?:股|成分|那只)|"
-    r"who led the (?:fall|decline|drop)|biggest drag|worst performer|dragged the most",
+    r"who led the (?:fall|decline|drop)|biggest drag|worst performer|\bdrag(?:ged)?\b.{0,30}\bmost\b",
     I,
 )
 SECTOR = r"(?:板块|行业|sector|industry|industries)"
@@ -56,7 +56,7 @@ TRACKING = re.compile(
     I,
 )
 RETURN = re.compile(
-    r"涨了?多少|跌了?多少|涨幅|跌幅|收益|回报|表现|涨跌|\breturn|\bgain|\bperform|how (?:much )?did .* do\b|\bdone\b|"
+    r"涨了?多少|跌了?多少|涨幅|跌幅|收益|回报|表现|涨跌|\breturn|\bgain|\bperform|how (?:much )?did .* do\b|\bdone\b|\bdoing\b|"
     r"\bdo\b|\bup\b|\bdown\b|涨|跌|\brise|\brose|\bfell|\bfall",
     I,
 )

@@ -65,6 +65,8 @@ class Plan:
     language: Literal["zh", "en"]
     asks: tuple[Ask, ...]
     previous: Mapping[str, Any] = field(default_factory=dict)
+    # A code typed with a wrong number of digits, read as the data's code: (as typed, read as), said aloud.
+    typo: tuple[str, str] | None = None
 
     @property
     def first(self) -> Ask:

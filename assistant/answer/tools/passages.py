@@ -42,14 +42,15 @@ def defuse_quote(text: str) -> tuple[str, bool]:
     parts = re.split(r"(?<=[。！？!?；;\n])|(?<=\.)\s+", text)
     kept = [p for p in parts if p and not suspicious(p)]
     return "".join(kept).strip() if any("\u4e00" <= c <= "\u9fff" for c in text) else " ".join(
-        k.strip() for k in kept).strip(), True
+        k.strip() for k in kept
+    ).strip(), True
 
 
 def _quote(text: str, title: str | None, limit: int = 600) -> str:
     """The passage text without a leading repeated title header, trimmed to a readable length."""
     body = text.strip()
     if title and body.startswith(title):
-        rest = body[len(title):].lstrip(" \n>:-")
+        rest = body[len(title) :].lstrip(" \n>:-")
         body = f"{title}\n{rest}" if rest else body
     return body if len(body) <= limit else body[:limit].rstrip() + "…"
 
@@ -61,7 +62,16 @@ def passage_from_hit(hit: Any) -> PassageRef:
     quote = _quote(hit.text, hit.title, 600 if hit.kind == "news" else 1500)
     flagged = defuse_quote(quote)[1]
     return PassageRef(
-        id=hit.citation_id, kind="news" if hit.kind == "news" else "document", title=hit.title or None,
-        source=meta.get("source"), url=meta.get("url"), published_at=hit.published_at,
-        quote=quote, score=float(hit.score), symbols=list(hit.symbols), suspicious=flagged,
-        section=text_or_none(meta.get("section")), chunk=chunk_index(meta.get("chunk_index")))
+        id=hit.citation_id,
+        kind="news" if hit.kind == "news" else "document",
+        title=hit.title or None,
+        source=meta.get("source"),
+        url=meta.get("url"),
+        published_at=hit.published_at,
+        quote=quote,
+        score=float(hit.score),
+        symbols=list(hit.symbols),
+        suspicious=flagged,
+        section=text_or_none(meta.get("section")),
+        chunk=chunk_index(meta.get("chunk_index")),
+    )

@@ -44,11 +44,20 @@ _CODE = re.compile(r"^\s*(?:sh|sz|csi)?(\d{6})(?:\.(?:sh|sz|ss))?\s*$", re.IGNOR
 
 # ------------------------------------------------------------------------------------------ the toolbox
 
+
 class Searcher(Protocol):
     """`assistant.retrieval.hybrid.HybridSearcher` (or anything with its `search`)."""
 
-    def search(self, query: str, k: int = 5, as_of: dt.datetime | None = None, kind: Any = None,
-               symbols: Iterable[str] | None = None, *, trade_date: dt.date | None = None) -> list[Any]: ...
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        as_of: dt.datetime | None = None,
+        kind: Any = None,
+        symbols: Iterable[str] | None = None,
+        *,
+        trade_date: dt.date | None = None,
+    ) -> list[Any]: ...
 
 
 @dataclass
@@ -127,7 +136,9 @@ class Toolbox:
         if code is not None and code in universe.values():
             return code, next(e for e, i in universe.items() if i == code)
         known = ", ".join(f"{e} (index {i})" for e, i in sorted(universe.items())) or "none"
-        raise NotFoundError(f"{raw!r} is not an index or ETF in this data ({_label(self.md)}); known: {known}.")
+        raise NotFoundError(
+            f"{raw!r} is not an index or ETF in this data ({_label(self.md)}); known: {known}."
+        )
 
     def resolve_day(self, text: str | dt.date | None) -> dt.date:
         """A trading day with data from an ISO date, a phrase (昨天, last Friday) or None (= trade date)."""
@@ -158,8 +169,9 @@ class Toolbox:
         code = self.resolve_etf(etf)
         day = self.resolve_day(date)
         top_n = max(1, min(int(top_n), 20))
-        return self._memo(("explain", code, day, top_n), lambda: _call(explain_move, self.md, code, day,
-                                                                       top_n=top_n))
+        return self._memo(
+            ("explain", code, day, top_n), lambda: _call(explain_move, self.md, code, day, top_n=top_n)
+        )
 
     def explain_move(self, etf: str, date: str | dt.date | None = None, top_n: int = 5) -> MoveResult:
         x = self.explanation(etf, date, top_n)
@@ -170,27 +182,56 @@ class Toolbox:
             if fig.name.startswith("constituent_") and fig.subject not in shown:
                 continue  # 100 constituents x 4 figures would drown the relevant ones
             facts.append(FactRef.of(fig))
-        facts.append(FactRef.of(Figure("top_n_count", x.index, float(a.top_n), "count", x.trade_date,
-                                       "index_stock_cons_weight_csindex", "number of contributors named")))
+        facts.append(
+            FactRef.of(
+                Figure(
+                    "top_n_count",
+                    x.index,
+                    float(a.top_n),
+                    "count",
+                    x.trade_date,
+                    "index_stock_cons_weight_csindex",
+                    "number of contributors named",
+                )
+            )
+        )
         flows = x.flows
         period = flows.period if flows else None
         return MoveResult(
-            etf=x.etf, etf_name=self._etf_name(x.etf), index=x.index, index_name=x.index_name,
-            trade_date=x.trade_date, prev_date=x.prev_date, weights_date=x.weights_date,
-            etf_return_pct=x.etf_return_pct, index_return_pct=x.index_return_pct,
-            tracking_difference_pp=x.tracking_difference_pp, top_n=a.top_n,
+            etf=x.etf,
+            etf_name=self._etf_name(x.etf),
+            index=x.index,
+            index_name=x.index_name,
+            trade_date=x.trade_date,
+            prev_date=x.prev_date,
+            weights_date=x.weights_date,
+            etf_return_pct=x.etf_return_pct,
+            index_return_pct=x.index_return_pct,
+            tracking_difference_pp=x.tracking_difference_pp,
+            top_n=a.top_n,
             top_contributors=[_contributor(c) for c in a.top_contributors],
             bottom_contributors=[_contributor(c) for c in a.bottom_contributors],
             drivers=[_contributor(c) for c in a.drivers],
-            industries=[IndustryContribution(industry=i.industry, contribution_pp=i.contribution_pp,
-                                             weight_pct=i.weight_drifted_pct, count=i.count) for i in x.industries],
-            top_n_share_pct=a.top_n_share_pct, residual_pp=a.residual_pp, suspended=list(a.suspended),
+            industries=[
+                IndustryContribution(
+                    industry=i.industry,
+                    contribution_pp=i.contribution_pp,
+                    weight_pct=i.weight_drifted_pct,
+                    count=i.count,
+                )
+                for i in x.industries
+            ],
+            top_n_share_pct=a.top_n_share_pct,
+            residual_pp=a.residual_pp,
+            suspended=list(a.suspended),
             premium_pct=x.premium.premium_pct if x.premium else None,
             units_change_1d=flows.day.change if flows and flows.day else None,
             units_change=period.change if period else None,
             units_change_pct=period.change_pct if period else None,
             period_start=period.start_date if period else None,
-            warnings=list(x.warnings), notes=list(x.notes), facts=facts,
+            warnings=list(x.warnings),
+            notes=list(x.notes),
+            facts=facts,
         )
 
     def etf_quote(self, etf: str, date: str | dt.date | None = None) -> QuoteResult:
@@ -202,8 +243,9 @@ class Toolbox:
 
         def make() -> QuoteResult:
             bars = _call(self.md.etf_bars, code, day - dt.timedelta(days=40), day)
-            move = _call(daily_move, bars, day, subject=code, source=str(bars.attrs.get("source",
-                                                                                       "fund_etf_hist_em")))
+            move = _call(
+                daily_move, bars, day, subject=code, source=str(bars.attrs.get("source", "fund_etf_hist_em"))
+            )
             facts = [FactRef.of(f) for f in move.figures("etf")]
             src = str(bars.attrs.get("source", "fund_etf_hist_em"))
             row = bars[bars["date"] == day].iloc[0]
@@ -222,22 +264,48 @@ class Toolbox:
                 iopv, premium = p.iopv, p.premium_pct
                 turnover = spot.turnover_rate_pct
                 if turnover is not None:
-                    facts.append(FactRef.of(Figure("etf_turnover_rate_pct", code, turnover, "%", day,
-                                                   "fund_etf_spot_em", "换手率")))
+                    facts.append(
+                        FactRef.of(
+                            Figure(
+                                "etf_turnover_rate_pct",
+                                code,
+                                turnover,
+                                "%",
+                                day,
+                                "fund_etf_spot_em",
+                                "换手率",
+                            )
+                        )
+                    )
             else:
                 notes.append(f"No fund_etf_spot_em row dated {day}: IOPV and premium are not available.")
             if volume is not None:
-                facts.append(FactRef.of(Figure("etf_volume_units", code, volume, "份", day, src, "成交量 (手 × 100)")))
+                facts.append(
+                    FactRef.of(Figure("etf_volume_units", code, volume, "份", day, src, "成交量 (手 × 100)"))
+                )
             if amount is not None:
                 facts.append(FactRef.of(Figure("etf_amount_yuan", code, amount, "元", day, src, "成交额")))
-            return QuoteResult(etf=code, name=name, date=day, price=move.close, prev_close=move.prev_close,
-                               return_pct=move.return_pct, iopv=iopv, premium_pct=premium, volume_units=volume,
-                               amount_yuan=amount, turnover_rate_pct=turnover, facts=facts, notes=notes)
+            return QuoteResult(
+                etf=code,
+                name=name,
+                date=day,
+                price=move.close,
+                prev_close=move.prev_close,
+                return_pct=move.return_pct,
+                iopv=iopv,
+                premium_pct=premium,
+                volume_units=volume,
+                amount_yuan=amount,
+                turnover_rate_pct=turnover,
+                facts=facts,
+                notes=notes,
+            )
 
         return self._memo(("quote", code, day), make)
 
-    def index_constituents(self, index_or_etf: str, top_n: int = 10,
-                           include: Sequence[str] = ()) -> ConstituentsResult:
+    def index_constituents(
+        self, index_or_etf: str, top_n: int = 10, include: Sequence[str] = ()
+    ) -> ConstituentsResult:
         """Top N weights, plus the weights of any `include` codes wherever they rank (for "and X?" questions)."""
         index, etf = self.resolve_index(index_or_etf)
         top_n = max(1, min(int(top_n), 50))
@@ -250,29 +318,53 @@ class Toolbox:
             wdate = to_date(w["date"].iloc[0])
             src = "index_stock_cons_weight_csindex"
             top = w.head(top_n)
+
             def holding(r: Any) -> Holding:
-                return Holding(code=str(r.code), name=str(r.name), name_en=text_or_none(r.name_en), weight_pct=float(r.weight))
+                return Holding(
+                    code=str(r.code),
+                    name=str(r.name),
+                    name_en=text_or_none(r.name_en),
+                    weight_pct=float(r.weight),
+                )
 
             holdings = [holding(r) for r in top.itertuples()]
             named = [holding(r) for r in w.iloc[top_n:].itertuples() if str(r.code) in wanted]
             total = float(sum(h.weight_pct for h in holdings))
             n = len(holdings)
-            facts = [FactRef.of(Figure("constituent_weight_file_pct", h.code, h.weight_pct, "%", wdate, src))
-                     for h in holdings + named]
+            facts = [
+                FactRef.of(Figure("constituent_weight_file_pct", h.code, h.weight_pct, "%", wdate, src))
+                for h in holdings + named
+            ]
             facts += [
-                FactRef.of(Figure("top_n_weight_pct", index, total, "%", wdate, src, f"sum of the top {n} weights")),
+                FactRef.of(
+                    Figure("top_n_weight_pct", index, total, "%", wdate, src, f"sum of the top {n} weights")
+                ),
                 FactRef.of(Figure("top_n_count", index, float(n), "count", wdate, src)),
                 FactRef.of(Figure("constituents_count", index, float(len(w)), "count", wdate, src)),
             ]
-            return ConstituentsResult(index=index, index_name=text_or_none(w["index_name"].iloc[0]),
-                                      index_name_en=text_or_none(w["index_name_en"].iloc[0]), etf=etf,
-                                      weights_date=wdate, count=len(w), top_n=n, holdings=holdings,
-                                      top_n_weight_pct=total, facts=facts, named=named)
+            return ConstituentsResult(
+                index=index,
+                index_name=text_or_none(w["index_name"].iloc[0]),
+                index_name_en=text_or_none(w["index_name_en"].iloc[0]),
+                etf=etf,
+                weights_date=wdate,
+                count=len(w),
+                top_n=n,
+                holdings=holdings,
+                top_n_weight_pct=total,
+                facts=facts,
+                named=named,
+            )
 
         return self._memo(("constituents", index, top_n, wanted), make)
 
-    def etf_flows(self, etf: str, start: str | dt.date | None = None, end: str | dt.date | None = None,
-                  period_months: int = 1) -> FlowsResult:
+    def etf_flows(
+        self,
+        etf: str,
+        start: str | dt.date | None = None,
+        end: str | dt.date | None = None,
+        period_months: int = 1,
+    ) -> FlowsResult:
         from assistant.analysis.flows import compute_flows, custom_period
 
         code = self.resolve_etf(etf)
@@ -286,9 +378,17 @@ class Toolbox:
             first = (start_day or end_day) - dt.timedelta(days=70)
             bars = _call(self.md.etf_bars, code, first, end_day)
             days = [d for d in self.trading_days() if d < end_day]
-            flows = _call(compute_flows, units, bars, code, end_day, prev_date=days[-1] if days else None,
-                          period_months=period_months, units_source=units.attrs.get("source"),
-                          bars_source=str(bars.attrs.get("source", "fund_etf_hist_em")))
+            flows = _call(
+                compute_flows,
+                units,
+                bars,
+                code,
+                end_day,
+                prev_date=days[-1] if days else None,
+                period_months=period_months,
+                units_source=units.attrs.get("source"),
+                bars_source=str(bars.attrs.get("source", "fund_etf_hist_em")),
+            )
             notes = list(flows.notes)
             period = flows.period
             figures = flows.figures()
@@ -297,9 +397,17 @@ class Toolbox:
                 custom = custom_period(flows, units, bars, start_day, notes)
                 period, figures, suffix = custom.change, custom.figures, custom.suffix
             facts = _dedupe([FactRef.of(f) for f in figures])
-            return FlowsResult(etf=code, units_date=flows.units_date, units=flows.units, period_suffix=suffix,
-                               scale_yuan=period.scale_end_yuan if period else None,
-                               day=_span(flows.day), period=_span(period), facts=facts, notes=notes)
+            return FlowsResult(
+                etf=code,
+                units_date=flows.units_date,
+                units=flows.units,
+                period_suffix=suffix,
+                scale_yuan=period.scale_end_yuan if period else None,
+                day=_span(flows.day),
+                period=_span(period),
+                facts=facts,
+                notes=notes,
+            )
 
         return self._memo(("flows", code, start_day, end_day, period_months), make)
 
@@ -309,54 +417,108 @@ class Toolbox:
         def make() -> ProfileResult:
             row = _call(self.md.fund_overview, code)
             get = lambda key: given_text(row.get(key))  # noqa: E731
-            not_disclosed = [label for key, label in (("管理费率", "management_fee"), ("托管费率", "custody_fee"),
-                                                      ("基金经理人", "fund_managers"))
-                             if get(key) is None]
+            not_disclosed = [
+                label
+                for key, label in (
+                    ("管理费率", "management_fee"),
+                    ("托管费率", "custody_fee"),
+                    ("基金经理人", "fund_managers"),
+                )
+                if get(key) is None
+            ]
             facts: list[FactRef] = []
             asof = self.md.info.trade_date
-            for key, name, unit in (("资产规模", "fund_asset_size_yuan", "元"), ("份额规模", "fund_units", "份")):
+            for key, name, unit in (
+                ("资产规模", "fund_asset_size_yuan", "元"),
+                ("份额规模", "fund_units", "份"),
+            ):
                 parsed = parse_amount(get(key))
                 if parsed is not None:
-                    facts.append(FactRef.of(Figure(name, code, parsed[0], unit, parsed[1] or asof,
-                                                   "fund_overview_em", f"{key}: {get(key)}")))
+                    facts.append(
+                        FactRef.of(
+                            Figure(
+                                name,
+                                code,
+                                parsed[0],
+                                unit,
+                                parsed[1] or asof,
+                                "fund_overview_em",
+                                f"{key}: {get(key)}",
+                            )
+                        )
+                    )
             quote = "; ".join(f"{k}: {v}" for k, v in row.items() if given_text(v) is not None)
-            passages = [PassageRef(id="fund_overview_em", kind="data", title=f"AKShare fund_overview_em({code})",
-                                   source="AKShare", quote=quote)]
+            passages = [
+                PassageRef(
+                    id="fund_overview_em",
+                    kind="data",
+                    title=f"AKShare fund_overview_em({code})",
+                    source="AKShare",
+                    quote=quote,
+                )
+            ]
             index = self.md.universe().get(code)
             result = ProfileResult(
-                etf=code, full_name=get("基金全称"), short_name=get("基金简称"), fund_type=get("基金类型"),
-                manager=get("基金管理人"), custodian=get("基金托管人"), fund_managers=get("基金经理人"),
-                inception=first_part(get("成立日期/规模")), benchmark=get("业绩比较基准"),
-                tracked_index=get("跟踪标的"), index=index, management_fee=get("管理费率"),
-                custody_fee=get("托管费率"), asset_size=get("资产规模"), units=get("份额规模"),
-                not_disclosed=not_disclosed, facts=facts, passages=passages,
+                etf=code,
+                full_name=get("基金全称"),
+                short_name=get("基金简称"),
+                fund_type=get("基金类型"),
+                manager=get("基金管理人"),
+                custodian=get("基金托管人"),
+                fund_managers=get("基金经理人"),
+                inception=first_part(get("成立日期/规模")),
+                benchmark=get("业绩比较基准"),
+                tracked_index=get("跟踪标的"),
+                index=index,
+                management_fee=get("管理费率"),
+                custody_fee=get("托管费率"),
+                asset_size=get("资产规模"),
+                units=get("份额规模"),
+                not_disclosed=not_disclosed,
+                facts=facts,
+                passages=passages,
             )
             return result
 
         result: ProfileResult = self._memo(("profile", code), make)
         if with_documents:
             try:
-                docs = self.search_documents("基金概况 基金管理人 托管人 费率 fund profile manager custodian fees",
-                                             [code], k=2)
+                docs = self.search_documents(
+                    "基金概况 基金管理人 托管人 费率 fund profile manager custodian fees", [code], k=2
+                )
                 result = result.model_copy(update={"passages": result.passages + docs.passages})
             except UpstreamError:
                 pass
         return result
 
-    def search_news(self, query: str, symbols: Sequence[str] | None = None, until: str | dt.datetime | None = None,
-                    k: int = 5) -> SearchResult:
+    def search_news(
+        self,
+        query: str,
+        symbols: Sequence[str] | None = None,
+        until: str | dt.datetime | None = None,
+        k: int = 5,
+    ) -> SearchResult:
         return self._search(query, "news", symbols, until, k)
 
     def search_documents(self, query: str, symbols: Sequence[str] | None = None, k: int = 4) -> SearchResult:
         return self._search(query, "document", symbols, None, k)
 
-    def document_passages(self, query: str, symbols: Sequence[str] | None = None, k: int = 40) -> SearchResult:
+    def document_passages(
+        self, query: str, symbols: Sequence[str] | None = None, k: int = 40
+    ) -> SearchResult:
         """Every retrieved passage (chunk) of the documents matching `query`, not just each document's best one,
         each with its section and position: what a whole-document summary (a methodology overview) needs."""
         return self._search(query, "document", symbols, None, k, per_citation=None)
 
-    def _search(self, query: str, kind: str, symbols: Sequence[str] | None, until: str | dt.datetime | None,
-                k: int, per_citation: int | None = 1) -> SearchResult:
+    def _search(
+        self,
+        query: str,
+        kind: str,
+        symbols: Sequence[str] | None,
+        until: str | dt.datetime | None,
+        k: int,
+        per_citation: int | None = 1,
+    ) -> SearchResult:
         as_of = self.md.info.as_of
         limit = as_of
         if until:
@@ -371,14 +533,27 @@ class Toolbox:
             extra: dict[str, Any] = {} if per_citation == 1 else {"max_per_citation": per_citation}
             try:
                 try:
-                    hits = searcher.search(query, k=3 * k, as_of=limit, kind=kind, symbols=codes or None,
-                                           trade_date=self.md.info.trade_date, **extra)
+                    hits = searcher.search(
+                        query,
+                        k=3 * k,
+                        as_of=limit,
+                        kind=kind,
+                        symbols=codes or None,
+                        trade_date=self.md.info.trade_date,
+                        **extra,
+                    )
                 except TypeError:
                     if not extra:
                         raise
                     # a searcher without per-citation control: each document's best passage only
-                    hits = searcher.search(query, k=3 * k, as_of=limit, kind=kind, symbols=codes or None,
-                                           trade_date=self.md.info.trade_date)
+                    hits = searcher.search(
+                        query,
+                        k=3 * k,
+                        as_of=limit,
+                        kind=kind,
+                        symbols=codes or None,
+                        trade_date=self.md.info.trade_date,
+                    )
             except MarketAssistantError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a store failure is an upstream failure
@@ -414,6 +589,7 @@ class Toolbox:
 
 # ------------------------------------------------------------------------------------------ helpers
 
+
 def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run a market/analysis call; anything that is not ours and not a bad argument is an upstream failure."""
     try:
@@ -421,32 +597,52 @@ def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     except (MarketAssistantError, ValueError):
         raise
     except KeyError as exc:  # pandas on an empty selection: nothing recorded for these arguments
-        raise NoRowsError(f"no data for {getattr(fn, '__name__', 'call')} with these arguments ({exc})") from exc
+        raise NoRowsError(
+            f"no data for {getattr(fn, '__name__', 'call')} with these arguments ({exc})"
+        ) from exc
     except Exception as exc:  # noqa: BLE001
-        raise UpstreamError("market data", getattr(fn, "__name__", "call"), f"{type(exc).__name__}: {exc}") from exc
+        raise UpstreamError(
+            "market data", getattr(fn, "__name__", "call"), f"{type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def _label(md: MarketData) -> str:
-    kinds = {"sample": "sample data", "synthetic": "synthetic data", "recorded": "recorded data", "live": "live data"}
+    kinds = {
+        "sample": "sample data",
+        "synthetic": "synthetic data",
+        "recorded": "recorded data",
+        "live": "live data",
+    }
     return f"{kinds.get(md.info.origin, md.info.origin)} as of {md.info.as_of.isoformat()}"
 
 
 def _contributor(c: Any) -> Contributor:
-    return Contributor(code=c.code, name=c.name, industry=None if c.industry == "UNCLASSIFIED" else c.industry,
-                       return_pct=c.return_pct, weight_pct=c.weight_drifted_pct, contribution_pp=c.contribution_pp,
-                       suspended=c.suspended)
+    return Contributor(
+        code=c.code,
+        name=c.name,
+        industry=None if c.industry == "UNCLASSIFIED" else c.industry,
+        return_pct=c.return_pct,
+        weight_pct=c.weight_drifted_pct,
+        contribution_pp=c.contribution_pp,
+        suspended=c.suspended,
+    )
 
 
 def _span(change: Any) -> UnitsSpan | None:
     if change is None:
         return None
-    return UnitsSpan(start=change.start_date, end=change.end_date, units_start=change.units_start,
-                     units_end=change.units_end, change=change.change, change_pct=change.change_pct,
-                     scale_start_yuan=change.scale_start_yuan, scale_end_yuan=change.scale_end_yuan,
-                     scale_change_yuan=change.scale_change_yuan)
+    return UnitsSpan(
+        start=change.start_date,
+        end=change.end_date,
+        units_start=change.units_start,
+        units_end=change.units_end,
+        change=change.change,
+        change_pct=change.change_pct,
+        scale_start_yuan=change.scale_start_yuan,
+        scale_end_yuan=change.scale_end_yuan,
+        scale_change_yuan=change.scale_change_yuan,
+    )
 
 
 def _dedupe(facts: list[FactRef]) -> list[FactRef]:
     return list({f.id: f for f in facts}.values())
-
-
