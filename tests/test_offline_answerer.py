@@ -339,3 +339,19 @@ def test_answers_lead_with_what_was_asked(engine):
     assert cmp_.answer.startswith("**无法比较**") and "510500" in cmp_.answer.split("\n")[0]
     news = engine.ask("厦门钨业有什么新闻？")
     assert "Core Viewpoint" not in news.answer  # no English excerpt in a Chinese answer
+
+
+def test_fund_manager_is_answered_when_the_data_names_one(engine, monkeypatch):
+    """The sample's 基金经理人 is '---' (not disclosed, said plainly); a name in the data is the answer."""
+    undisclosed = engine.ask("560500的基金经理是谁？")
+    assert undisclosed.answer.startswith("**本数据未披露"), undisclosed.answer
+    real = engine.toolbox.fund_profile
+
+    def named(*args, **kwargs):
+        return real(*args, **kwargs).model_copy(update={"fund_managers": "王某某", "not_disclosed": []})
+
+    monkeypatch.setattr(engine.toolbox, "fund_profile", named)
+    zh = engine.ask("560500的基金经理是谁？")
+    assert zh.answer.startswith("**鹏扬中证500质量成长ETF（560500）的基金经理是王某某**"), zh.answer
+    en = engine.ask("Who is the portfolio manager of 560500?")
+    assert "portfolio managers of Pengyang CSI 500 Quality Growth ETF (560500) is “王某某”" in en.answer, en.answer

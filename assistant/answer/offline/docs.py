@@ -161,6 +161,7 @@ def _profile(ctx: AskContext, etf: str, etf_label: str) -> tuple[str, dict[str, 
         "inception",
         "benchmark",
         "tracked_index",
+        "fund_managers",
         "management_fee",
         "custody_fee",
     ):
