@@ -68,7 +68,7 @@ class Gold(BaseModel):
                                     description="Substrings that must not appear in the answer text.")
     answers_first: list[str] = Field(default_factory=list, description=(
         "What the answer's first sentence must contain (any one): `name:subject` of a gold fact (its value as "
-        "printed), a code or name, or the reason it cannot answer (advice, forecast, off_topic, not_disclosed)."))
+        "printed), a code or name, or the reason it cannot answer (advice, forecast, off_topic, not_disclosed) or a greeting."))
 
     @model_validator(mode="after")
     def _consistent(self) -> "Gold":

@@ -298,6 +298,7 @@ _REASONS = {
     "off_topic": re.compile(r"不在我能回答的范围|只能回答|outside what I can answer|can only answer|cannot answer",
                            re.IGNORECASE),
     "not_disclosed": re.compile(r"未披露|not disclosed", re.IGNORECASE),
+    "greeting": re.compile(r"你好|您好|\bhello\b|\bhi\b", re.IGNORECASE),
 }
 
 

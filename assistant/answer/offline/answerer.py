@@ -42,11 +42,12 @@ ROUTES: dict[Measure, Handler] = {
     "advice": refusal.advice,
     "forecast": refusal.forecast,
     "off_topic": refusal.off_topic,
+    "greeting": refusal.greeting,
 }
 # Measures answered from documents and news, which need no code of the data (an unknown code is no obstacle),
 # and those that need no day at all.
 _FROM_TEXT: frozenset[str] = frozenset({"methodology", "fund_fact", "news"})
-_DAYLESS: frozenset[str] = frozenset({"advice", "forecast", "off_topic"})
+_DAYLESS: frozenset[str] = frozenset({"advice", "forecast", "off_topic", "greeting"})
 ORIGIN = {
     "zh": {
         "sample": "样例数据（sample）",

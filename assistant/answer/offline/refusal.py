@@ -16,10 +16,17 @@ def forecast(ctx: AskContext) -> str:
 
 
 def off_topic(ctx: AskContext) -> str:
+    return _examples(ctx, "off_topic")
+
+
+def greeting(ctx: AskContext) -> str:
+    """'hi', '你好', 'thanks': a greeting back and what can be asked."""
+    return _examples(ctx, "greeting")
+
+
+def _examples(ctx: AskContext, kind: str) -> str:
     universe = sorted(ctx.toolbox.md.universe())
-    return ctx.render(
-        "refusal", kind="off_topic", codes=universe, code=universe[0] if universe else "", facts=None
-    )
+    return ctx.render("refusal", kind=kind, codes=universe, code=universe[0] if universe else "", facts=None)
 
 
 def _plain(ctx: AskContext, kind: str) -> str:

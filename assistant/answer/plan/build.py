@@ -60,6 +60,14 @@ def make_plan(
             asks = []
     if not asks:
         asks = [_ask(question, whole, ctx) or Ask(_default(whole), whole)]
+    if (
+        whole.language == "zh"
+        and re.search(r"[A-Za-z]", question)
+        and not re.search(r"[\u4e00-\u9fff]", question)
+    ):
+        # "hi", "ok thx": short English with nothing to detect a language from is still English.
+        whole = replace(whole, language="en")
+        asks = [replace(a, intent=replace(a.intent, language="en")) for a in asks]
     return Plan(question.strip(), whole.language, tuple(asks), ctx, typo)
 
 
@@ -109,7 +117,7 @@ def _ask(text: str, intent: Intent, ctx: Mapping[str, Any]) -> Ask | None:
     """The ask one clause states, or None when it states no measure of its own (a fragment)."""
     shown: Mapping[str, Sequence[str]] = ctx.get("shown") or {}
     if cues.GREETING.match(text):
-        return Ask("off_topic", intent)
+        return Ask("greeting", intent)
     if cues.ADVICE.search(text):
         return Ask("advice", intent)
     if cues.FORECAST.search(text) and intent.date is None and intent.date_reason == "future":

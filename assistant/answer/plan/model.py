@@ -30,6 +30,7 @@ Measure = Literal[
     "advice",
     "forecast",
     "off_topic",
+    "greeting",
 ]
 RankedList = Literal["contributors", "laggards", "industries", "lagging_industries", "holdings"]
 
@@ -87,7 +88,9 @@ class Plan:
             else (self.first.intent.stocks[:1] or [None])[0]
         )
         ctx["focus"] = focus or self.previous.get("focus")
-        if self.first.measure in ("advice", "forecast", "off_topic") and self.previous.get("intent"):
+        if self.first.measure in ("advice", "forecast", "off_topic", "greeting") and self.previous.get(
+            "intent"
+        ):
             ctx["intent"] = self.previous.get("intent")  # small talk does not reset the thread
         return ctx
 
