@@ -86,7 +86,7 @@ _RULES: list[tuple[IntentKind, re.Pattern[str]]] = [
             _I,
         ),
     ),
-    ("premium", re.compile(r"溢价|折价|IOPV|净值估算|\bpremium|\bdiscount\b", _I)),
+    ("premium", re.compile(r"溢价|折价|IOPV|净值估算|\bpremium|\bdiscount\b|(?:above|below) (?:its )?(?:nav|iopv)\b", _I)),
     (
         "flows",
         re.compile(
@@ -119,7 +119,7 @@ _RULES: list[tuple[IntentKind, re.Pattern[str]]] = [
         re.compile(
             r"管理人|托管|费率|管理费|成立|基金经理|比较基准|基金公司|基金概况|谁管理|资产规模|"
             r"\bmanager\b|managed by|who manages|custodian|\bfees?\b|expense|inception|launched|"
-            r"benchmark|fund facts|profile|\baum\b|fund size",
+            r"benchmark|fund facts|profile|\baum\b|fund size|how big is the fund|基金规模|规模多大",
             _I,
         ),
     ),

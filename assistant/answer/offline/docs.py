@@ -53,7 +53,8 @@ FIELDS: list[tuple[str, re.Pattern[str]]] = [
     for k, p in (
         ("management_fee", r"管理费|management fee|\bfees?\b|费率|expense"),
         ("custody_fee", r"托管费|custody fee|\bfees\b|费率"),
-        ("custodian", r"托管人|托管银行|哪家银行|托管机构|custodian"),
+        ("custodian", r"托管人|托管银行|托管行|哪家银行|托管机构|custodian"),
+        ("asset_size", r"资产规模|基金规模|规模多大|how big is the fund|fund size|\baum\b"),
         ("fund_managers", r"基金经理|portfolio manager"),
         ("manager", r"管理人|基金公司|谁管理|哪家公司|\bmanages?\b|managed by|\bmanager\b|fund company"),
         ("inception", r"成立|生效|inception|launched|effective|incepted"),
