@@ -86,7 +86,12 @@ _RULES: list[tuple[IntentKind, re.Pattern[str]]] = [
             _I,
         ),
     ),
-    ("premium", re.compile(r"溢价|折价|IOPV|净值估算|\bpremium|\bdiscount\b|(?:above|below) (?:its )?(?:nav|iopv)\b", _I)),
+    (
+        "premium",
+        re.compile(
+            r"溢价|折价|IOPV|净值估算|\bpremium|\bdiscount\b|(?:above|below) (?:its )?(?:nav|iopv)\b", _I
+        ),
+    ),
     (
         "flows",
         re.compile(
