@@ -50,7 +50,8 @@ def plan(env, q, ctx=None):
         ("560500的前十大权重股是哪些？", ["weights"]),
         ("中证500质量成长指数多久调整一次样本？", ["methodology"]),
         ("厦门钨业最近有什么新闻？", ["news"]),
-        ("560500最新价是多少？今天涨跌幅多少？", ["quote"]),  # two clauses, one measure: one ask
+        ("560500最新价是多少？今天涨跌幅多少？", ["quote"]),
+    ("what were the top 3 contributors to 560500 on Jan 7?", ["rank"]),  # two clauses, one measure: one ask
     ],
 )
 def test_measures_in_the_order_asked(env, q, measures):

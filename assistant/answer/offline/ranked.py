@@ -8,6 +8,7 @@ from assistant.analysis.figures import Figure
 from assistant.errors import NotFoundError
 
 from .context import AskContext
+from .labels import head
 
 _SOURCE = "index_stock_cons_weight_csindex+stock_zh_a_hist"
 
@@ -18,7 +19,43 @@ def rank(ctx: AskContext) -> str:
         return _industry_rank(ctx, lagging=ask.ranked == "lagging_industries")
     if ask.ranked == "holdings":
         return _holding(ctx)
+    if ask.rank is None and ask.ranked == "contributors":
+        return _leaders(ctx)
     return _constituent(ctx, lagging=ask.ranked == "laggards")
+
+
+def _leaders(ctx: AskContext) -> str:
+    """'The top 3 contributors': the drivers of the day's index move (in its direction), largest first."""
+    etf = ctx.etf()
+    top_n = min(ctx.intent.top_n or 3, 10)
+    res = ctx.toolbox.explain_move(etf, ctx.day, top_n=top_n)
+    figs = {(f.name, f.subject): f for f in ctx.toolbox.explanation(etf, ctx.day, top_n).figures()}
+    drivers = [
+        {
+            "label": ctx.label(c.code, kind="stock", fallback=c.name),
+            "head": head(ctx.label(c.code, kind="stock", fallback=c.name)),
+            "contrib": figs[("constituent_contribution_pp", c.code)],
+            "ret": figs.get(("constituent_return_pct", c.code)),
+            "up": (c.return_pct or 0) >= 0,
+        }
+        for c in res.drivers[:top_n]
+        if ("constituent_contribution_pp", c.code) in figs
+    ]
+    if not drivers:
+        raise NotFoundError(
+            ctx.t("这一天没有可计算贡献的成分股。", "No constituent has a contribution that day.")
+        )
+    ctx.shown["contributors"] = [c.code for c in res.drivers[:top_n]]
+    return ctx.render(
+        "ranked",
+        kind="leaders",
+        drivers=drivers,
+        day=res.trade_date,
+        index_up=res.index_return_pct >= 0,
+        index_label=ctx.label(res.index, kind="index"),
+        count=res.fact("top_n_count", res.index),
+        cite_data=ctx.ledger.add_data("stock_zh_a_hist"),
+    )
 
 
 def industry_of(ctx: AskContext) -> str:

@@ -143,6 +143,8 @@ def _ask(text: str, intent: Intent, ctx: Mapping[str, Any]) -> Ask | None:
         return Ask("rank", intent, rank=1, ranked="industries")
     if cues.LAGGARD.search(text):
         return Ask("rank", intent, rank=1, ranked="laggards")
+    if cues.LEADERS.search(text) and not cues.WHY.search(text):
+        return Ask("rank", intent, rank=None, ranked="contributors")  # the list: top_n of them
     if cues.LEADER.search(text) and not cues.WHY.search(text):
         return Ask("rank", intent, rank=1, ranked="contributors")
     if (

@@ -18,6 +18,12 @@ FORECAST = re.compile(
     r" (?:rise|fall|go up|go down|keep)",
     I,
 )
+# "the top 3 contributors", "贡献最大的前五只": a ranked list, not one stock.
+LEADERS = re.compile(
+    r"\btop\s+(?:\d+|three|five|ten)\s+contributors|\b(?:biggest|largest)\s+contributors\b|"
+    r"贡献最大的(?:前)?[0-9一二三四五六七八九十几]+只|前[0-9一二三四五六七八九十]+大?贡献",
+    I,
+)
 LEADER = re.compile(
     r"谁领涨|领涨的?是|哪只领涨|领涨|谁涨得?最多|涨得?最多的|贡献最大|最大(?:的)?贡献|谁贡献最多|"
     r"who led|led the (?:gain|rise|rally|move)|top contributor|biggest contributor|largest contributor|"
