@@ -92,6 +92,7 @@ def run_reindex(settings: "Settings", console: "Console | None" = None) -> int:
 
     from assistant.retrieval.embedders import get_embedder
     from assistant.retrieval.store import CHUNKS, make_client, reindex
+    from assistant.retrieval.store_lock import StoreLock
 
     console = console or Console(stderr=True)
     embedder = get_embedder(settings.embedder)
@@ -100,6 +101,8 @@ def run_reindex(settings: "Settings", console: "Console | None" = None) -> int:
     def progress(done: int, total: int) -> None:
         console.print(f"re-embedded {done}/{total} chunks", highlight=False)
 
-    store = reindex(make_client(settings), embedder, name=CHUNKS, location=location, progress=progress)
+    with StoreLock(Path(settings.store)).hold("re-index"):  # one writer per store; a view loaded under the lock
+        store = reindex(make_client(settings, fresh=True), embedder, name=CHUNKS, location=location,
+                        progress=progress)
     console.print(f"store at {location} now uses {embedder.name} ({store.count()} chunks)", highlight=False)
     return 0

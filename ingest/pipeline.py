@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -97,6 +98,12 @@ class Ingestor:
         self.progress = progress or (lambda p: None)
 
     def run(self, loaded: LoadResult, as_of: dt.datetime | None = None) -> IngestReport:
+        """The whole read-manifest -> write sequence holds the store's writer lock (one writer per store)."""
+        writing = getattr(self.store, "writing", None)
+        with writing() if writing is not None else nullcontext():
+            return self._run(loaded, as_of)
+
+    def _run(self, loaded: LoadResult, as_of: dt.datetime | None) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport(notes=list(loaded.notes))
         report.outcomes += [ItemOutcome(r.item, "rejected", r.reason) for r in loaded.rejected]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ import numpy as np
 from assistant.errors import InputError
 from assistant.retrieval.embedders import Embedder, as_langchain, get_embedder
 from assistant.retrieval.embedding_cache import EmbeddingCache
+from assistant.retrieval.store_lock import StoreLock, forget_shared_client
 
 if TYPE_CHECKING:
     from assistant.config import Settings
@@ -58,8 +60,10 @@ class StoredChunk:
     distance: float | None = None
 
 
-def make_client(settings: "Settings") -> Any:
-    """PersistentClient under settings.store, or HttpClient when settings.chroma_url is set. Telemetry off."""
+def make_client(settings: "Settings", *, fresh: bool = False) -> Any:
+    """PersistentClient under settings.store, or HttpClient when settings.chroma_url is set. Telemetry off.
+
+    fresh: reload the embedded store from disk instead of reusing this process's view (see store_lock)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -70,6 +74,8 @@ def make_client(settings: "Settings") -> Any:
                                    ssl=url.scheme == "https", settings=chroma_settings)
     path = Path(settings.store) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        forget_shared_client(str(path))
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
@@ -77,7 +83,8 @@ class ChunkStore:
     """Chunks + manifest in Chroma, bound to one embedder."""
 
     def __init__(self, client: Any, embedder: Embedder, name: str = CHUNKS, location: str = "",
-                 cache_dir: Path | None = None, embedding_cache: "EmbeddingCache | None" = None) -> None:
+                 cache_dir: Path | None = None, embedding_cache: "EmbeddingCache | None" = None,
+                 lock: StoreLock | None = None, reopen: Callable[[], Any] | None = None) -> None:
         self.client = client
         self.embedder = embedder
         self.name = name
@@ -85,18 +92,44 @@ class ChunkStore:
         self.cache_dir = cache_dir  # derived data (the persisted BM25 index per revision); None: not persisted
         # passage vectors by (embedder id, text hash), consulted by ingest before encoding; None: always encode
         self.embedding_cache = embedding_cache
+        self.lock = lock  # inter-process writer lock (None: the caller serialises, e.g. tests on a private store)
+        self._reopen = reopen  # a fresh client on the same store (None: the view cannot go stale, e.g. a server)
+        with self._held("open"):
+            self._open_collections()
+            self._view_revision = self._read_revision()
+
+    def _open_collections(self) -> None:
         self._recover_interrupted_reindex()
         self.collection = self._chunks_collection()
-        self.docs = client.get_or_create_collection(f"{name}-docs", embedding_function=None)
+        self.docs = self.client.get_or_create_collection(f"{self.name}-docs", embedding_function=None)
+
+    def _held(self, what: str) -> Any:
+        return self.lock.hold(what) if self.lock is not None else nullcontext()
+
+    @contextmanager
+    def writing(self) -> Iterator["ChunkStore"]:
+        """Hold the store's writer lock, on a view reloaded from disk after taking it (see store_lock)."""
+        with self._held("write"):
+            self.refresh()
+            yield self
+
+    def refresh(self) -> None:
+        """Reopen Chroma from disk (embedded stores); call with the lock held so no write is half on disk."""
+        if self._reopen is not None:
+            self.client = self._reopen()
+            self._open_collections()
+        self._view_revision = self._read_revision()
 
     @classmethod
     def open(cls, settings: "Settings", embedder: Embedder | str | None = None, name: str = CHUNKS) -> "ChunkStore":
         """The store the settings point at, checked against the embedder (settings.embedder by default)."""
         emb = get_embedder(embedder) if isinstance(embedder, str) else embedder or get_embedder(settings.embedder)
         location = settings.chroma_url or str(Path(settings.store) / "chroma")
+        reopen = None if settings.chroma_url else (lambda: make_client(settings, fresh=True))
         return cls(make_client(settings), emb, name=name, location=location,
                    cache_dir=Path(settings.store) / "cache" / "lexical",
-                   embedding_cache=EmbeddingCache.for_store(emb, Path(settings.store)))
+                   embedding_cache=EmbeddingCache.for_store(emb, Path(settings.store)),
+                   lock=StoreLock(Path(settings.store)), reopen=reopen)
 
     # --- collections -------------------------------------------------------------------------------------
 
@@ -140,7 +173,18 @@ class ChunkStore:
             offset += _PAGE
 
     def revision(self) -> str:
-        """Changes whenever the set of complete chunks may have changed."""
+        """Changes whenever the set of complete chunks may have changed.
+
+        When another process wrote since this view was loaded, the view is reloaded first (under the lock), so
+        what is read next (vectors above all) matches the revision returned."""
+        rev = self._read_revision()
+        if rev != getattr(self, "_view_revision", rev) and self._reopen is not None:
+            with self._held("reload the store after another process wrote it"):
+                self.refresh()
+            rev = self._view_revision
+        return rev
+
+    def _read_revision(self) -> str:
         got = self.docs.get(ids=[_REVISION_ID], include=["metadatas"])
         return str(got["metadatas"][0]["rev"]) if got["ids"] else "0"
 
@@ -161,7 +205,9 @@ class ChunkStore:
         self._bump_revision()
 
     def _bump_revision(self) -> None:
-        self.docs.upsert(ids=[_REVISION_ID], embeddings=[[1.0]], metadatas=[{"rev": uuid.uuid4().hex}])
+        rev = uuid.uuid4().hex
+        self.docs.upsert(ids=[_REVISION_ID], embeddings=[[1.0]], metadatas=[{"rev": rev}])
+        self._view_revision = rev  # our own write: this view already holds it
 
     # --- writes ------------------------------------------------------------------------------------------
 
