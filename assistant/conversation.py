@@ -92,6 +92,13 @@ class SessionStore:
             db.execute("PRAGMA foreign_keys=ON")
             db.execute("PRAGMA busy_timeout=30000")
             yield db
+        except sqlite3.DatabaseError as exc:  # a damaged file: say so and how to start afresh, not a traceback
+            from assistant.retrieval.store_health import StoreDamagedError, looks_like_damage
+
+            if looks_like_damage(exc):
+                raise StoreDamagedError(str(self.path), f"the session database cannot be read ({exc}); it holds "
+                                        "conversation history only", repair=f"rm {self.path}") from exc
+            raise
         finally:
             db.close()
 

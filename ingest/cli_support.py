@@ -63,7 +63,7 @@ def exit_code(report: IngestReport) -> int:
 
 
 def run_ingest(settings: "Settings", paths: Sequence[Path] = (), *, snapshot: Path | None = None,
-               console: "Console | None" = None) -> int:
+               console: "Console | None" = None, rebuild: bool = False) -> int:
     """Ingest loose paths, or a snapshot (default: settings.snapshot_path when no paths are given)."""
     from rich.console import Console
 
@@ -71,19 +71,48 @@ def run_ingest(settings: "Settings", paths: Sequence[Path] = (), *, snapshot: Pa
     from assistant.retrieval.store import ChunkStore
 
     console = console or Console(stderr=True)
+    if rebuild:
+        _move_store_aside(settings, console)
     try:
         store = ChunkStore.open(settings)
     except MarketAssistantError as exc:
         console.print(f"error: {exc}", highlight=False, markup=False)
         return 2
-    with progress_reporter(console) as progress:
-        if paths:
-            report = ingest_paths(list(paths), store, max_file_bytes=settings.max_file_bytes, progress=progress)
-        else:
-            report = ingest_snapshot(snapshot or settings.snapshot_path, store,
-                                     max_file_bytes=settings.max_file_bytes, progress=progress)
+    try:
+        with progress_reporter(console) as progress:
+            if paths:
+                report = ingest_paths(list(paths), store, max_file_bytes=settings.max_file_bytes, progress=progress)
+            else:
+                report = ingest_snapshot(snapshot or settings.snapshot_path, store,
+                                         max_file_bytes=settings.max_file_bytes, progress=progress)
+    except MarketAssistantError as exc:  # damaged store, busy lock: one line, not a traceback
+        console.print(f"error: {exc}", highlight=False, markup=False)
+        return 2
     render_report(report, console)
     return exit_code(report)
+
+
+def _move_store_aside(settings: "Settings", console: "Console") -> None:
+    """--rebuild: set a damaged store aside (kept for inspection), under the writer lock, so ingest starts afresh."""
+    from assistant.retrieval.store_health import move_aside
+    from assistant.retrieval.store_lock import StoreLock
+
+    with StoreLock(Path(settings.store)).hold("rebuild"):
+        if settings.chroma_url:
+            from assistant.retrieval.store import CHUNKS, make_client
+
+            client = make_client(settings)
+            for name in (CHUNKS, f"{CHUNKS}-docs", f"{CHUNKS}-reindex"):
+                try:
+                    client.delete_collection(name)
+                except Exception:  # noqa: BLE001, S112 - absent collections are the normal case
+                    continue
+            console.print(f"dropped the store's collections on {settings.chroma_url}", highlight=False, markup=False)
+            return
+        for folder in (Path(settings.store) / "chroma", Path(settings.store) / "cache" / "lexical"):
+            moved = move_aside(folder)
+            if moved is not None:
+                console.print(f"moved {folder} aside to {moved}", highlight=False, markup=False)
 
 
 def run_reindex(settings: "Settings", console: "Console | None" = None) -> int:

@@ -27,6 +27,7 @@ import numpy as np
 from assistant.errors import InputError
 from assistant.retrieval.embedders import Embedder, as_langchain, get_embedder
 from assistant.retrieval.embedding_cache import EmbeddingCache
+from assistant.retrieval.store_health import StoreDamagedError, looks_like_damage, sqlite_problem
 from assistant.retrieval.store_lock import StoreLock, forget_shared_client
 
 if TYPE_CHECKING:
@@ -74,9 +75,17 @@ def make_client(settings: "Settings", *, fresh: bool = False) -> Any:
                                    ssl=url.scheme == "https", settings=chroma_settings)
     path = Path(settings.store) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
+    problem = sqlite_problem(path / "chroma.sqlite3")  # a truncated file can look fine to Chroma: check first
+    if problem:
+        raise StoreDamagedError(str(path), problem)
     if fresh:
         forget_shared_client(str(path))
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:  # translated when it is damage, re-raised otherwise
+        if looks_like_damage(exc):
+            raise StoreDamagedError(str(path), _first_line(exc)) from exc
+        raise
 
 
 class ChunkStore:
@@ -95,8 +104,33 @@ class ChunkStore:
         self.lock = lock  # inter-process writer lock (None: the caller serialises, e.g. tests on a private store)
         self._reopen = reopen  # a fresh client on the same store (None: the view cannot go stale, e.g. a server)
         with self._held("open"):
-            self._open_collections()
+            try:
+                self._open_collections()
+            except Exception as exc:  # translated when it is damage, re-raised otherwise
+                if looks_like_damage(exc):
+                    raise StoreDamagedError(self.location, _first_line(exc)) from exc
+                raise
             self._view_revision = self._read_revision()
+
+    def _read(self, call: Callable[[], Any]) -> Any:
+        """Run a Chroma read; an error that looks like damage is retried once on a view reloaded from disk (a
+        stale view heals), and otherwise reported as StoreDamagedError with the rebuild command."""
+        try:
+            return call()
+        except Exception as exc:  # translated when it is damage, re-raised otherwise
+            if not looks_like_damage(exc):
+                raise
+            first = exc
+        try:
+            if self._reopen is None:
+                raise first
+            with self._held("reload the store"):
+                self.refresh()
+            return call()
+        except Exception as exc:
+            if looks_like_damage(exc):
+                raise StoreDamagedError(self.location, _first_line(exc)) from exc
+            raise
 
     def _open_collections(self) -> None:
         self._recover_interrupted_reindex()
@@ -163,7 +197,7 @@ class ChunkStore:
         out: dict[str, DocRecord] = {}
         offset = 0
         while True:
-            page = self.docs.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            page = self._read(lambda: self.docs.get(include=["metadatas"], limit=_PAGE, offset=offset))
             for cid, meta in zip(page["ids"], page["metadatas"] or []):
                 if cid not in _RESERVED and meta:
                     out[cid] = DocRecord(cid, str(meta["doc_hash"]), str(meta["kind"]), int(meta["chunks"]),
@@ -185,12 +219,12 @@ class ChunkStore:
         return rev
 
     def _read_revision(self) -> str:
-        got = self.docs.get(ids=[_REVISION_ID], include=["metadatas"])
+        got = self._read(lambda: self.docs.get(ids=[_REVISION_ID], include=["metadatas"]))
         return str(got["metadatas"][0]["rev"]) if got["ids"] else "0"
 
     def lexicon(self) -> dict[str, str]:
         """name -> code recorded by ingests (constituent names, ETF aliases), for query-time entity linking."""
-        got = self.docs.get(ids=[_LEXICON_ID], include=["documents"])
+        got = self._read(lambda: self.docs.get(ids=[_LEXICON_ID], include=["documents"]))
         if not got["ids"] or not got["documents"][0]:
             return {}
         return dict(json.loads(got["documents"][0]))
@@ -263,13 +297,14 @@ class ChunkStore:
     # --- reads -------------------------------------------------------------------------------------------
 
     def count(self) -> int:
-        return int(self.collection.count())
+        return int(self._read(lambda: self.collection.count()))
 
     def iter_complete(self, include_documents: bool = True, page: int = _PAGE) -> Iterator[list[StoredChunk]]:
         include = ["metadatas", "documents"] if include_documents else ["metadatas"]
         offset = 0
         while True:
-            got = self.collection.get(where={"complete": True}, include=include, limit=page, offset=offset)
+            got = self._read(lambda: self.collection.get(where={"complete": True}, include=include, limit=page,
+                                                         offset=offset))
             texts = got.get("documents") or [""] * len(got["ids"])
             yield [StoredChunk(i, t or "", m or {}) for i, t, m in zip(got["ids"], texts, got["metadatas"])]
             if len(got["ids"]) < page:
@@ -281,8 +316,8 @@ class ChunkStore:
         (None when the server returned none)."""
         offset = 0
         while True:
-            got = self.collection.get(where={"complete": True}, include=["metadatas", "documents", "embeddings"],
-                                      limit=page, offset=offset)
+            got = self._read(lambda: self.collection.get(
+                where={"complete": True}, include=["metadatas", "documents", "embeddings"], limit=page, offset=offset))
             texts = got.get("documents") or [""] * len(got["ids"])
             chunks = [StoredChunk(i, t or "", m or {}) for i, t, m in zip(got["ids"], texts, got["metadatas"])]
             embeddings = got.get("embeddings")
@@ -297,29 +332,31 @@ class ChunkStore:
     def get(self, ids: Sequence[str]) -> list[StoredChunk]:
         out: list[StoredChunk] = []
         for lo in range(0, len(ids), _PAGE):
-            got = self.collection.get(ids=list(ids[lo:lo + _PAGE]), include=["metadatas", "documents"])
+            got = self._read(lambda: self.collection.get(ids=list(ids[lo:lo + _PAGE]),
+                                                         include=["metadatas", "documents"]))
             out += [StoredChunk(i, t or "", m or {}) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
         return out
 
     def query(self, embedding: np.ndarray, n: int, where: dict[str, Any] | None) -> list[StoredChunk]:
         """Nearest complete chunks by cosine distance (smaller is closer)."""
-        got = self.collection.query(query_embeddings=[np.asarray(embedding, dtype=np.float32)], n_results=n,
-                                    where=where, include=["metadatas", "documents", "distances"])
+        got = self._read(lambda: self.collection.query(
+            query_embeddings=[np.asarray(embedding, dtype=np.float32)], n_results=n, where=where,
+            include=["metadatas", "documents", "distances"]))
         return [StoredChunk(i, t or "", m or {}, float(d))
                 for i, t, m, d in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
 
     def query_ids(self, embedding: np.ndarray, n: int) -> list[tuple[str, float]]:
         """(chunk id, cosine distance) of the n nearest chunks, unfiltered (incomplete ones included): the fast
         path, for callers that filter with their own copy of the metadata."""
-        got = self.collection.query(query_embeddings=[np.asarray(embedding, dtype=np.float32)], n_results=n,
-                                    include=["distances"])
+        got = self._read(lambda: self.collection.query(
+            query_embeddings=[np.asarray(embedding, dtype=np.float32)], n_results=n, include=["distances"]))
         return list(zip(got["ids"][0], (float(d) for d in got["distances"][0])))
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored embeddings by chunk id (for exact scoring of a small, filtered candidate set)."""
         out: dict[str, np.ndarray] = {}
         for lo in range(0, len(ids), _PAGE):
-            got = self.collection.get(ids=list(ids[lo:lo + _PAGE]), include=["embeddings"])
+            got = self._read(lambda: self.collection.get(ids=list(ids[lo:lo + _PAGE]), include=["embeddings"]))
             out.update(zip(got["ids"], (np.asarray(e, dtype=np.float32) for e in got["embeddings"])))
         return out
 
@@ -378,6 +415,10 @@ def reindex(client: Any, new_embedder: Embedder, name: str = CHUNKS, location: s
     store = ChunkStore(client, new_embedder, name=name, location=location)
     store._bump_revision()
     return store
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
 
 
 def _in(key: str, values: list[str]) -> dict[str, Any]:
