@@ -142,9 +142,11 @@ class ChunkStore:
 
     @contextmanager
     def writing(self) -> Iterator["ChunkStore"]:
-        """Hold the store's writer lock, on a view reloaded from disk after taking it (see store_lock)."""
+        """Hold the store's writer lock, on a view reloaded from disk when another process wrote since it was
+        loaded (every write moves the revision; see store_lock)."""
         with self._held("write"):
-            self.refresh()
+            if self._read_revision() != self._view_revision:
+                self.refresh()
             yield self
 
     def refresh(self) -> None:
