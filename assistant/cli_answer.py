@@ -52,6 +52,8 @@ def chat(
 
     from assistant.engine import get_engine
 
+    from rich.text import Text
+
     console = Console()
     try:
         settings = make_settings(snapshot, live, store)
@@ -60,8 +62,8 @@ def chat(
         fail(err)
         return
     info = engine.md.info
-    console.print(f"[bold]market-assistant[/bold] · {info.origin} data, trade date {info.trade_date} "
-                  f"(as of {info.as_of.isoformat()}) · /new, /quit")
+    console.print(Text.assemble(("market-assistant", "bold"), f" · {info.origin} data, trade date {info.trade_date} "
+                                f"(as of {info.as_of.isoformat()}) · /new, /quit"))
     session = engine.sessions.new_session()
     while True:
         try:
@@ -82,25 +84,15 @@ def chat(
             with console.status("thinking…"):
                 answer = engine.ask(q, session)
         except MarketAssistantError as err:
-            console.print(f"[red]error:[/red] {err}")
+            console.print(Text.assemble(("error: ", "red"), str(err)))
             continue
         _print_answer(answer, console)
 
 
 def _print_answer(answer: object, console: object | None = None) -> None:
-    from rich.console import Console
-    from rich.markdown import Markdown
+    from assistant.render import print_answer
 
-    con: Console = console or Console()  # type: ignore[assignment]
-    con.print(Markdown(answer.answer))  # type: ignore[attr-defined]
-    citations = answer.citations  # type: ignore[attr-defined]
-    if citations:
-        con.print()
-        for c in citations:
-            when = f" · {c.published_at[:16]}" if c.published_at else ""
-            src = f" · {c.source}" if c.source else ""
-            url = f" · {c.url}" if c.url else ""
-            con.print(f"[dim][{c.n}] {c.title or c.id} ({c.kind}{src}{when}){url}[/dim]", highlight=False)
+    print_answer(answer, console)  # type: ignore[arg-type]
 
 
 __all__ = ["ask", "chat"]

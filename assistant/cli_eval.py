@@ -101,7 +101,7 @@ def _print_summary(run: object, gate: list[str], who: str) -> None:
     if gate:
         console.print(f"[bold red]gate ({who}) FAILED[/]")
         for line in gate:
-            console.print(f"  - {line}")
+            console.print(f"  - {line}", markup=False)  # lines quote answers: data, not markup
     elif who in run.answerers:  # type: ignore[attr-defined]
         console.print(f"[bold green]gate ({who}) passed[/]")
 

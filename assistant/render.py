@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text  # data is printed as Text, never parsed as markup (names, titles, warnings)
 
 from assistant.analysis.explain import MoveExplanation
 from assistant.analysis.figures import Figure
@@ -64,8 +66,8 @@ def _signed(value: float | None, digits: int = 2, unit: str = "") -> str:
 def print_explanation(result: MoveExplanation, info: SourceInfo, console: Console | None = None) -> None:
     console = console or Console()
     attribution = result.attribution
-    console.print(f"[bold]{result.etf}[/bold] tracking {result.index} {result.index_name or ''} "
-                  f"on {result.trade_date} (vs {result.prev_date})")
+    console.print(Text.assemble((result.etf, "bold"), f" tracking {result.index} {result.index_name or ''} "
+                                f"on {result.trade_date} (vs {result.prev_date})"))
     console.print(f"ETF {_signed(result.etf_return_pct, unit='%')}  index {_signed(result.index_return_pct, unit='%')}"
                   f"  tracking difference {_signed(result.tracking_difference_pp, unit=' pp')}")
     if result.premium is not None and result.premium.premium_pct is not None:
@@ -78,8 +80,8 @@ def print_explanation(result: MoveExplanation, info: SourceInfo, console: Consol
     for col in ("code", "name", "industry", "return %", "weight %", "contribution pp"):
         table.add_column(col, justify="right" if col[0] in "rwc" and col != "code" else "left")
     for c in list(result.top_contributors) + list(result.bottom_contributors):
-        table.add_row(c.code, c.name or "", c.industry or "", _signed(c.return_pct), f"{c.weight_drifted_pct:.2f}",
-                      _signed(c.contribution_pp, 3))
+        table.add_row(*map(Text, (c.code, c.name or "", c.industry or "", _signed(c.return_pct),
+                                  f"{c.weight_drifted_pct:.2f}", _signed(c.contribution_pp, 3))))
     console.print(table)
 
     industries = Table(title="Industry contributions")
@@ -87,7 +89,7 @@ def print_explanation(result: MoveExplanation, info: SourceInfo, console: Consol
     industries.add_column("weight %", justify="right")
     industries.add_column("contribution pp", justify="right")
     for i in result.industries[:8]:
-        industries.add_row(i.industry, f"{i.weight_drifted_pct:.2f}", _signed(i.contribution_pp, 3))
+        industries.add_row(Text(i.industry), f"{i.weight_drifted_pct:.2f}", _signed(i.contribution_pp, 3))
     console.print(industries)
 
     if result.flows is not None and result.flows.period is not None:
@@ -95,5 +97,32 @@ def print_explanation(result: MoveExplanation, info: SourceInfo, console: Consol
         scale = "" if p.scale_change_yuan is None else f", scale {p.scale_change_yuan / 1e6:+,.2f} million yuan"
         console.print(f"flows {p.start_date} → {p.end_date}: units {p.change / 1e4:+,.0f}万份{scale}")
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}")
-    console.print(f"[dim]{origin_label(info)}[/dim]")
+        console.print(Text.assemble(("warning: ", "yellow"), warning))
+    console.print(Text(origin_label(info), style="dim"))
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """Data as the terminal may show it: no escape sequences, other control characters or bidi overrides (Rich
+    keeps ESC, so a title could clear the screen or recolour what follows)."""
+    return _CONTROL.sub("", text)
+
+
+def print_answer(answer: Any, console: Console | None = None) -> None:
+    """Every piece of data (titles, sources, urls, warnings) is printed as plain Text, never parsed as Rich markup:
+    a headline containing `[/dim]` once crashed this and every later `ask` (the item stays in the store)."""
+    from rich.markdown import Markdown
+
+    con = console or Console()
+    con.print(Markdown(terminal_safe(answer.answer)))
+    citations = answer.citations
+    if citations:
+        con.print()
+        for c in citations:
+            when = f" · {c.published_at[:16]}" if c.published_at else ""
+            src = f" · {c.source}" if c.source else ""
+            url = f" · {c.url}" if c.url else ""
+            line = terminal_safe(f"[{c.n}] {c.title or c.id} ({c.kind}{src}{when}){url}")
+            con.print(Text(line, style="dim"), highlight=False)

@@ -25,7 +25,7 @@ def progress_reporter(console: "Console") -> Iterator[ProgressCallback]:
     if console.is_terminal:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
 
-        with Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        with Bar(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                  console=console, transient=True) as bar:
             task = bar.add_task("reading", total=None)
 
@@ -42,7 +42,7 @@ def progress_reporter(console: "Console") -> Iterator[ProgressCallback]:
         key = (p.stage, p.done, p.total)
         if key != last.get("key"):
             last["key"] = key
-            console.print(f"{p.stage}: {p.done}/{p.total} {p.message}".rstrip(), highlight=False)
+            console.print(f"{p.stage}: {p.done}/{p.total} {p.message}".rstrip(), highlight=False, markup=False)
 
     yield plain
 
@@ -133,5 +133,6 @@ def run_reindex(settings: "Settings", console: "Console | None" = None) -> int:
     with StoreLock(Path(settings.store)).hold("re-index"):  # one writer per store; a view loaded under the lock
         store = reindex(make_client(settings, fresh=True), embedder, name=CHUNKS, location=location,
                         progress=progress)
-    console.print(f"store at {location} now uses {embedder.name} ({store.count()} chunks)", highlight=False)
+    console.print(f"store at {location} now uses {embedder.name} ({store.count()} chunks)", highlight=False,
+                  markup=False)
     return 0

@@ -17,6 +17,7 @@ import importlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,7 @@ class AkshareSource:
         self._retry_attempts = max(1, retry_attempts)
         self._retry_wait_s = retry_wait_s
         self._limiters: dict[str, Any] = {}
+        self.throttle_waits: dict[str, list[float]] = {}  # host -> seconds each throttled call waited
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._guard = threading.Lock()
         self._calls: dict[str, list[dict[str, str]]] = {}
@@ -273,7 +275,12 @@ class AkshareSource:
                 from pyrate_limiter import Limiter, Rate
 
                 limiter = self._limiters[host] = Limiter(Rate(1, interval_ms))
+        if limiter.try_acquire(host, blocking=False):
+            return
+        started = time.monotonic()  # had to wait: recorded per host, so tests measure the limiter, not wall time
         limiter.try_acquire(host)
+        with self._guard:
+            self.throttle_waits.setdefault(host, []).append(time.monotonic() - started)
 
     def _lock_for(self, function: str, params: dict[str, str]) -> threading.Lock:
         key = (function, json.dumps(sorted(params.items())))
