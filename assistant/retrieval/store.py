@@ -162,10 +162,12 @@ class ChunkStore:
         emb = get_embedder(embedder) if isinstance(embedder, str) else embedder or get_embedder(settings.embedder)
         location = settings.chroma_url or str(Path(settings.store) / "chroma")
         reopen = None if settings.chroma_url else (lambda: make_client(settings, fresh=True))
-        return cls(make_client(settings), emb, name=name, location=location,
+        lock = StoreLock(Path(settings.store))
+        with lock.hold("open"):  # a new store's first open creates its tables: two at once collide
+            client = make_client(settings)
+        return cls(client, emb, name=name, location=location,
                    cache_dir=Path(settings.store) / "cache" / "lexical",
-                   embedding_cache=EmbeddingCache.for_store(emb, Path(settings.store)),
-                   lock=StoreLock(Path(settings.store)), reopen=reopen)
+                   embedding_cache=EmbeddingCache.for_store(emb, Path(settings.store)), lock=lock, reopen=reopen)
 
     # --- collections -------------------------------------------------------------------------------------
 
