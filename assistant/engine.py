@@ -115,7 +115,11 @@ class Engine:
         if session_id is not None:
             session_id = self.sessions.ensure(session_id)
             context = self.sessions.last_context(session_id)
-        answer, new_context = self.answerer.answer(question, context)
+        from assistant.caveats import attach, collecting
+
+        with collecting() as warnings:  # what the toolbox served carries its warnings into the answer
+            answer, new_context = self.answerer.answer(question, context)
+        answer = attach(answer, warnings)
         if session_id is not None:
             self.sessions.append_turn(session_id, question, answer, new_context)
         return answer, session_id

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.analysis.figures import Figure
 from assistant.answer.tools.passages import parse_until, passage_from_hit
+from assistant.caveats import report
 from assistant.answer.tools.results import (
     ConstituentsResult,
     Contributor,
@@ -169,9 +170,11 @@ class Toolbox:
         code = self.resolve_etf(etf)
         day = self.resolve_day(date)
         top_n = max(1, min(int(top_n), 20))
-        return self._memo(
+        x = self._memo(
             ("explain", code, day, top_n), lambda: _call(explain_move, self.md, code, day, top_n=top_n)
         )
+        report(*x.warnings)  # reaches the answer whatever the answerer does with it (assistant/caveats.py)
+        return x
 
     def explain_move(self, etf: str, date: str | dt.date | None = None, top_n: int = 5) -> MoveResult:
         x = self.explanation(etf, date, top_n)
