@@ -102,6 +102,8 @@ def article_from_mapping(obj: Any, origin: str) -> tuple[IngestItem, bool]:
     missing = [f for f in REQUIRED_ARTICLE_FIELDS if obj.get(f) in (None, "")]
     if missing:
         raise LoadError(f"missing required field(s): {', '.join(missing)}")
+    fields = {f: _text_field(obj, f, required=f in REQUIRED_ARTICLE_FIELDS)
+              for f in ("id", "title", "body", "source", "url", "language")}
     published_at, assumed = parse_datetime(obj["published_at"])
     symbols = obj.get("symbols") or ()
     if isinstance(symbols, str):
@@ -109,24 +111,78 @@ def article_from_mapping(obj: Any, origin: str) -> tuple[IngestItem, bool]:
     if not isinstance(symbols, (list, tuple)):
         raise LoadError("symbols must be a list of codes")
     item = IngestItem(
-        citation_id=str(obj["id"]).strip(), kind="news", title=str(obj["title"]).strip(), text=str(obj["body"]),
-        published_at=published_at, source=_opt_str(obj.get("source")), url=_opt_str(obj.get("url")),
-        language=_opt_str(obj.get("language")), symbols=tuple(str(s) for s in symbols), origin=origin,
+        citation_id=str(fields["id"]).strip(), kind="news", title=str(fields["title"]).strip(),
+        text=str(fields["body"]), published_at=published_at, source=_opt_str(fields["source"]),
+        url=_opt_str(fields["url"]), language=_opt_str(fields["language"]), symbols=tuple(str(s) for s in symbols),
+        origin=origin,
     )
     return item, assumed
+
+
+MAX_JSON_DEPTH = 32
+
+
+def load_json(text: str) -> Any:
+    """json.loads for untrusted input: no NaN/Infinity (they became the text "nan"), bounded nesting (deep input
+    raised RecursionError and aborted the batch); every problem is a LoadError."""
+    def no_constant(name: str) -> Any:
+        raise LoadError(f"{name} is not a number JSON allows")
+
+    depth = max_depth = 0
+    in_string = escaped = False
+    for ch in text:  # a cheap pre-scan: nesting depth outside strings
+        if in_string:
+            escaped = not escaped and ch == "\\"
+            if ch == '"' and not escaped:
+                in_string = False
+            continue
+        if ch == '"':
+            in_string, escaped = True, False
+        elif ch in "[{":
+            depth += 1
+            max_depth = max(max_depth, depth)
+            if max_depth > MAX_JSON_DEPTH:
+                raise LoadError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        elif ch in "]}":
+            depth -= 1
+    try:
+        return json.loads(text, parse_constant=no_constant)
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+    except RecursionError as exc:
+        raise LoadError("JSON nested too deeply") from exc
+
+
+def _text_field(obj: dict[str, Any], name: str, *, required: bool = True) -> str | None:
+    """A text field of an article: a string (an id may be a number); objects, lists and lone surrogates refused."""
+    value = obj.get(name)
+    if value is None or value == "":
+        if required:
+            raise LoadError(f"missing required field: {name}")
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or (name != "id" and not isinstance(value, str)):
+        raise LoadError(f"{name} must be text, not {type(value).__name__}")
+    text = str(value)
+    if _SURROGATE.search(text):
+        raise LoadError(f"{name} contains an unpaired UTF-16 surrogate (broken encoding)")
+    return text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse_articles_jsonl(text: str, name: str) -> LoadResult:
     """One article per line; a bad line is rejected as `name:line` and the others are kept."""
     result = LoadResult()
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: str.splitlines() also splits at U+2028 / U+0085, which valid JSON may contain raw.
+    for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         origin = f"{name}:{lineno}"
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            result.rejected.append(Rejection(origin, f"not valid JSON ({exc.msg})"))
+            obj = load_json(line.rstrip("\r"))
+        except LoadError as exc:
+            result.rejected.append(Rejection(origin, str(exc)))
             continue
         _add_article(result, obj, origin)
     if not result.items and not result.rejected:
@@ -138,9 +194,9 @@ def parse_articles_json(text: str, name: str) -> LoadResult:
     """A .json file: one article object, a list of them, or {"articles": [...]}."""
     result = LoadResult()
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        result.rejected.append(Rejection(name, f"not valid JSON ({exc.msg} at line {exc.lineno})"))
+        data = load_json(text)
+    except LoadError as exc:
+        result.rejected.append(Rejection(name, str(exc)))
         return result
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
@@ -179,14 +235,34 @@ _TXT_HEADING_RE = re.compile(
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """(metadata, body). Bounded and alias-free (an alias bomb took 62 s and then MemoryError); metadata fields
+    of the wrong type are refused by name."""
     m = _FRONT_MATTER_RE.match(text)
     if not m:
         return {}, text
+    raw = m.group(1)
+    if len(raw) > MAX_FRONT_MATTER_CHARS:
+        raise LoadError(f"front matter longer than {MAX_FRONT_MATTER_CHARS} characters")
     try:
-        meta = yaml.safe_load(m.group(1)) or {}
+        if any(isinstance(e, (yaml.AliasEvent,)) or getattr(e, "anchor", None) for e in yaml.parse(raw)):
+            raise LoadError("front matter uses YAML anchors/aliases, which are not accepted")
+        meta = yaml.safe_load(raw) or {}
     except yaml.YAMLError:
         return {}, text
-    return (meta if isinstance(meta, dict) else {}), text[m.end():]
+    if not isinstance(meta, dict):
+        return {}, text[m.end():]
+    for key in ("title", "source", "url", "language"):
+        if meta.get(key) is not None and not isinstance(meta[key], (str, int, float)):
+            raise LoadError(f"front matter field {key!r} must be text, not {type(meta[key]).__name__}")
+    if meta.get("symbols") is not None and not (
+            isinstance(meta["symbols"], list) and all(isinstance(x, (str, int)) for x in meta["symbols"])):
+        raise LoadError("front matter field 'symbols' must be a list of codes")
+    if meta.get("published_at") is not None and not isinstance(meta["published_at"], (str, dt.date)):
+        raise LoadError("front matter field 'published_at' must be a date-time")
+    return meta, text[m.end():]
+
+
+MAX_FRONT_MATTER_CHARS = 16_000
 
 
 def text_to_markdown(text: str) -> str:
@@ -330,6 +406,11 @@ def load_file(path: Path, root: Path | None, max_bytes: int) -> LoadResult:
         result.rejected.append(Rejection(name, str(exc)))
     except OSError as exc:
         result.rejected.append(Rejection(name, f"cannot read: {exc.strerror or exc}"))
+    except (RecursionError, MemoryError, ValueError, TypeError, KeyError, IndexError, AssertionError,
+            UnicodeError, ArithmeticError) as exc:  # a parser library choking (pypdf limits...): this file only
+        result = LoadResult(rejected=[Rejection(name, f"could not be parsed ({type(exc).__name__}: {exc})"[:300])])
+    except Exception as exc:  # noqa: BLE001 - e.g. pypdf's own errors; one poison file never aborts a batch
+        result = LoadResult(rejected=[Rejection(name, f"could not be parsed ({type(exc).__name__}: {exc})"[:300])])
     return result
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant.retrieval.store import ChunkStore, DocRecord
+from assistant.retrieval.store import RESERVED_IDS, ChunkStore, DocRecord
 from ingest.chunking import Chunker, ChunkerConfig
 from ingest.items import IngestItem
 from ingest.loaders import (DOCUMENT_SUFFIXES, LoadResult, Rejection, article_to_item, document_to_item, load_file,
@@ -138,6 +138,9 @@ class Ingestor:
         for item in items:
             if not item.citation_id:
                 report.outcomes.append(ItemOutcome(item.origin, "rejected", "empty citation id"))
+            elif item.citation_id in RESERVED_IDS:
+                report.outcomes.append(ItemOutcome(item.origin or item.citation_id, "rejected",
+                                                   f"citation id {item.citation_id!r} is reserved by the store"))
             elif not item.text.strip():
                 report.outcomes.append(ItemOutcome(item.origin or item.citation_id, "rejected", "empty body"))
             elif item.citation_id in seen:
@@ -252,11 +255,19 @@ def ingest_snapshot(snapshot: Path | str, store: ChunkStore, *, lexicon: Mapping
     loaded = LoadResult()
     if not root.is_dir():
         loaded.rejected.append(Rejection(str(root), "snapshot folder not found"))
+    elif not (root / "manifest.json").is_file():  # never walk an arbitrary tree (--snapshot /usr)
+        loaded.rejected.append(Rejection(str(root), "not a snapshot: no manifest.json"))
+        return Ingestor(store, lexicon=lexicon, chunker=chunker, progress=progress).run(loaded)
     for f in sorted((root / "news").glob("*.jsonl")):
+        if _outside(f, root, loaded):
+            continue
         loaded.extend(load_file(f, None, max_file_bytes))
     docs_dir = root / "documents"
-    if docs_dir.is_dir():
-        for f in sorted(p for p in docs_dir.rglob("*") if p.is_file() and not p.name.startswith(".")):
+    if docs_dir.is_dir() and not _outside(docs_dir, root, loaded):
+        for f in sorted(p for p in docs_dir.rglob("*") if (p.is_file() or p.is_symlink())
+                        and not p.name.startswith(".")):
+            if _outside(f, root, loaded):
+                continue
             if f.suffix.lower() in DOCUMENT_SUFFIXES:
                 loaded.extend(load_file(f, docs_dir, max_file_bytes))
             else:
@@ -323,6 +334,18 @@ def _add_source_articles(root: Path, loaded: LoadResult) -> None:
     for article in found.values():
         if article.id not in seen and article.body.strip():
             loaded.items.append(article_to_item(article, origin=f"{root.name}:stock_news_em:{article.id}"))
+
+
+def _outside(path: Path, root: Path, loaded: LoadResult) -> bool:
+    """Symlinks and paths resolving outside the snapshot are refused (one to /etc/passwd was stored), as frames/
+    already are."""
+    try:
+        escapes = path.is_symlink() or not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        escapes = True
+    if escapes:
+        loaded.rejected.append(Rejection(str(path), "symlink or path outside the snapshot: refused"))
+    return escapes
 
 
 def _as_of(root: Path) -> dt.datetime | None:

@@ -37,6 +37,7 @@ CHUNKS = "market-chunks"
 _REVISION_ID = "__revision__"
 _LEXICON_ID = "__lexicon__"
 _RESERVED = {_REVISION_ID, _LEXICON_ID}
+RESERVED_IDS = frozenset(_RESERVED)  # the manifest's own records: ingest refuses documents with these ids
 _PAGE = 5000
 
 

@@ -1,0 +1,85 @@
+"""One poison item gets its own precise error and the rest of the batch goes in; the store's own records and the
+filesystem outside a snapshot stay out of reach."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.retrieval.store import ChunkStore
+from ingest.pipeline import ingest_paths, ingest_snapshot
+from snapshot_factory import build_snapshot
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ChunkStore:
+    return ChunkStore.open(Settings(store=tmp_path / "store"), embedder="hash:64")
+
+
+def art(i: str, **kw: object) -> dict[str, object]:
+    return {"id": i, "title": f"标题{i}", "published_at": "2026-01-08T10:00:00+08:00", "body": "钨价上涨。", **kw}
+
+
+def test_each_bad_jsonl_line_is_rejected_alone(store: ChunkStore, tmp_path: Path) -> None:
+    lines = [
+        json.dumps(art("ok-1")),
+        json.dumps(art("sep", body="第一句\u2028第二句\u0085第三句"), ensure_ascii=False),  # raw separators: valid JSON
+        '{"id": "nan", "title": "t", "published_at": "2026-01-08T10:00:00+08:00", "body": NaN}',
+        '{"id": "deep", "title": "t", "published_at": "2026-01-08T10:00:00+08:00", "body": "b", "x": '
+        + "[" * 5000 + "]" * 5000 + "}",
+        '{"id": "sur", "title": "\\ud800", "published_at": "2026-01-08T10:00:00+08:00", "body": "b"}',
+        json.dumps(art("obj", body={"text": "钨价"})),
+        json.dumps(art("__revision__")),
+        json.dumps(art("__lexicon__")),
+        json.dumps(art("ok-2")),
+    ]
+    f = tmp_path / "n.jsonl"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rev = store.revision()
+    report = ingest_paths([f], store)
+    assert sorted(o.item for o in report.added) == ["ok-1", "ok-2", "sep"]
+    reasons = {o.item: o.reason for o in report.rejected}
+    assert len(reasons) == 6, reasons
+    text = " | ".join(reasons.values())
+    for expected in ("NaN is not a number", "nested deeper", "surrogate", "body must be text", "reserved"):
+        assert expected in text, text
+    assert store.revision() != rev and store.lexicon() == {}  # the store's own records were not overwritten
+    stored = store.get([c for c in store.collection.get(where={"citation_id": "sep"})["ids"]])
+    assert "第二句" in stored[0].text and "nan" not in json.dumps([s.text for s in stored])
+
+
+def test_front_matter_bomb_and_wrong_types_are_refused_quickly(store: ChunkStore, tmp_path: Path) -> None:
+    d = tmp_path / "docs"
+    d.mkdir()
+    bomb = "---\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n" \
+           "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n---\n# T\n正文"
+    (d / "bomb.md").write_text(bomb, encoding="utf-8")
+    (d / "typed.md").write_text("---\ntitle: [1, 2]\n---\n# T\n正文", encoding="utf-8")
+    (d / "good.md").write_text("---\ntitle: 好\n---\n# 好\n正文内容。", encoding="utf-8")
+    started = time.monotonic()
+    report = ingest_paths([d], store)
+    assert time.monotonic() - started < 30
+    assert [o.item for o in report.added] == ["good"]
+    reasons = " | ".join(o.reason for o in report.rejected)
+    assert "anchors/aliases" in reasons and "'title' must be text" in reasons
+
+
+def test_symlinks_and_trees_without_a_manifest_are_not_followed(store: ChunkStore, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash", encoding="utf-8")
+    snap = build_snapshot(tmp_path, documents={"real.md": "# 真\n正文。"})
+    (snap / "documents" / "passwd.txt").symlink_to(secret)
+    report = ingest_snapshot(snap, store)
+    assert any("passwd" in o.item and "symlink" in o.reason for o in report.rejected)
+    assert not store.collection.get(where={"citation_id": "passwd"})["ids"]
+    assert "root:x:0:0" not in json.dumps(store.collection.get(include=["documents"])["documents"])
+
+    tree = tmp_path / "usr"
+    (tree / "documents").mkdir(parents=True)
+    (tree / "documents" / "a.md").write_text("# a\nb", encoding="utf-8")
+    report = ingest_snapshot(tree, store)
+    assert [o.reason for o in report.rejected] == ["not a snapshot: no manifest.json"] and not report.added
