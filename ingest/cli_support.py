@@ -76,7 +76,7 @@ def run_ingest(settings: "Settings", paths: Sequence[Path] = (), *, snapshot: Pa
     try:
         store = ChunkStore.open(settings)
     except MarketAssistantError as exc:
-        console.print(f"error: {exc}", highlight=False, markup=False)
+        console.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         return 2
     try:
         with progress_reporter(console) as progress:
@@ -86,7 +86,7 @@ def run_ingest(settings: "Settings", paths: Sequence[Path] = (), *, snapshot: Pa
                 report = ingest_snapshot(snapshot or settings.snapshot_path, store,
                                          max_file_bytes=settings.max_file_bytes, progress=progress)
     except MarketAssistantError as exc:  # damaged store, busy lock: one line, not a traceback
-        console.print(f"error: {exc}", highlight=False, markup=False)
+        console.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         return 2
     render_report(report, console)
     return exit_code(report)
@@ -99,7 +99,7 @@ def _move_store_aside(settings: "Settings", console: "Console") -> None:
 
     with StoreLock(Path(settings.store)).hold("rebuild"):
         if settings.chroma_url:
-            from assistant.retrieval.store import CHUNKS, make_client
+            from assistant.retrieval.store import CHUNKS, make_client, redact_url
 
             client = make_client(settings)
             for name in (CHUNKS, f"{CHUNKS}-docs", f"{CHUNKS}-reindex"):
@@ -107,7 +107,8 @@ def _move_store_aside(settings: "Settings", console: "Console") -> None:
                     client.delete_collection(name)
                 except Exception:  # noqa: BLE001, S112 - absent collections are the normal case
                     continue
-            console.print(f"dropped the store's collections on {settings.chroma_url}", highlight=False, markup=False)
+            console.print(f"dropped the store's collections on {redact_url(settings.chroma_url)}", highlight=False,
+                          markup=False)
             return
         for folder in (Path(settings.store) / "chroma", Path(settings.store) / "cache" / "lexical"):
             moved = move_aside(folder)
@@ -120,19 +121,24 @@ def run_reindex(settings: "Settings", console: "Console | None" = None) -> int:
     from rich.console import Console
 
     from assistant.retrieval.embedders import get_embedder
-    from assistant.retrieval.store import CHUNKS, make_client, reindex
+    from assistant.errors import MarketAssistantError
+    from assistant.retrieval.store import CHUNKS, make_client, redact_url, reindex
     from assistant.retrieval.store_lock import StoreLock
 
     console = console or Console(stderr=True)
     embedder = get_embedder(settings.embedder)
-    location = settings.chroma_url or str(Path(settings.store) / "chroma")
+    location = redact_url(settings.chroma_url) if settings.chroma_url else str(Path(settings.store) / "chroma")
 
     def progress(done: int, total: int) -> None:
         console.print(f"re-embedded {done}/{total} chunks", highlight=False)
 
-    with StoreLock(Path(settings.store)).hold("re-index"):  # one writer per store; a view loaded under the lock
-        store = reindex(make_client(settings, fresh=True), embedder, name=CHUNKS, location=location,
-                        progress=progress)
+    try:
+        with StoreLock(Path(settings.store)).hold("re-index"):  # one writer per store; a view loaded under the lock
+            store = reindex(make_client(settings, fresh=True), embedder, name=CHUNKS, location=location,
+                            progress=progress)
+    except MarketAssistantError as exc:  # unreachable server, damaged or busy store: one line
+        console.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
+        return 2
     console.print(f"store at {location} now uses {embedder.name} ({store.count()} chunks)", highlight=False,
                   markup=False)
     return 0

@@ -13,6 +13,7 @@ Embedded (PersistentClient at settings.store/"chroma") or client/server (setting
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -20,11 +21,11 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import numpy as np
 
-from assistant.errors import InputError
+from assistant.errors import InputError, MarketAssistantError
 from assistant.retrieval.embedders import Embedder, as_langchain, get_embedder
 from assistant.retrieval.embedding_cache import EmbeddingCache
 from assistant.retrieval.store_health import StoreDamagedError, looks_like_damage, sqlite_problem
@@ -71,9 +72,20 @@ def make_client(settings: "Settings", *, fresh: bool = False) -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
-        url = urlparse(settings.chroma_url if "://" in settings.chroma_url else f"http://{settings.chroma_url}")
-        return chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or (443 if url.scheme == "https" else 8000),
-                                   ssl=url.scheme == "https", settings=chroma_settings)
+        url = _parse_url(settings.chroma_url)
+        headers = None
+        if url.username is not None or url.password is not None:  # user:pass@ is HTTP Basic auth, never dropped
+            pair = f"{unquote(url.username or '')}:{unquote(url.password or '')}"
+            headers = {"Authorization": "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")}
+        try:
+            port = url.port or (443 if url.scheme == "https" else 8000)
+            return chromadb.HttpClient(host=url.hostname or "localhost", port=port, ssl=url.scheme == "https",
+                                       headers=headers, settings=chroma_settings)
+        except Exception as exc:  # one line naming the server (password redacted), not a 100-line traceback
+            raise StoreUnavailableError(
+                f"the Chroma server at {redact_url(settings.chroma_url)} cannot be used "
+                f"({_first_line(exc)}); start it, fix MARKET_ASSISTANT_CHROMA_URL, or unset it for the embedded store"
+            ) from exc
     path = Path(settings.store) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     problem = sqlite_problem(path / "chroma.sqlite3")  # a truncated file can look fine to Chroma: check first
@@ -161,7 +173,7 @@ class ChunkStore:
     def open(cls, settings: "Settings", embedder: Embedder | str | None = None, name: str = CHUNKS) -> "ChunkStore":
         """The store the settings point at, checked against the embedder (settings.embedder by default)."""
         emb = get_embedder(embedder) if isinstance(embedder, str) else embedder or get_embedder(settings.embedder)
-        location = settings.chroma_url or str(Path(settings.store) / "chroma")
+        location = redact_url(settings.chroma_url) if settings.chroma_url else str(Path(settings.store) / "chroma")
         reopen = None if settings.chroma_url else (lambda: make_client(settings, fresh=True))
         lock = StoreLock(Path(settings.store))
         with lock.hold("open"):  # a new store's first open creates its tables: two at once collide
@@ -420,6 +432,23 @@ def reindex(client: Any, new_embedder: Embedder, name: str = CHUNKS, location: s
     store = ChunkStore(client, new_embedder, name=name, location=location)
     store._bump_revision()
     return store
+
+
+class StoreUnavailableError(MarketAssistantError):
+    """The configured Chroma server cannot be reached or refused us."""
+
+
+def _parse_url(raw: str) -> Any:
+    return urlparse(raw if "://" in raw else f"http://{raw}")
+
+
+def redact_url(raw: str) -> str:
+    """The URL as it may be shown: any password replaced by ***."""
+    url = _parse_url(raw)
+    if url.password is None:
+        return raw
+    netloc = f"{url.username or ''}:***@{url.hostname or ''}" + (f":{url.port}" if url.port else "")
+    return url._replace(netloc=netloc).geturl()
 
 
 def _first_line(exc: BaseException) -> str:
