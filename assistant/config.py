@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     # Live data layer.
     etf_registry: Path | None = Field(default=None, description="Extra ETF registry entries (JSON) merged over the shipped one.")
     akshare_min_interval_s: float = Field(default=1.0, description="Minimum seconds between calls to one upstream host.")
+    akshare_timeout_s: float = Field(default=20.0, description="Longest wait for one upstream call before it fails.")
 
     # Ingestion limits.
     max_file_bytes: int = 20 * 1024 * 1024

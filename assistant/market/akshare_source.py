@@ -27,6 +27,7 @@ import pandas as pd
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter, wait_none
 
 from assistant.config import Settings
+from assistant.caveats import report
 from assistant.errors import InputError, NotFoundError, UpstreamError
 from assistant.market import frames
 from assistant.market.frame_files import read_frame, write_frame
@@ -113,6 +114,17 @@ class FrameCache:
             return None
         return df if expires_at > now else None
 
+    def get_stale(self, function: str, params: Mapping[str, str]) -> tuple[pd.DataFrame, str] | None:
+        """The last good frame whatever its age, with when it was fetched: served (flagged) when upstream fails."""
+        path = self._path(function, params)
+        if not path.is_file():
+            return None
+        try:
+            df, record = read_frame(path)
+            return df, str(record["fetched_at"])
+        except (ValueError, KeyError, OSError):
+            return None
+
     def put(self, function: str, params: Mapping[str, str], df: pd.DataFrame, now: dt.datetime) -> None:
         path = self._path(function, params)
         record = {"function": function, "params": dict(params), "fetched_at": now.isoformat(),
@@ -144,6 +156,7 @@ class AkshareSource:
         self._retry_attempts = max(1, retry_attempts)
         self._retry_wait_s = retry_wait_s
         self._limiters: dict[str, Any] = {}
+        self.guard = UpstreamGuard(settings.akshare_timeout_s)  # per-host circuit breakers and a time limit
         self.throttle_waits: dict[str, list[float]] = {}  # host -> seconds each throttled call waited
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._guard = threading.Lock()
@@ -183,8 +196,16 @@ class AkshareSource:
             now = self._now()
             df = self.cache.get(function, call, now)
             if df is None:
-                df = self._download(function, call)
-                self.cache.put(function, call, df, now)
+                try:
+                    df = self._download(function, call)
+                except UpstreamError as err:  # the last good frame, said to be stale and as of when; else raise
+                    stale = self.cache.get_stale(function, call)
+                    if stale is None:
+                        raise
+                    df, fetched_at = stale
+                    report(f"Served from the last good data, as of {fetched_at}, because {err}")
+                else:
+                    self.cache.put(function, call, df, now)
         self._remember(function, call, df)
         out = df.copy()
         out.attrs["source"] = function
@@ -236,6 +257,7 @@ class AkshareSource:
             problem = frames.weight_sum_problem(df)
             if problem:
                 log.warning("%s(%s): %s", function, params.get("symbol"), problem)
+                report(f"{function}({params.get('symbol')}): {problem}")
         if function == "fund_overview_em":
             self._check_tracking(params.get("symbol", ""), df)
         return df
@@ -250,11 +272,15 @@ class AkshareSource:
                 if self._retry_wait_s > 0 else wait_none())
         retrying = Retrying(stop=stop_after_attempt(self._retry_attempts), wait=wait,
                             retry=retry_if_exception(is_connection_error), reraise=True)
-        try:
+        def attempts() -> Any:
             for attempt in retrying:
                 with attempt:
                     self._throttle(host)
-                    return fn(**params)
+                    return self.guard.timed(fn, params)
+            raise UpstreamError(host, function, "no attempt was made")  # pragma: no cover
+
+        try:
+            return self.guard.call(host, function, attempts)
         except (NotFoundError, UpstreamError):
             raise
         except Exception as err:  # noqa: BLE001 - every upstream failure becomes one UpstreamError
@@ -305,6 +331,58 @@ class AkshareSource:
         if tracked and not any(n and (n in tracked or tracked in n) for n in names):
             log.warning("registry links ETF %s to index %s, but fund_overview_em 跟踪标的 says %r",
                         etf, entry.index, tracked)
+
+
+class UpstreamGuard:
+    """Each upstream call under a time limit and its host's circuit breaker (pybreaker).
+
+    AKShare calls `requests` without a timeout, so a dead network could block for minutes (an offline `--live` ask
+    waited 328 s for an empty answer): the call runs in a worker thread and is abandoned after `timeout_s`. After
+    `fail_max` connection failures a host's breaker opens and later calls to it fail at once until `reset_s`."""
+
+    def __init__(self, timeout_s: float, fail_max: int = 2, reset_s: float = 60.0) -> None:
+        self.timeout_s = timeout_s
+        self.fail_max, self.reset_s = fail_max, reset_s
+        self._breakers: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def breaker(self, host: str) -> Any:
+        import pybreaker
+
+        with self._lock:
+            if host not in self._breakers:  # only connection-type failures count against a host
+                self._breakers[host] = pybreaker.CircuitBreaker(
+                    fail_max=self.fail_max, reset_timeout=self.reset_s, name=host, throw_new_error_on_trip=False,
+                    exclude=[lambda e: not (is_connection_error(e) or isinstance(e, _CallTimeout))])
+            return self._breakers[host]
+
+    def call(self, host: str, function: str, attempts: Callable[[], Any]) -> Any:
+        """Run `attempts` (the retried upstream call) under the host's breaker: one failure per exhausted call."""
+        import pybreaker
+
+        try:
+            return self.breaker(host).call(attempts)
+        except pybreaker.CircuitBreakerError as err:
+            raise UpstreamError(host, function, f"{host} failed repeatedly; not retried for {self.reset_s:.0f} s "
+                                f"(circuit open)") from err
+        except _CallTimeout as err:
+            raise UpstreamError(host, function, f"no answer within {self.timeout_s:g} s "
+                                "(MARKET_ASSISTANT_AKSHARE_TIMEOUT_S)") from err
+
+    def timed(self, fn: Callable[..., Any], params: Mapping[str, Any]) -> Any:
+        import concurrent.futures as cf
+
+        pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="akshare-call")
+        future = pool.submit(fn, **params)
+        pool.shutdown(wait=False)  # a call that never returns is abandoned, not waited for
+        try:
+            return future.result(timeout=self.timeout_s)
+        except cf.TimeoutError as err:
+            raise _CallTimeout(f"no answer within {self.timeout_s:g} s") from err
+
+
+class _CallTimeout(Exception):
+    pass
 
 
 def _last_weekday(day: dt.date) -> dt.date:

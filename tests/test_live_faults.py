@@ -1,0 +1,106 @@
+"""The live layer under injected faults (no network): timeouts, dropped connections, bans, broken payloads.
+
+For each: the last good cached frame, flagged as stale with its date, or a clear "unavailable"; never a wrong
+number, never a traceback, and a host that keeps failing is not hammered (circuit breaker)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+import requests
+
+from akshare_fakes import ETF, FakeAkshare
+from assistant.caveats import collecting
+from assistant.config import Settings
+from assistant.errors import NotFoundError, UpstreamError
+from assistant.market.akshare_source import AkshareSource
+
+SH = ZoneInfo("Asia/Shanghai")
+BARS = {"symbol": ETF, "period": "daily", "adjust": ""}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 1, 9, 16, 0, tzinfo=SH)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> FakeAkshare:
+    f = FakeAkshare()
+    f.install(monkeypatch)
+    return f
+
+
+def source(tmp_path: Path, clock: Clock, timeout: float = 5.0) -> AkshareSource:
+    return AkshareSource(Settings(store=tmp_path / "store", akshare_min_interval_s=0, akshare_timeout_s=timeout),
+                         now=clock, retry_attempts=2, retry_wait_s=0)
+
+
+def disconnected() -> Exception:
+    return requests.exceptions.ConnectionError(("Connection aborted.", http.client.RemoteDisconnected("closed")))
+
+
+def http_error(status: int) -> Exception:
+    response = requests.Response()
+    response.status_code = status
+    return requests.exceptions.HTTPError(f"{status} Client Error", response=response)
+
+
+def renamed(kwargs: dict) -> None:
+    raise KeyError("收盘")  # what AKShare raises when the site renamed a column it indexes
+
+
+FAULTS = {
+    "remote disconnected": disconnected(),
+    "timeout": requests.exceptions.ReadTimeout("read timed out"),
+    "403 ban": http_error(403),
+    "429 rate limit": http_error(429),
+    "renamed column": renamed,
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_fault_serves_the_last_good_frame_flagged_stale(tmp_path: Path, fake: FakeAkshare, fault: str) -> None:
+    clock = Clock()
+    good = source(tmp_path, clock).fetch("fund_etf_hist_em", BARS)
+    clock.now += dt.timedelta(days=3)  # the cached frame has expired
+    fake.fail["fund_etf_hist_em"] = FAULTS[fault]
+    with collecting() as warnings:
+        df = source(tmp_path, clock).fetch("fund_etf_hist_em", BARS)
+    pd.testing.assert_frame_equal(df.reset_index(drop=True), good.reset_index(drop=True))
+    assert len(warnings) == 1 and "last good data, as of 2026-01-09T16:00:00+08:00" in warnings[0]
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_fault_without_cache_is_a_clear_upstream_error(tmp_path: Path, fake: FakeAkshare, fault: str) -> None:
+    fake.fail["fund_etf_hist_em"] = FAULTS[fault]
+    with pytest.raises(UpstreamError) as err:
+        source(tmp_path, Clock()).fetch("fund_etf_hist_em", BARS)
+    assert "push2his.eastmoney.com" in str(err.value) and "fund_etf_hist_em" in str(err.value)
+
+
+def test_columnless_empty_frame_is_no_data_not_a_number(tmp_path: Path, fake: FakeAkshare) -> None:
+    fake.fail["fund_etf_hist_em"] = lambda kwargs: (_ for _ in ()).throw(NotFoundError("no data"))
+    with pytest.raises(NotFoundError):
+        source(tmp_path, Clock()).fetch("fund_etf_hist_em", BARS)
+
+
+def test_a_hanging_call_fails_within_the_timeout_and_the_breaker_opens(tmp_path: Path, fake: FakeAkshare) -> None:
+    fake.fail["fund_etf_hist_em"] = lambda kwargs: time.sleep(30)
+    src = source(tmp_path, Clock(), timeout=0.5)
+    started = time.monotonic()
+    for _ in range(2):
+        with pytest.raises(UpstreamError, match="no answer within 0.5 s"):
+            src.fetch("fund_etf_hist_em", BARS)
+    with pytest.raises(UpstreamError, match="circuit open"):  # the host failed twice: not called again
+        src.fetch("stock_zh_a_hist", {"symbol": "600549", "period": "daily", "adjust": ""})
+    assert time.monotonic() - started < 10
