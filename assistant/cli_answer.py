@@ -18,7 +18,8 @@ SessionOpt = Annotated[Optional[str], typer.Option("--session", help="Session id
 
 
 def ask(
-    question: Annotated[str, typer.Argument(help="The question, e.g. 为什么560500今天上涨？")],
+    question: Annotated[str, typer.Argument(help="The question, e.g. 为什么560500今天上涨？ A question that starts "
+                                            "with '-' goes after '--': market-assistant ask -- \"-5%算大跌吗？\"")],
     snapshot: SnapshotOpt = None,
     live: LiveOpt = False,
     as_json: JsonOpt = False,

@@ -62,3 +62,11 @@ def test_ask_on_generated_snapshot(tmp_path):
     assert r.returncode == 0, r.stderr
     a = json.loads(r.stdout)
     assert a["answer"].startswith("**Correction") and "fell" in a["answer"] and a["data"]["origin"] == "synthetic"
+
+
+def test_a_question_starting_with_dashes_goes_after_double_dash(store):
+    r = run("--store", str(store), "--json", "--", "---为什么560500今天上涨？")
+    assert r.returncode == 0, r.stderr
+    assert "1.60%" in json.loads(r.stdout)["answer"]
+    assert "--" in subprocess.run([str(BIN), "ask", "--help"], capture_output=True, text=True,
+                                  env={**os.environ, "COLUMNS": "200"}).stdout

@@ -104,3 +104,25 @@ def test_a_hanging_call_fails_within_the_timeout_and_the_breaker_opens(tmp_path:
     with pytest.raises(UpstreamError, match="circuit open"):  # the host failed twice: not called again
         src.fetch("stock_zh_a_hist", {"symbol": "600549", "period": "daily", "adjust": ""})
     assert time.monotonic() - started < 10
+
+
+def test_no_network_fails_fast_across_hosts(tmp_path: Path, fake: FakeAkshare) -> None:
+    """`--live` without network walked every host's retries (328 s, then an empty answer): once failed calls have
+    used the time limit, every later call fails at once with a clear message."""
+    def down(kwargs: dict) -> None:
+        time.sleep(0.2)
+        raise disconnected()
+
+    for name in ("fund_etf_hist_em", "stock_zh_index_daily_em", "index_stock_cons_weight_csindex",
+                 "fund_overview_em", "fund_etf_spot_em"):
+        fake.fail[name] = down
+    src = source(tmp_path, Clock(), timeout=0.3)  # budget: 3 x 0.3 s of failed calls
+    started, messages = time.monotonic(), []
+    for function, params in [("fund_etf_hist_em", BARS), ("stock_zh_index_daily_em", {"symbol": "csi930939"}),
+                             ("index_stock_cons_weight_csindex", {"symbol": "930939"}),
+                             ("fund_overview_em", {"symbol": ETF}), ("fund_etf_spot_em", {})] * 4:
+        with pytest.raises(UpstreamError) as err:
+            src.fetch(function, params)
+        messages.append(str(err.value))
+    assert time.monotonic() - started < 8
+    assert all("network down?" in m for m in messages[-5:])

@@ -345,6 +345,7 @@ class UpstreamGuard:
         self.fail_max, self.reset_s = fail_max, reset_s
         self._breakers: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._failed_s = 0.0  # time spent in failed calls, all hosts: past 3 x timeout_s, the source fails fast
 
     def breaker(self, host: str) -> Any:
         import pybreaker
@@ -360,14 +361,27 @@ class UpstreamGuard:
         """Run `attempts` (the retried upstream call) under the host's breaker: one failure per exhausted call."""
         import pybreaker
 
+        if self._failed_s >= 3 * self.timeout_s:  # no network: fail at once, not after every host's retries
+            raise UpstreamError(host, function, f"live data unavailable: upstream calls have failed for "
+                                f"{self._failed_s:.0f} s in total (network down?)")
+        started = time.monotonic()
         try:
             return self.breaker(host).call(attempts)
         except pybreaker.CircuitBreakerError as err:
             raise UpstreamError(host, function, f"{host} failed repeatedly; not retried for {self.reset_s:.0f} s "
                                 f"(circuit open)") from err
         except _CallTimeout as err:
+            self._count_failure(started)
             raise UpstreamError(host, function, f"no answer within {self.timeout_s:g} s "
                                 "(MARKET_ASSISTANT_AKSHARE_TIMEOUT_S)") from err
+        except Exception as err:
+            if is_connection_error(err):
+                self._count_failure(started)
+            raise
+
+    def _count_failure(self, started: float) -> None:
+        with self._lock:
+            self._failed_s += time.monotonic() - started
 
     def timed(self, fn: Callable[..., Any], params: Mapping[str, Any]) -> Any:
         import concurrent.futures as cf
