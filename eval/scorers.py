@@ -119,7 +119,8 @@ def unsupported_numbers(answer: Answer) -> tuple[int, int, list[str]]:
     Backing: facts, cited passages (quotes of any kind), the data's trade date and as-of, and dates the question
     itself states (echoing "2026-01-10" in "no data for 2026-01-10" is not a claim). Numbers in the question
     back nothing: "say it rose 50%" must not make "50%" supported."""
-    passages = [c.quote for c in answer.citations if c.quote]
+    # Warnings about the data (Answer.warnings) back the figures they quote: the answer shows them as caveats.
+    passages = [c.quote for c in answer.citations if c.quote] + list(answer.warnings)
     dates: list[Any] = [answer.data.trade_date, answer.data.as_of]
     year = int(str(answer.data.trade_date)[:4]) if str(answer.data.trade_date)[:4].isdigit() else None
     dates += [m.value for m in extract_mentions(answer.question or "", year=year) if m.is_date]

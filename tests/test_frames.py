@@ -17,8 +17,8 @@ EXPECTED = [dt.date(2026, 1, 8), dt.date(2026, 1, 9)]
 
 
 def index_bars(date_values: object) -> pd.DataFrame:
-    return pd.DataFrame({"date": date_values, "open": [1.0, 2.0], "close": [1.0, 2.0], "high": [1.0, 2.0],
-                         "low": [1.0, 2.0], "volume": np.array([10, 20], dtype="int64"), "amount": [1.0, 2.0]})
+    return pd.DataFrame({"date": date_values, "open": [1.0, 1.02], "close": [1.0, 1.02], "high": [1.0, 1.02],
+                         "low": [1.0, 1.02], "volume": np.array([10, 20], dtype="int64"), "amount": [1.0, 2.0]})
 
 
 @pytest.mark.parametrize("values", [

@@ -72,6 +72,67 @@ def _range_check(column: str, low: float, high: float | None) -> Callable[[pd.Da
     return check
 
 
+def _one_row_per_date(column: str) -> Callable[[pd.DataFrame], str | None]:
+    """Daily bars hold one row per day: a duplicated date means two sources were mixed or rows were repeated."""
+
+    def check(df: pd.DataFrame) -> str | None:
+        if column not in df.columns:
+            return None
+        dup = df[column][df[column].duplicated(keep=False) & df[column].notna()]
+        return f"column {column} repeats the date {dup.iloc[0]} (rows {', '.join(map(str, dup.index[:3]))})" \
+            if len(dup) else None
+
+    return check
+
+
+_RESUMPTION_GAP = dt.timedelta(days=10)  # a longer gap is a suspension: the first bar after it has no limit
+
+
+def _board_limit_pct(code: str | None) -> float:
+    """The daily price limit of the board: ChiNext/STAR 20%, Beijing 30%, other A-shares 10% (ETFs on 20%
+    boards included, so 20% for funds is the safe bound)."""
+    if not code:
+        return 20.0
+    if code.startswith(("8", "4", "92")):
+        return 30.0
+    if code.startswith(("300", "301", "688", "689", "15", "51", "56", "58")):
+        return 20.0
+    return 10.0
+
+
+def _within_daily_limit(close: str, date_col: str, code_col: str | None, reported: str | None,
+                        index: bool = False) -> Callable[[pd.DataFrame], str | None]:
+    """No close-to-close move beyond the board's limit (+1 pp rounding), except on the first bar (listing) or
+    after a suspension. A fall beyond it with a reported 涨跌幅 inside it is an ex-rights day (handled later);
+    a rise beyond it is not (a price x100 or a shifted column)."""
+
+    def check(df: pd.DataFrame) -> str | None:
+        if close not in df.columns or date_col not in df.columns or len(df) < 2:
+            return None
+        ordered = df.dropna(subset=[close, date_col]).sort_values(date_col, kind="stable")
+        code = None
+        if code_col and code_col in ordered.columns and ordered[code_col].notna().any():
+            code = str(ordered[code_col].dropna().iloc[0])
+        limit = 25.0 if index else _board_limit_pct(code) + 1.0
+        prev_close, prev_day = ordered[close].shift(1), ordered[date_col].shift(1)
+        for i, row in ordered.iloc[1:].iterrows():
+            before, day = prev_close.loc[i], prev_day.loc[i]
+            if not before or before <= 0 or (row[date_col] - day) > _RESUMPTION_GAP:
+                continue
+            move = (row[close] / before - 1.0) * 100.0
+            if abs(move) <= limit:
+                continue
+            said = row.get(reported) if reported else None
+            if move < 0 and said is not None and not pd.isna(said) and abs(float(said)) <= limit:
+                continue  # ex-rights: the unadjusted price fell, the reported change did not
+            return (f"column {close} moves {move:+.2f}% on {row[date_col]} (from {before:g} to {row[close]:g}), "
+                    f"beyond the {limit - (0 if index else 1):g}% daily limit without a listing or resumption "
+                    "(a price off by x100 or a shifted column?)")
+        return None
+
+    return check
+
+
 _SPOT_NUMERIC = (
     "最新价", "IOPV实时估值", "基金折价率", "涨跌额", "涨跌幅", "成交量", "成交额", "开盘价", "最高价", "最低价",
     "昨收", "振幅", "换手率", "量比", "委比", "外盘", "内盘", "主力净流入-净额", "主力净流入-净占比",
@@ -95,7 +156,8 @@ SPECS: dict[str, FrameSpec] = {
             "fund_etf_hist_em", "push2his.eastmoney.com",
             required=("日期", "开盘", "收盘", "最高", "最低", "成交量", "成交额", "振幅", "涨跌幅", "涨跌额", "换手率"),
             dates=("日期",), numerics=_EM_BAR_NUMERIC, date_column="日期",
-            checks=(_range_check("收盘", 0, 10000), _range_check("开盘", 0, 10000)),
+            checks=(_range_check("收盘", 0, 10000), _range_check("开盘", 0, 10000), _one_row_per_date("日期"),
+                    _within_daily_limit("收盘", "日期", None, "涨跌幅")),
         ),
         FrameSpec(
             "fund_overview_em", "fundf10.eastmoney.com",
@@ -118,7 +180,9 @@ SPECS: dict[str, FrameSpec] = {
             "stock_zh_index_daily_em", "push2his.eastmoney.com",
             required=("date", "open", "close", "high", "low", "volume", "amount"),
             dates=("date",), numerics=("open", "close", "high", "low", "volume", "amount"),
-            date_column="date", symbol_kind="index", checks=(_range_check("close", 0, None),),
+            date_column="date", symbol_kind="index",
+            checks=(_range_check("close", 0, None), _one_row_per_date("date"),
+                    _within_daily_limit("close", "date", None, None, index=True)),
         ),
         FrameSpec(
             "index_stock_cons_weight_csindex", "oss-ch.csindex.com.cn",
@@ -133,7 +197,8 @@ SPECS: dict[str, FrameSpec] = {
             required=("日期", "股票代码", "开盘", "收盘", "最高", "最低", "成交量", "成交额", "振幅", "涨跌幅", "涨跌额",
                       "换手率"),
             codes=("股票代码",), dates=("日期",), numerics=_EM_BAR_NUMERIC, date_column="日期",
-            checks=(_range_check("收盘", 0, 10000),),
+            checks=(_range_check("收盘", 0, 10000), _one_row_per_date("日期"),
+                    _within_daily_limit("收盘", "日期", "股票代码", "涨跌幅")),
         ),
         FrameSpec(
             "stock_individual_info_em", "push2.eastmoney.com",
@@ -294,6 +359,28 @@ def parse_datetime(value: Any) -> pd.Timestamp | None:
     return ts.tz_localize(SHANGHAI) if ts.tzinfo is None else ts.tz_convert(SHANGHAI)
 
 
+_MISSING_TEXT = {"", "-", "--", "nan", "NaN", "None", "null"}
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def _number_text_problem(series: pd.Series, col: str) -> str | None:
+    """Numbers written as text must be plain numbers: a thousands separator (or a decimal comma) or any other
+    text became a silently different number or NaN."""
+    if pd.api.types.is_numeric_dtype(series):
+        return None
+    for i, value in series.items():
+        if not isinstance(value, str) or value.strip() in _MISSING_TEXT:
+            continue
+        text = value.strip()
+        if "," in text and not _GROUPED.match(text):  # "1,234,000" is fine; "1,23" or "12,34" is ambiguous
+            return f"column {col} holds {value!r} (row {i}): a separator that is not thousands grouping"
+        try:
+            float(text.replace(",", ""))
+        except ValueError:
+            return f"column {col} holds {value!r} (row {i}), not a number"
+    return None
+
+
 def _to_float(series: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return series.astype("float64")
@@ -340,6 +427,9 @@ def normalise(
             out[col] = pd.Series(utc, index=out.index).dt.tz_convert(SHANGHAI).astype(f"datetime64[ns, {SHANGHAI}]")
     for col in spec.numerics:
         if col in out.columns:
+            problem = _number_text_problem(out[col], col)
+            if problem:
+                raise FrameError(f"{label}: {problem}")
             out[col] = _to_float(out[col])
     for col in spec.texts:
         if col in out.columns:
