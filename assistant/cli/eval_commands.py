@@ -1,6 +1,5 @@
-"""`market-assistant eval`: run an evaluation dataset, write report.json / report.md / a PNG, gate on thresholds.
-
-Registered in assistant/cli.py as `app.command(name="eval")(eval_cmd)`. Heavy imports happen inside.
+"""Evaluation commands: `eval` (run a dataset, write report.json / report.md / a PNG, gate on thresholds) and
+`bench` (the benchmarks of `eval.bench`). Heavy imports happen inside the commands.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ def eval_cmd(
     category: Annotated[Optional[list[str]], typer.Option("--category", help="Only these categories.")] = None,
 ) -> None:
     """Run an evaluation dataset and write a report (JSON, Markdown, PNG); exit 1 when thresholds are missed."""
-    from assistant.cli import make_settings
+    from assistant.cli.options import make_settings
     from eval.dataset import DatasetError, default_dataset_paths, load_cases
     from eval.report import write_report
     from eval.runner import ANSWERERS, DEFAULT_ANSWERERS, check_thresholds, load_thresholds, run_eval
@@ -106,4 +105,16 @@ def _print_summary(run: object, gate: list[str], who: str) -> None:
         console.print(f"[bold green]gate ({who}) passed[/]")
 
 
-__all__ = ["eval_cmd"]
+def bench(
+    ctx: typer.Context,
+    what: Annotated[str, typer.Argument(help="retrieval | answer")],
+) -> None:
+    """Benchmarks that print figures against a baseline (`bench retrieval --help`, `bench answer --help`)."""
+    from eval.bench import BENCHMARKS, run
+
+    if what not in BENCHMARKS:
+        raise typer.BadParameter(f"choose {' or '.join(BENCHMARKS)}", param_hint="WHAT")
+    raise typer.Exit(code=run(what, list(ctx.args)))
+
+
+__all__ = ["bench", "eval_cmd"]

@@ -1,6 +1,6 @@
 """Answer latency benchmark: warm offline answers (p50/p95), cold `ask` (fresh and warm store), baseline.
 
-    python -m assistant.bench.answer [--store DIR] [--questions FILE.jsonl] [--rounds N] [--no-cold]
+    python -m eval.bench.answer [--store DIR] [--questions FILE.jsonl] [--rounds N] [--no-cold]
 
 Warm = one Engine, every question answered once to warm caches (explanations, searches are memoised per
 Toolbox, the embedder loaded), then timed over `rounds` passes with the caches cleared between passes except
@@ -21,7 +21,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from assistant.bench.metrics import percentile
+from eval.bench.metrics import percentile
 
 
 def load_questions(path: str | None) -> list[str]:

