@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -105,7 +105,7 @@ def _print_answer(answer: object, console: object | None = None) -> None:
 
 def explain(
     etf: Annotated[str, typer.Argument(help="ETF code, e.g. 560500.")],
-    date: Annotated[Optional[str], typer.Option("--date", help="Trading day YYYY-MM-DD (default: the data's trade date).")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Trading day YYYY-MM-DD (default: the data's trade date).")] = None,
     snapshot: SnapshotOpt = None,
     live: LiveOpt = False,
     as_json: JsonOpt = False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,7 +12,7 @@ from assistant.errors import MarketAssistantError
 
 
 def ingest(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Loose files or folders of articles and documents.")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Loose files or folders of articles and documents.")] = None,
     snapshot: SnapshotOpt = None,
     store: StoreOpt = None,
 ) -> None:

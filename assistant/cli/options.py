@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 from assistant.config import Settings, load_settings
 from assistant.errors import MarketAssistantError
 
-SnapshotOpt = Annotated[Optional[Path], typer.Option("--snapshot", help="Snapshot folder (default: the bundled sample).")]
+SnapshotOpt = Annotated[Path | None, typer.Option("--snapshot", help="Snapshot folder (default: the bundled sample).")]
 LiveOpt = Annotated[bool, typer.Option("--live", help="Use live AKShare data instead of a snapshot.")]
-StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Store folder (Chroma, sessions, caches).")]
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store folder (Chroma, sessions, caches).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
-SessionOpt = Annotated[Optional[str], typer.Option("--session", help="Session id: follow-ups resolve against it.")]
+SessionOpt = Annotated[str | None, typer.Option("--session", help="Session id: follow-ups resolve against it.")]
 
 
 def make_settings(snapshot: Path | None = None, live: bool = False, store: Path | None = None) -> Settings:

@@ -33,6 +33,7 @@ from assistant.answer.tools.results import (
 )
 from assistant.errors import InputError, MarketAssistantError, NoRowsError, NotFoundError, UpstreamError
 from assistant.market.frames import first_part, given_text, parse_amount, text_or_none
+from assistant.market.model import origin_label
 
 if TYPE_CHECKING:
     from assistant.analysis.explain import MoveExplanation
@@ -607,13 +608,7 @@ def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def _label(md: MarketData) -> str:
-    kinds = {
-        "sample": "sample data",
-        "synthetic": "synthetic data",
-        "recorded": "recorded data",
-        "live": "live data",
-    }
-    return f"{kinds.get(md.info.origin, md.info.origin)} as of {md.info.as_of.isoformat()}"
+    return f"{origin_label(md.info.origin)} as of {md.info.as_of.isoformat()}"
 
 
 def _contributor(c: Any) -> Contributor:
