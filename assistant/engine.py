@@ -71,7 +71,7 @@ class Engine:
 
                 store = ChunkStore.open(self.settings)
                 self.ingest(store)
-                self._store = HybridSearcher(store)
+                self._store = HybridSearcher(store, data_as_of=self.md.info.as_of)
                 self.toolbox.searcher = self._store
             return self._store
 
@@ -90,7 +90,8 @@ class Engine:
         callback = _stderr_progress() if self._progress else None
         if self.settings.live:
             return ingest_source(self.md.source, store, progress=callback)
-        report = ingest_snapshot(self.settings.snapshot_path, store, progress=callback)
+        report = ingest_snapshot(self.settings.snapshot_path, store, progress=callback,
+                                 registry=self.settings.etf_registry)
         if report.added or report.replaced:
             log.info("ingested %d documents into the store", len(report.added) + len(report.replaced))
         return report
@@ -154,4 +155,4 @@ def _stderr_progress() -> Any:
     return report
 
 
-__all__ = ["Engine", "MAX_QUESTION_CHARS", "get_engine"]
+__all__ = ["MAX_QUESTION_CHARS", "Engine", "get_engine"]

@@ -113,7 +113,7 @@ class EmbeddingCache:
         self.misses = 0
 
     @classmethod
-    def for_store(cls, embedder: Any, store_root: Path) -> "EmbeddingCache":
+    def for_store(cls, embedder: Any, store_root: Path) -> EmbeddingCache:
         return cls(embedder, Path(store_root) / "cache" / "embeddings", seed_dir())
 
     @property
@@ -161,7 +161,7 @@ class EmbeddingCache:
         """Cached vectors for the hits; the misses encoded together in one call (and remembered)."""
         found, missing = self.lookup(texts)
         if missing:
-            fresh = self.embedder.embed_documents([texts[i] for i in missing])
+            fresh = np.asarray(self.embedder.embed_documents([texts[i] for i in missing]), dtype=np.float32)
             self.put([texts[i] for i in missing], fresh)
             for j, i in enumerate(missing):
                 found[i] = fresh[j]

@@ -13,6 +13,7 @@ Embedded (PersistentClient at settings.store/"chroma") or client/server (setting
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -58,7 +59,7 @@ class StoredChunk:
     distance: float | None = None
 
 
-def make_client(settings: "Settings") -> Any:
+def make_client(settings: Settings) -> Any:
     """PersistentClient under settings.store, or HttpClient when settings.chroma_url is set. Telemetry off."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -77,7 +78,7 @@ class ChunkStore:
     """Chunks + manifest in Chroma, bound to one embedder."""
 
     def __init__(self, client: Any, embedder: Embedder, name: str = CHUNKS, location: str = "",
-                 cache_dir: Path | None = None, embedding_cache: "EmbeddingCache | None" = None) -> None:
+                 cache_dir: Path | None = None, embedding_cache: EmbeddingCache | None = None) -> None:
         self.client = client
         self.embedder = embedder
         self.name = name
@@ -90,7 +91,7 @@ class ChunkStore:
         self.docs = client.get_or_create_collection(f"{name}-docs", embedding_function=None)
 
     @classmethod
-    def open(cls, settings: "Settings", embedder: Embedder | str | None = None, name: str = CHUNKS) -> "ChunkStore":
+    def open(cls, settings: Settings, embedder: Embedder | str | None = None, name: str = CHUNKS) -> ChunkStore:
         """The store the settings point at, checked against the embedder (settings.embedder by default)."""
         emb = get_embedder(embedder) if isinstance(embedder, str) else embedder or get_embedder(settings.embedder)
         location = settings.chroma_url or str(Path(settings.store) / "chroma")
@@ -303,10 +304,8 @@ def reindex(client: Any, new_embedder: Embedder, name: str = CHUNKS, location: s
     keeps serving; a crash after the old one is dropped is finished by the next `ChunkStore` open.
     """
     staging = f"{name}-reindex"
-    try:
+    with contextlib.suppress(Exception):  # an absent staging collection is the normal case
         client.delete_collection(staging)
-    except Exception:  # noqa: BLE001 - absent staging collection is the normal case
-        pass
     try:
         old = client.get_collection(name, embedding_function=None)
     except Exception:  # noqa: BLE001 - nothing to re-index: just create an empty store
