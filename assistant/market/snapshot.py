@@ -30,8 +30,7 @@ import yaml
 from assistant.errors import NotFoundError, SnapshotError
 from assistant.market import frames
 from assistant.market.frame_files import read_frame, write_frame
-from assistant.market.model import (CHINA_TZ, DOCUMENT_SUFFIXES, SNAPSHOT_FORMAT, Article, Document,
-                                    SourceInfo)
+from assistant.market.model import CHINA_TZ, DOCUMENT_SUFFIXES, SNAPSHOT_FORMAT, Article, Document, SourceInfo
 
 log = logging.getLogger(__name__)
 
