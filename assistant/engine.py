@@ -13,6 +13,7 @@ import sys
 import threading
 from typing import Any, Literal
 
+from assistant.answer import Answerer
 from assistant.answer.schema import Answer
 from assistant.config import Settings
 from assistant.errors import InputError, UpstreamError
@@ -43,7 +44,7 @@ class Engine:
         self.toolbox = Toolbox(self.md, self.lexicon)
         self.sessions = SessionStore.from_settings(settings)
         self.offline = OfflineAnswerer(self.toolbox)
-        self.answerer: Any = self.offline
+        self.answerer: Answerer = self.offline
         if answerer in ("llm", "auto"):
             model = chat_model
             if model is None:
