@@ -94,6 +94,10 @@ class SnapshotSource:
             return self.fetch(function, params)  # raises the NotFoundError
         return recorded.df
 
+    def trading_days(self) -> list[dt.date] | None:
+        """None: a snapshot has no calendar of its own; MarketData derives it from the recorded bars."""
+        return None
+
     def calls(self, function: str) -> list[dict[str, str]]:
         """Params of every recorded call of `function`, in manifest order (e.g. each fund_etf_scale_sse date)."""
         return [dict(f.params) for f in self._frames.values() if f.function == function]
