@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.market.manifest import manifest_as_of, read_manifest
+from assistant.market.model import DOCUMENT_SUFFIXES
 from assistant.retrieval.store import ChunkStore, DocRecord
 from ingest.chunking import Chunker, ChunkerConfig
 from ingest.items import IngestItem
-from ingest.loaders import (DOCUMENT_SUFFIXES, LoadResult, Rejection, article_to_item, document_to_item, load_file,
+from ingest.loaders import (LoadResult, Rejection, article_to_item, document_to_item, load_file,
                             load_paths, LoadError)
 from ingest.symbols import SymbolTagger, lexicon_from_registry, lexicon_from_snapshot
 

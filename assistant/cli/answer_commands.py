@@ -34,7 +34,6 @@ def ask(
         answer = engine.ask(question, session)
     except (MarketAssistantError, ValueError, OSError) as err:
         fail(err)
-        return
     if as_json:
         sys.stdout.write(answer.model_dump_json() + "\n")
         return
@@ -58,7 +57,6 @@ def chat(
         engine = get_engine(settings, answerer="auto" if settings.llm_model else "offline")
     except (MarketAssistantError, ValueError, OSError) as err:
         fail(err)
-        return
     info = engine.md.info
     console.print(f"[bold]market-assistant[/bold] · {info.origin} data, trade date {info.trade_date} "
                   f"(as of {info.as_of.isoformat()}) · /new, /quit")

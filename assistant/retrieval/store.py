@@ -256,14 +256,14 @@ class ChunkStore:
             out += [StoredChunk(i, t or "", m or {}) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
         return out
 
-    def query(self, embedding: np.ndarray, n: int, where: dict[str, Any] | None) -> list[StoredChunk]:
+    def query(self, embedding: Sequence[float] | np.ndarray, n: int, where: dict[str, Any] | None) -> list[StoredChunk]:
         """Nearest complete chunks by cosine distance (smaller is closer)."""
         got = self.collection.query(query_embeddings=[np.asarray(embedding, dtype=np.float32)], n_results=n,
                                     where=where, include=["metadatas", "documents", "distances"])
         return [StoredChunk(i, t or "", m or {}, float(d))
                 for i, t, m, d in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
 
-    def query_ids(self, embedding: np.ndarray, n: int) -> list[tuple[str, float]]:
+    def query_ids(self, embedding: Sequence[float] | np.ndarray, n: int) -> list[tuple[str, float]]:
         """(chunk id, cosine distance) of the n nearest chunks, unfiltered (incomplete ones included): the fast
         path, for callers that filter with their own copy of the metadata."""
         got = self.collection.query(query_embeddings=[np.asarray(embedding, dtype=np.float32)], n_results=n,
