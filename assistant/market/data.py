@@ -25,11 +25,19 @@ from assistant.market.model import Article, Document, SourceInfo
 class FrameSource(Protocol):
     """A recorded (snapshot) or live (AKShare) supplier of normalised AKShare frames."""
 
-    info: SourceInfo
-    label: str  # how messages name the source ("snapshot sample-560500-2026-01-09", "live AKShare")
-    # True when every fetch of the same key returns the same rows for the life of the source (a snapshot):
-    # MarketData then memoises its parsed, typed results.
-    immutable: bool
+    @property
+    def info(self) -> SourceInfo: ...
+
+    @property
+    def label(self) -> str:
+        """How messages name the source ("snapshot sample-560500-2026-01-09", "live AKShare")."""
+        ...
+
+    @property
+    def immutable(self) -> bool:
+        """True when every fetch of the same key returns the same rows for the life of the source (a snapshot):
+        MarketData then memoises its parsed, typed results."""
+        ...
 
     def fetch(self, function: str, params: dict[str, str]) -> pd.DataFrame:
         """The normalised frame of one call-plan call (AKShare's Chinese column names, proper dtypes).
@@ -416,9 +424,8 @@ class MarketData:
     def _sse_scale_dates(self, start: dt.date | None, end: dt.date | None) -> list[dt.date]:
         """Dates to read fund_etf_scale_sse for: every recorded date, or (live) the trading days needed."""
         if not self._live:
-            recorded = self.source.calls("fund_etf_scale_sse")
-            days = [frames.parse_param_date(c.get("date")) for c in recorded]
-            return sorted(d for d in days if d is not None)
+            recorded = [frames.parse_param_date(c.get("date")) for c in self.source.calls("fund_etf_scale_sse")]
+            return sorted(d for d in recorded if d is not None)
         days = self.trading_days()
         last = min(end or self.info.trade_date, self.info.trade_date)
         days = [d for d in days if d <= last]
