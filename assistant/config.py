@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     # Ingestion limits.
     max_file_bytes: int = 20 * 1024 * 1024
 
+    # Evaluation.
+    eval_cache: Path | None = Field(default=None, description="Folder for generated eval snapshots and stores "
+                                    "(default: the per-user cache folder).")
+
     # HTTP API.
     api_keys: list[SecretStr] = Field(default_factory=list)
     api_rate_per_minute: int = 60

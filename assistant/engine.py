@@ -13,6 +13,7 @@ import sys
 import threading
 from typing import Any, Literal
 
+from assistant.answer import Answerer
 from assistant.answer.schema import Answer
 from assistant.config import Settings
 from assistant.errors import InputError, UpstreamError
@@ -43,7 +44,7 @@ class Engine:
         self.toolbox = Toolbox(self.md, self.lexicon)
         self.sessions = SessionStore.from_settings(settings)
         self.offline = OfflineAnswerer(self.toolbox)
-        self.answerer: Any = self.offline
+        self.answerer: Answerer = self.offline
         if answerer in ("llm", "auto"):
             model = chat_model
             if model is None:
@@ -71,7 +72,7 @@ class Engine:
 
                 store = ChunkStore.open(self.settings)
                 self.ingest(store)
-                self._store = HybridSearcher(store)
+                self._store = HybridSearcher(store, data_as_of=self.md.info.as_of)
                 self.toolbox.searcher = self._store
             return self._store
 
@@ -90,7 +91,8 @@ class Engine:
         callback = _stderr_progress() if self._progress else None
         if self.settings.live:
             return ingest_source(self.md.source, store, progress=callback)
-        report = ingest_snapshot(self.settings.snapshot_path, store, progress=callback)
+        report = ingest_snapshot(self.settings.snapshot_path, store, progress=callback,
+                                 registry=self.settings.etf_registry)
         if report.added or report.replaced:
             log.info("ingested %d documents into the store", len(report.added) + len(report.replaced))
         return report
@@ -158,4 +160,4 @@ def _stderr_progress() -> Any:
     return report
 
 
-__all__ = ["Engine", "MAX_QUESTION_CHARS", "get_engine"]
+__all__ = ["MAX_QUESTION_CHARS", "Engine", "get_engine"]

@@ -13,12 +13,12 @@ from rich.text import Text  # data is printed as Text, never parsed as markup (n
 from assistant.analysis.explain import MoveExplanation
 from assistant.analysis.figures import Figure
 from assistant.market.model import SourceInfo
+from assistant.market.model import origin_label as model_origin_label
 
 
 def origin_label(info: SourceInfo) -> str:
     """Never let a sample or recorded number pass for live: always say where it came from and when."""
-    kinds = {"sample": "sample data", "synthetic": "synthetic data", "recorded": "recorded data", "live": "live data"}
-    return f"{kinds.get(info.origin, info.origin)}, as of {info.as_of.isoformat()}"
+    return f"{model_origin_label(info.origin)}, as of {info.as_of.isoformat()}"
 
 
 def figure_json(fig: Figure) -> dict[str, Any]:

@@ -17,13 +17,13 @@ Usage: `from eval.baseline import BaselineAnswerer` (never `import eval`).
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 from assistant.answer.schema import Answer, Citation, DataInfo
 from assistant.config import Settings
+from assistant.market.manifest import read_manifest
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -44,7 +44,7 @@ class BaselineAnswerer:
         store = ChunkStore.open(settings)
         ingest_snapshot(root, store)
         self.vectorstore = store.langchain()
-        manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+        manifest = read_manifest(root)
         self.data = DataInfo(origin=manifest.get("origin", "unknown"), as_of=manifest["as_of"],
                              trade_date=manifest["trade_date"])
 

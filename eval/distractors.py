@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+from assistant.market.model import CHINA_TZ
 
 # (zh name, en name, code, zh sector, en sector)
 COMPANIES = [

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from platformdirs import user_cache_path
 
+from assistant.config import Settings
 from eval.snapshots.builder import Scenario, write_snapshot
 
 STAMP = ".eval-generator"
@@ -36,9 +37,10 @@ def scenario_makers() -> dict[str, Callable[[], Scenario]]:
     return dict(SCENARIOS)
 
 
-def default_cache_root() -> Path:
-    env = os.environ.get("MARKET_ASSISTANT_EVAL_CACHE")
-    return Path(env) if env else user_cache_path("market-assistant") / "eval"
+def default_cache_root(settings: Settings | None = None) -> Path:
+    """settings.eval_cache (MARKET_ASSISTANT_EVAL_CACHE), else the per-user cache folder."""
+    configured = (settings or Settings()).eval_cache
+    return Path(configured) if configured else user_cache_path("market-assistant") / "eval"
 
 
 def _generator_hash() -> str:

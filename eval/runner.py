@@ -178,8 +178,8 @@ def run_eval(
     """Answer and score every case with every answerer. `answerers` are names or {name: factory}."""
     t0 = time.perf_counter()
     factories = factories_for(list(answerers)) if not isinstance(answerers, dict) else dict(answerers)
-    cache = Path(cache_root or default_cache_root())
     base = settings or Settings()
+    cache = Path(cache_root or default_cache_root(base))
     pool = _Pool(factories, base, Path(store_root or cache / "stores"))
     run = EvalRun(list(cases), list(factories), started=dt.datetime.now().astimezone().isoformat(timespec="seconds"))
     folders: dict[str, Path] = {}

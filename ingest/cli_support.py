@@ -84,7 +84,8 @@ def run_ingest(settings: "Settings", paths: Sequence[Path] = (), *, snapshot: Pa
                 report = ingest_paths(list(paths), store, max_file_bytes=settings.max_file_bytes, progress=progress)
             else:
                 report = ingest_snapshot(snapshot or settings.snapshot_path, store,
-                                         max_file_bytes=settings.max_file_bytes, progress=progress)
+                                         max_file_bytes=settings.max_file_bytes, progress=progress,
+                                         registry=settings.etf_registry)
     except MarketAssistantError as exc:  # damaged store, busy lock: one line, not a traceback
         console.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         return 2

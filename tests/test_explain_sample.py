@@ -83,9 +83,12 @@ class _PerCallSource:
         self._inner = inner
         self.info = inner.info
 
+    immutable = False
+
+    def recorded(self, function: str, params: dict[str, str]) -> object:
+        return self._inner.fetch(function, dict(params))  # re-read and re-filtered on every call
+
     def __getattr__(self, name: str) -> object:
-        if name in ("immutable", "recorded"):
-            raise AttributeError(name)
         return getattr(self._inner, name)
 
 

@@ -10,8 +10,9 @@ import pytest
 
 from assistant.config import Settings, bundled_sample_path
 from assistant.retrieval.embedders import HashingEmbedder
-from assistant.retrieval.hybrid import Hit, HybridRetriever, HybridSearcher
+from assistant.retrieval.hybrid import Hit, HybridSearcher
 from assistant.retrieval.lexical import tokenize
+from assistant.retrieval.retriever import HybridRetriever
 from assistant.retrieval.store import ChunkStore
 from ingest.pipeline import ingest_paths, ingest_snapshot
 

@@ -140,6 +140,7 @@ class AkshareSource:
     """Live FrameSource: AKShare behind rate limits, retries and a disk cache."""
 
     label = "live AKShare"
+    immutable = False  # live rows change: MarketData re-reads (this source keeps its own TTL cache)
 
     def __init__(
         self,
@@ -210,6 +211,10 @@ class AkshareSource:
         out = df.copy()
         out.attrs["source"] = function
         return out
+
+    def recorded(self, function: str, params: Mapping[str, Any]) -> pd.DataFrame:
+        """Live: the fetched frame (nothing is recorded beyond the fetch cache)."""
+        return self.fetch(function, dict(params))
 
     def calls(self, function: str) -> list[dict[str, str]]:
         """Params of the calls of `function` made through this source so far."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -25,7 +25,19 @@ from assistant.market.model import Article, Document, SourceInfo
 class FrameSource(Protocol):
     """A recorded (snapshot) or live (AKShare) supplier of normalised AKShare frames."""
 
-    info: SourceInfo
+    @property
+    def info(self) -> SourceInfo: ...
+
+    @property
+    def label(self) -> str:
+        """How messages name the source ("snapshot sample-560500-2026-01-09", "live AKShare")."""
+        ...
+
+    @property
+    def immutable(self) -> bool:
+        """True when every fetch of the same key returns the same rows for the life of the source (a snapshot):
+        MarketData then memoises its parsed, typed results."""
+        ...
 
     def fetch(self, function: str, params: dict[str, str]) -> pd.DataFrame:
         """The normalised frame of one call-plan call (AKShare's Chinese column names, proper dtypes).
@@ -46,11 +58,17 @@ class FrameSource(Protocol):
     def documents(self) -> list[Document]:
         ...
 
-    # Optional (SnapshotSource and AkshareSource have it; MarketData copes without):
-    # def calls(self, function: str) -> list[dict[str, str]]: params of every recorded call of `function`.
-    # Optional (SnapshotSource): `immutable = True` when every fetch of the same key returns the same rows for the
-    # life of the source; MarketData then memoises its parsed, typed results (see MarketData).
-    # def recorded(self, function, params) -> pd.DataFrame: the whole recorded frame (no date filter, no copy).
+    def calls(self, function: str) -> list[dict[str, str]]:
+        """Params of every call of `function` recorded (a snapshot) or made so far (live)."""
+        ...
+
+    def recorded(self, function: str, params: Mapping[str, Any]) -> pd.DataFrame:
+        """The whole frame of a call, without date filtering or copying (read-only): what MarketData memoises."""
+        ...
+
+    def trading_days(self) -> list[dt.date] | None:
+        """The source's trading calendar, or None: MarketData then derives it from the recorded bars."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -103,7 +121,7 @@ class MarketData:
         # An immutable source (a snapshot) is parsed once: typed frames and results are memoised for the life of
         # this object. Frames handed out are copy-on-write views (pandas 3), so a caller mutating one cannot
         # change the memo. A live source keeps its own TTL cache and is re-read on every call.
-        self._memo: dict[tuple[Any, ...], Any] | None = {} if getattr(source, "immutable", False) else None
+        self._memo: dict[tuple[Any, ...], Any] | None = {} if source.immutable else None
         self._last_ord = self.info.trade_date.toordinal()
 
     def _memoised(self, key: tuple[Any, ...], make: Callable[[], _T]) -> _T:
@@ -119,7 +137,7 @@ class MarketData:
 
     @property
     def _label(self) -> str:
-        return getattr(self.source, "label", None) or f"{self.info.origin} data"
+        return self.source.label or f"{self.info.origin} data"
 
     @property
     def _live(self) -> bool:
@@ -193,9 +211,9 @@ class MarketData:
         return list(self._memoised(("trading_days",), self._trading_days))
 
     def _trading_days(self) -> list[dt.date]:
-        hook = getattr(self.source, "trading_days", None)
-        if callable(hook):
-            return [d for d in hook() if d <= self.info.trade_date]
+        known = self.source.trading_days()
+        if known is not None:
+            return [d for d in known if d <= self.info.trade_date]
         days: set[dt.date] = set()
         for etf, index in self.universe().items():
             for getter, code in ((self.etf_bars, etf), (self.index_bars, index)):
@@ -371,8 +389,7 @@ class MarketData:
 
     def _recorded(self, function: str, params: dict[str, str]) -> pd.DataFrame:
         """The whole recorded frame of a call (no date filter). Read-only: it may be the source's own object."""
-        peek = getattr(self.source, "recorded", None)
-        return peek(function, params) if callable(peek) else self.source.fetch(function, params)
+        return self.source.recorded(function, params)
 
     def _typed_bars(self, function: str, params: dict[str, str], mapping: dict[str, str] | None) -> _TypedBars:
         """BAR_COLUMNS (or the index's columns when `mapping` is None) of a whole recorded frame, rows dated on or
@@ -407,10 +424,8 @@ class MarketData:
     def _sse_scale_dates(self, start: dt.date | None, end: dt.date | None) -> list[dt.date]:
         """Dates to read fund_etf_scale_sse for: every recorded date, or (live) the trading days needed."""
         if not self._live:
-            calls = getattr(self.source, "calls", None)
-            recorded = calls("fund_etf_scale_sse") if callable(calls) else []
-            days = [frames.parse_param_date(c.get("date")) for c in recorded]
-            return sorted(d for d in days if d is not None)
+            recorded = [frames.parse_param_date(c.get("date")) for c in self.source.calls("fund_etf_scale_sse")]
+            return sorted(d for d in recorded if d is not None)
         days = self.trading_days()
         last = min(end or self.info.trade_date, self.info.trade_date)
         days = [d for d in days if d <= last]

@@ -8,6 +8,23 @@ from typing import Literal
 
 Origin = Literal["recorded", "sample", "synthetic", "live"]
 
+# The one home of these constants: everything above the market layer imports them from here.
+SNAPSHOT_FORMAT = "market-snapshot/1"
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))  # A-share trading days and closes are in UTC+8 (no DST)
+# Files read as documents, in a snapshot's documents/ folder or given to `ingest` loose.
+DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
+# How answers name an origin: a sample or recorded number never passes for live.
+ORIGIN_LABELS: dict[str, dict[str, str]] = {
+    "zh": {"sample": "样例数据（sample）", "synthetic": "合成数据（synthetic）", "recorded": "录制数据（recorded）",
+           "live": "实时数据（live）"},
+    "en": {"sample": "sample data", "synthetic": "synthetic data", "recorded": "recorded data", "live": "live data"},
+}
+
+
+def origin_label(origin: str, language: str = "en") -> str:
+    """"sample data" / "样例数据（sample）"...; an unknown origin is named as is."""
+    return ORIGIN_LABELS.get(language, ORIGIN_LABELS["en"]).get(origin, origin)
+
 
 @dataclass(frozen=True)
 class SourceInfo:

@@ -30,14 +30,13 @@ import yaml
 from assistant.errors import NotFoundError, SnapshotError
 from assistant.market import frames
 from assistant.market.frame_files import read_frame, write_frame
-from assistant.market.model import Article, Document, SourceInfo
+from assistant.market.model import CHINA_TZ, DOCUMENT_SUFFIXES, SNAPSHOT_FORMAT, Article, Document, SourceInfo
 
 log = logging.getLogger(__name__)
 
-FORMAT = "market-snapshot/1"
+FORMAT = SNAPSHOT_FORMAT
 ORIGINS = ("recorded", "sample", "synthetic")
 MANIFEST_KEYS = ("format", "trade_date", "as_of", "origin", "universe", "frames")
-DOCUMENT_SUFFIXES = (".md", ".txt", ".pdf", ".html", ".htm")
 NEWS_REQUIRED = ("id", "title", "published_at", "body")
 
 
@@ -95,6 +94,10 @@ class SnapshotSource:
             return self.fetch(function, params)  # raises the NotFoundError
         return recorded.df
 
+    def trading_days(self) -> list[dt.date] | None:
+        """None: a snapshot has no calendar of its own; MarketData derives it from the recorded bars."""
+        return None
+
     def calls(self, function: str) -> list[dict[str, str]]:
         """Params of every recorded call of `function`, in manifest order (e.g. each fund_etf_scale_sse date)."""
         return [dict(f.params) for f in self._frames.values() if f.function == function]
@@ -147,7 +150,7 @@ class SnapshotSource:
             raise self._fail(f"as_of {manifest['as_of']!r} is not an ISO 8601 date-time") from None
         if as_of.tzinfo is None:
             raise self._fail(f"as_of {manifest['as_of']!r} has no time zone offset (e.g. +08:00)")
-        if as_of.astimezone(dt.timezone(dt.timedelta(hours=8))).date() < trade_date:
+        if as_of.astimezone(CHINA_TZ).date() < trade_date:
             raise self._fail(f"as_of {manifest['as_of']!r} is before trade_date {trade_date}")
         origin = manifest["origin"]
         if origin not in ORIGINS:

@@ -18,9 +18,9 @@ from typing import Any
 import pandas as pd
 
 from assistant.market import frames
-from assistant.market.model import Article
+from assistant.market.model import SNAPSHOT_FORMAT, Article
 
-FORMAT = "market-snapshot/1"
+FORMAT = SNAPSHOT_FORMAT
 
 
 class SnapshotWriter:

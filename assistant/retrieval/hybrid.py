@@ -13,8 +13,8 @@ Hard filters are applied inside both retrievers, never after fusion: nothing pub
 candidate, so future news cannot leak into an answer about an earlier trade date. Optional time decay lowers
 older news relative to the trade date; documents (methodology, fund profiles) do not decay.
 
-`HybridSearcher.search` is the typed API; `HybridRetriever` wraps it as a LangChain BaseRetriever so the agent and
-the evaluation suite use exactly the same retrieval.
+`HybridSearcher.search` is the typed API; `assistant.retrieval.retriever.HybridRetriever` wraps it as a LangChain
+BaseRetriever so the agent and the evaluation suite use exactly the same retrieval.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import Any, Literal
 import numpy as np
 
 from assistant.errors import InputError
+from assistant.market.model import CHINA_TZ
 from assistant.retrieval.entities import SymbolTagger
 from assistant.retrieval.filters import as_of_ts, build_where, normalise_kinds
 from assistant.retrieval.lexical import LexicalIndex
@@ -60,7 +61,8 @@ class Hit:
 class HybridSearcher:
     """Dense-per-language + BM25 + entity lists over one ChunkStore, fused by weighted RRF. Thread-safe.
 
-    `lexicon` (name -> code) defaults to the one the ingests recorded in the store.
+    `lexicon` (name -> code) defaults to the one the ingests recorded in the store. `data_as_of` is the as-of time
+    of the data the store serves (a retriever's default limit); `search` itself filters only by its `as_of`.
     Defaults (rrf_k=5, entity weight 2) were chosen on the retrieval benchmark; a small rrf_k trusts the top of
     each list, which suits short candidate lists of distinct citations.
     """
@@ -68,8 +70,10 @@ class HybridSearcher:
     def __init__(self, store: ChunkStore, *, lexicon: Mapping[str, str] | None = None, rrf_k: int = 5,
                  candidates: int = 40, dense_weight: float = 1.0, lexical_weight: float = 1.0,
                  entity_weight: float = 2.0, languages: Sequence[str] = ("zh", "en"),
-                 recency_half_life_days: float | None = None, lexical: LexicalIndex | None = None) -> None:
+                 recency_half_life_days: float | None = None, lexical: LexicalIndex | None = None,
+                 data_as_of: dt.datetime | None = None) -> None:
         self.store = store
+        self.data_as_of = data_as_of  # the data's as-of time: the default limit of a LangChain retriever
         self._fixed_lexicon = lexicon
         self.tagger = SymbolTagger(lexicon if lexicon is not None else store.lexicon())
         self.rrf_k = rrf_k
@@ -153,7 +157,7 @@ class HybridSearcher:
         ts = int(hit.metadata.get("published_at_ts") or 0)
         if not ts:
             return 1.0
-        published = dt.datetime.fromtimestamp(ts, dt.timezone(dt.timedelta(hours=8))).date()
+        published = dt.datetime.fromtimestamp(ts, CHINA_TZ).date()
         age = max(0, (anchor - published).days)
         return math.pow(0.5, age / self.recency_half_life_days)
 
@@ -172,6 +176,7 @@ class _DenseLists:
     """
 
     OVERFETCH = 8
+    _q: np.ndarray | None  # the query vector as float32, made on first use
     EXACT_LIMIT = 4000  # without in-memory vectors: exact cosine over the eligible chunks' stored vectors
 
     def _exact(self, rows: np.ndarray) -> list[Hit]:
@@ -202,7 +207,7 @@ class _DenseLists:
     def __init__(self, store: ChunkStore, lexical: LexicalIndex, emb: Sequence[float], as_of: dt.datetime | None,
                  kinds: tuple[str, ...], symbols: list[str], n: int) -> None:
         self.store, self.lexical, self.emb = store, lexical, emb
-        self._q: np.ndarray | None = None
+        self._q = None
         self.as_of, self.kinds, self.symbols, self.n = as_of, kinds, symbols, n
         self.fetch = min(max(n * self.OVERFETCH, 200), max(len(lexical), 1))
         self.raw = store.query_ids(emb, self.fetch) if len(lexical) else []
@@ -276,49 +281,3 @@ def _hit(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Hit:
     return Hit(chunk_id=chunk_id, citation_id=str(meta.get("citation_id", chunk_id.split("#")[0])),
                kind=str(meta.get("kind", "")), title=str(meta.get("title", "")), text=text, score=score,
                metadata=dict(meta))
-
-
-def _make_retriever_class() -> type:
-    """HybridRetriever is defined on first use: importing langchain_core's retriever stack costs ~0.5 s, which a
-    plain search (the offline answerer, a cold `ask`) should not pay."""
-    from langchain_core.callbacks import CallbackManagerForRetrieverRun
-    from langchain_core.documents import Document as LCDocument
-    from langchain_core.retrievers import BaseRetriever
-    from pydantic import ConfigDict
-
-    class HybridRetriever(BaseRetriever):
-        """LangChain retriever over HybridSearcher; filters fixed at construction (one per question / trade date).
-
-        Returned Documents carry `citation_id`, `chunk_id`, `score` and the stored metadata.
-        """
-
-        model_config = ConfigDict(arbitrary_types_allowed=True)
-
-        searcher: HybridSearcher
-        k: int = 5
-        as_of: dt.datetime | None = None
-        kind: str | list[str] | None = None
-        symbols: list[str] | None = None
-        trade_date: dt.date | None = None
-        mode: Mode = "hybrid"
-        max_per_citation: int | None = 1
-
-        def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-            hits = self.searcher.search(query, k=self.k, as_of=self.as_of, kind=self.kind, symbols=self.symbols,
-                                        trade_date=self.trade_date, mode=self.mode,
-                                        max_per_citation=self.max_per_citation)
-            return [LCDocument(page_content=h.text, id=h.chunk_id,
-                               metadata={**h.metadata, "chunk_id": h.chunk_id, "score": h.score}) for h in hits]
-
-    return HybridRetriever
-
-
-_LAZY: dict[str, type] = {}
-
-
-def __getattr__(name: str) -> Any:
-    if name == "HybridRetriever":
-        if name not in _LAZY:
-            _LAZY[name] = _make_retriever_class()
-        return _LAZY[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,6 +14,7 @@ Embedded (PersistentClient at settings.store/"chroma") or client/server (setting
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -63,7 +64,7 @@ class StoredChunk:
     distance: float | None = None
 
 
-def make_client(settings: "Settings", *, fresh: bool = False) -> Any:
+def make_client(settings: Settings, *, fresh: bool = False) -> Any:
     """PersistentClient under settings.store, or HttpClient when settings.chroma_url is set. Telemetry off.
 
     fresh: reload the embedded store from disk instead of reusing this process's view (see store_lock)."""
@@ -105,7 +106,7 @@ class ChunkStore:
     """Chunks + manifest in Chroma, bound to one embedder."""
 
     def __init__(self, client: Any, embedder: Embedder, name: str = CHUNKS, location: str = "",
-                 cache_dir: Path | None = None, embedding_cache: "EmbeddingCache | None" = None,
+                 cache_dir: Path | None = None, embedding_cache: EmbeddingCache | None = None,
                  lock: StoreLock | None = None, reopen: Callable[[], Any] | None = None) -> None:
         self.client = client
         self.embedder = embedder
@@ -170,7 +171,7 @@ class ChunkStore:
         self._view_revision = self._read_revision()
 
     @classmethod
-    def open(cls, settings: "Settings", embedder: Embedder | str | None = None, name: str = CHUNKS) -> "ChunkStore":
+    def open(cls, settings: Settings, embedder: Embedder | str | None = None, name: str = CHUNKS) -> ChunkStore:
         """The store the settings point at, checked against the embedder (settings.embedder by default)."""
         emb = get_embedder(embedder) if isinstance(embedder, str) else embedder or get_embedder(settings.embedder)
         location = redact_url(settings.chroma_url) if settings.chroma_url else str(Path(settings.store) / "chroma")
@@ -354,7 +355,7 @@ class ChunkStore:
             out += [StoredChunk(i, t or "", m or {}) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
         return out
 
-    def query(self, embedding: np.ndarray, n: int, where: dict[str, Any] | None) -> list[StoredChunk]:
+    def query(self, embedding: Sequence[float] | np.ndarray, n: int, where: dict[str, Any] | None) -> list[StoredChunk]:
         """Nearest complete chunks by cosine distance (smaller is closer)."""
         got = self._read(lambda: self.collection.query(
             query_embeddings=[np.asarray(embedding, dtype=np.float32)], n_results=n, where=where,
@@ -362,7 +363,7 @@ class ChunkStore:
         return [StoredChunk(i, t or "", m or {}, float(d))
                 for i, t, m, d in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
 
-    def query_ids(self, embedding: np.ndarray, n: int) -> list[tuple[str, float]]:
+    def query_ids(self, embedding: Sequence[float] | np.ndarray, n: int) -> list[tuple[str, float]]:
         """(chunk id, cosine distance) of the n nearest chunks, unfiltered (incomplete ones included): the fast
         path, for callers that filter with their own copy of the metadata."""
         got = self._read(lambda: self.collection.query(
@@ -403,10 +404,8 @@ def reindex(client: Any, new_embedder: Embedder, name: str = CHUNKS, location: s
     keeps serving; a crash after the old one is dropped is finished by the next `ChunkStore` open.
     """
     staging = f"{name}-reindex"
-    try:
+    with contextlib.suppress(Exception):  # an absent staging collection is the normal case
         client.delete_collection(staging)
-    except Exception:  # noqa: BLE001 - absent staging collection is the normal case
-        pass
     try:
         old = client.get_collection(name, embedding_function=None)
     except Exception:  # noqa: BLE001 - nothing to re-index: just create an empty store

@@ -95,6 +95,17 @@ def _handle(exc: Exception) -> str:
     return exc.args[0] if exc.args else json.dumps({"error": "bad_argument", "message": str(exc)})
 
 
+def _invalid_arguments(exc: Exception) -> str:
+    """An argument the schema rejects (out of range, wrong type) is a bad argument like any other: the model gets
+    the documented tool error naming the field, never an exception."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in errors())
+    else:
+        problems = str(exc)
+    return ToolError(error="bad_argument", message=f"invalid arguments: {problems}").model_dump_json()
+
+
 TOOL_SPECS: list[tuple[str, str, type[BaseModel], str]] = [
     (
         "explain_move",
@@ -165,6 +176,7 @@ def build_tools(toolbox: Toolbox) -> list[Any]:
                 args_schema=schema,
                 response_format="content_and_artifact",
                 handle_tool_error=_handle,
+                handle_validation_error=_invalid_arguments,
             )
         )
     return tools

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, SupportsInt
 
 from assistant.answer.tools.results import PassageRef
 from assistant.errors import InputError
@@ -26,8 +26,10 @@ def parse_until(text: str, as_of: dt.datetime) -> dt.datetime:
 
 def chunk_index(value: object) -> int | None:
     """A stored chunk position, or None when the metadata lacks one."""
+    if not isinstance(value, (str, SupportsInt)):
+        return None
     try:
-        return int(value)  # type: ignore[arg-type]
+        return int(value)
     except (TypeError, ValueError):
         return None
 

@@ -13,7 +13,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from assistant.analysis.figures import Figure
 from assistant.answer.tools.passages import parse_until, passage_from_hit
@@ -34,12 +34,14 @@ from assistant.answer.tools.results import (
 )
 from assistant.errors import InputError, MarketAssistantError, NoRowsError, NotFoundError, UpstreamError
 from assistant.market.frames import first_part, given_text, parse_amount, text_or_none
+from assistant.market.model import origin_label
 
 if TYPE_CHECKING:
     from assistant.analysis.explain import MoveExplanation
     from assistant.market.data import MarketData
     from assistant.market.resolve import Lexicon
 
+_T = TypeVar("_T")
 _CODE = re.compile(r"^\s*(?:sh|sz|csi)?(\d{6})(?:\.(?:sh|sz|ss))?\s*$", re.IGNORECASE)
 
 
@@ -76,18 +78,18 @@ class Toolbox:
     def info(self) -> Any:
         return self.md.info
 
-    def _memo(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    def _memo(self, key: tuple[Any, ...], make: Callable[[], _T]) -> _T:
         key = (self.md.info.as_of, *key)
         with self._lock:
             if key in self._cache:
-                return self._cache[key]
+                return self._cache[key]  # type: ignore[no-any-return]
         value = make()
         with self._lock:
             self._cache[key] = value
         return value
 
     def trading_days(self) -> list[dt.date]:
-        return self._memo(("trading_days",), lambda: _call(self.md.trading_days))
+        return self._memo(("trading_days",), lambda: list(_call(self.md.trading_days)))
 
     def _searcher(self) -> Searcher:
         s = self.searcher
@@ -95,7 +97,7 @@ class Toolbox:
             raise UpstreamError("retrieval", "search", "no document store is configured")
         if not hasattr(s, "search"):
             try:
-                s = s()  # type: ignore[operator]
+                s = s()
             except Exception as exc:  # noqa: BLE001 - a store that cannot open is a source that is down
                 raise UpstreamError("retrieval", "open store", str(exc)) from exc
             self.searcher = s
@@ -118,7 +120,7 @@ class Toolbox:
         if code is not None:
             tracking = [etf for etf, index in universe.items() if index == code]
             if tracking:
-                return tracking[0]
+                return str(tracking[0])
         known = ", ".join(sorted(universe)) or "none"
         what = f"ETF {code}" if code else f"{raw!r}"
         raise NotFoundError(f"{what} is not an ETF in this data ({_label(self.md)}); known ETFs: {known}.")
@@ -419,7 +421,10 @@ class Toolbox:
 
         def make() -> ProfileResult:
             row = _call(self.md.fund_overview, code)
-            get = lambda key: given_text(row.get(key))  # noqa: E731
+
+            def get(key: str) -> str | None:
+                return given_text(row.get(key))
+
             not_disclosed = [
                 label
                 for key, label in (
@@ -610,13 +615,7 @@ def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def _label(md: MarketData) -> str:
-    kinds = {
-        "sample": "sample data",
-        "synthetic": "synthetic data",
-        "recorded": "recorded data",
-        "live": "live data",
-    }
-    return f"{kinds.get(md.info.origin, md.info.origin)} as of {md.info.as_of.isoformat()}"
+    return f"{origin_label(md.info.origin)} as of {md.info.as_of.isoformat()}"
 
 
 def _contributor(c: Any) -> Contributor:

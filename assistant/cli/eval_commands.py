@@ -1,35 +1,35 @@
-"""`market-assistant eval`: run an evaluation dataset, write report.json / report.md / a PNG, gate on thresholds.
-
-Registered in assistant/cli.py as `app.command(name="eval")(eval_cmd)`. Heavy imports happen inside.
+"""Evaluation commands: `eval` (run a dataset, write report.json / report.md / a PNG, gate on thresholds) and
+`bench` (the benchmarks of `eval.bench`). Heavy imports happen inside the commands.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 
 def eval_cmd(
-    dataset: Annotated[Optional[list[Path]], typer.Option(
+    dataset: Annotated[list[Path] | None, typer.Option(
         "--dataset", help="JSONL dataset file or folder (repeatable; default: the shipped eval/cases).")] = None,
-    snapshot: Annotated[Optional[Path], typer.Option(
+    snapshot: Annotated[Path | None, typer.Option(
         "--snapshot", help="Snapshot for cases whose snapshot is 'sample' (default: the bundled sample).")] = None,
     out: Annotated[Path, typer.Option("--out", help="Folder for report.json, report.md and the PNG.")] = Path(
         "eval-report"),
-    answerer: Annotated[Optional[list[str]], typer.Option(
+    answerer: Annotated[list[str] | None, typer.Option(
         "--answerer", help="offline | llm | baseline | all (repeatable; default: offline and baseline).")] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", help="Parallel cases (default: min(4, CPUs)).")] = None,
-    thresholds: Annotated[Optional[Path], typer.Option(
+    workers: Annotated[int | None, typer.Option("--workers", help="Parallel cases (default: min(4, CPUs)).")] = None,
+    thresholds: Annotated[Path | None, typer.Option(
         "--thresholds", help="Thresholds JSON (default: eval/thresholds.json).")] = None,
     no_gate: Annotated[bool, typer.Option("--no-gate", help="Always exit 0 (report only).")] = False,
-    store: Annotated[Optional[Path], typer.Option(
+    store: Annotated[Path | None, typer.Option(
         "--store", help="Folder for the eval stores (default: the eval cache).")] = None,
-    category: Annotated[Optional[list[str]], typer.Option("--category", help="Only these categories.")] = None,
+    category: Annotated[list[str] | None, typer.Option("--category", help="Only these categories.")] = None,
 ) -> None:
     """Run an evaluation dataset and write a report (JSON, Markdown, PNG); exit 1 when thresholds are missed."""
-    from assistant.cli import make_settings
+    from assistant.cli.options import make_settings
+    from assistant.market.manifest import is_snapshot_folder
     from eval.dataset import DatasetError, default_dataset_paths, load_cases
     from eval.report import write_report
     from eval.runner import ANSWERERS, DEFAULT_ANSWERERS, check_thresholds, load_thresholds, run_eval
@@ -63,7 +63,7 @@ def eval_cmd(
     if not cases:
         typer.echo("error: no cases to run", err=True)
         raise typer.Exit(code=2)
-    if snapshot is not None and not (snapshot / "manifest.json").is_file():
+    if snapshot is not None and not is_snapshot_folder(snapshot):
         typer.echo(f"error: {snapshot}: not a snapshot folder (no manifest.json)", err=True)
         raise typer.Exit(code=2)
     dataset_dir = files[0].parent if files else None
@@ -106,4 +106,16 @@ def _print_summary(run: object, gate: list[str], who: str) -> None:
         console.print(f"[bold green]gate ({who}) passed[/]")
 
 
-__all__ = ["eval_cmd"]
+def bench(
+    ctx: typer.Context,
+    what: Annotated[str, typer.Argument(help="retrieval | answer")],
+) -> None:
+    """Benchmarks that print figures against a baseline (`bench retrieval --help`, `bench answer --help`)."""
+    from eval.bench import BENCHMARKS, run
+
+    if what not in BENCHMARKS:
+        raise typer.BadParameter(f"choose {' or '.join(BENCHMARKS)}", param_hint="WHAT")
+    raise typer.Exit(code=run(what, list(ctx.args)))
+
+
+__all__ = ["bench", "eval_cmd"]

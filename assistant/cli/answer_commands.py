@@ -1,4 +1,4 @@
-"""`market-assistant ask` and `market-assistant chat` (registered in assistant/cli.py).
+"""Answer commands: `ask`, `chat` and `explain`.
 
 stdout carries only the answer (with --json: exactly one JSON object); progress and logs go to stderr.
 Errors exit with code 2 and a message; a plain "no data" answer is still an answer (exit 0).
@@ -6,15 +6,15 @@ Errors exit with code 2 and a message; a plain "no data" answer is still an answ
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from assistant.cli import JsonOpt, LiveOpt, SnapshotOpt, StoreOpt, fail, make_settings
+from assistant.cli.options import JsonOpt, LiveOpt, SessionOpt, SnapshotOpt, StoreOpt, fail, make_settings
 from assistant.errors import MarketAssistantError
-
-SessionOpt = Annotated[Optional[str], typer.Option("--session", help="Session id: follow-ups resolve against it.")]
 
 
 def ask(
@@ -35,7 +35,6 @@ def ask(
         answer = engine.ask(question, session)
     except (MarketAssistantError, ValueError, OSError) as err:
         fail(err)
-        return
     if as_json:
         sys.stdout.write(answer.model_dump_json() + "\n")
         return
@@ -61,7 +60,6 @@ def chat(
         engine = get_engine(settings, answerer="auto" if settings.llm_model else "offline")
     except (MarketAssistantError, ValueError, OSError) as err:
         fail(err)
-        return
     info = engine.md.info
     console.print(Text.assemble(("market-assistant", "bold"), f" · {info.origin} data, trade date {info.trade_date} "
                                 f"(as of {info.as_of.isoformat()}) · /new, /quit"))
@@ -96,4 +94,29 @@ def _print_answer(answer: object, console: object | None = None) -> None:
     print_answer(answer, console)  # type: ignore[arg-type]
 
 
-__all__ = ["ask", "chat"]
+def explain(
+    etf: Annotated[str, typer.Argument(help="ETF code, e.g. 560500.")],
+    date: Annotated[str | None, typer.Option("--date", help="Trading day YYYY-MM-DD (default: the data's trade date).")] = None,
+    snapshot: SnapshotOpt = None,
+    live: LiveOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Decompose an ETF's move on a day: index move, constituent and industry contributions, premium, flows."""
+    from assistant.analysis.explain import explain_move
+    from assistant.market.factory import open_market
+    from assistant.render import explanation_json, print_explanation
+
+    settings = make_settings(snapshot, live)
+    try:
+        day = dt.date.fromisoformat(date) if date else None
+        md = open_market(settings)
+        result = explain_move(md, etf, day)
+    except (MarketAssistantError, ValueError) as err:
+        fail(err)
+    if as_json:
+        typer.echo(json.dumps(explanation_json(result, md.info), ensure_ascii=False, indent=2))
+    else:
+        print_explanation(result, md.info)
+
+
+__all__ = ["ask", "chat", "explain"]

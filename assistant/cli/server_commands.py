@@ -1,10 +1,10 @@
-"""`market-assistant mcp` (registered in assistant/cli.py): the MCP server on stdio for desktop assistants.
+"""Server commands: `mcp`, the MCP server on stdio for desktop assistants.
 
 stdout is the protocol channel: nothing else may print there (progress and logs go to stderr)."""
 
 from __future__ import annotations
 
-from assistant.cli import LiveOpt, SnapshotOpt, StoreOpt, fail, make_settings
+from assistant.cli.options import LiveOpt, SnapshotOpt, StoreOpt, fail, make_settings
 from assistant.errors import MarketAssistantError
 
 

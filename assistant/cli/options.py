@@ -1,0 +1,44 @@
+"""What every command shares: the option types, one `Settings` per invocation built from flags, and `fail`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from assistant.config import Settings, load_settings
+from assistant.errors import MarketAssistantError
+
+SnapshotOpt = Annotated[Path | None, typer.Option("--snapshot", help="Snapshot folder (default: the bundled sample).")]
+LiveOpt = Annotated[bool, typer.Option("--live", help="Use live AKShare data instead of a snapshot.")]
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store folder (Chroma, sessions, caches).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+SessionOpt = Annotated[str | None, typer.Option("--session", help="Session id: follow-ups resolve against it.")]
+
+
+def make_settings(snapshot: Path | None = None, live: bool = False, store: Path | None = None) -> Settings:
+    """Command-line flags override the environment; everything below receives this one object."""
+    overrides: dict[str, Any] = {}
+    if snapshot is not None:
+        overrides["snapshot"] = snapshot
+    if live:
+        overrides["live"] = True
+    if store is not None:
+        overrides["store"] = store
+    if snapshot is not None and live:
+        raise typer.BadParameter("use either --snapshot or --live, not both")
+    try:
+        return load_settings(**overrides)
+    except MarketAssistantError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=2) from None
+
+
+def fail(err: Exception) -> NoReturn:
+    """Print the error's sentence on stderr and exit with code 2 (bad input or data, not a crash)."""
+    typer.echo(f"error: {err}", err=True)
+    raise typer.Exit(code=2)
+
+
+__all__ = ["JsonOpt", "LiveOpt", "SessionOpt", "SnapshotOpt", "StoreOpt", "fail", "make_settings"]
