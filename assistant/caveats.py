@@ -13,10 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from assistant.answer.schema import Answer
+from typing import Any
 
 _CURRENT: ContextVar[list[str] | None] = ContextVar("market_assistant_caveats", default=None)
 
@@ -76,8 +73,8 @@ def localise(warning: str, language: str) -> str:
     return f"{warning}（原文）"
 
 
-def attach(answer: Answer, warnings: Sequence[str]) -> Answer:
-    """The answer with every collected warning in `warnings` and, unless its text already says it, in the text."""
+def attach(answer: Any, warnings: Sequence[str]) -> Any:
+    """The answer (an assistant.answer.schema.Answer: this module sits below the answer layer) with every collected warning in `warnings` and, unless its text already says it, in the text."""
     new = [w for w in warnings if w not in answer.warnings]
     if not new:
         return answer
