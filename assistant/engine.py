@@ -57,9 +57,7 @@ class Engine:
                         raise  # asked for the LLM explicitly: say what is missing
                     log.info("no LLM configured: answering offline")
             if model is not None:
-                from assistant.answer.agent import LLMAnswerer  # lazy: LangChain's agent stack is heavy
-
-                self.answerer = LLMAnswerer(self.toolbox, model, offline=self.offline)
+                self.answerer = _llm_answerer(settings, model, self.toolbox, self.offline, self.lexicon)
 
     # ------------------------------------------------------------------------------------------ store
     def warm(self) -> Any:
@@ -144,6 +142,17 @@ class _UnavailableStore:
 
     def search(self, *args: Any, **kwargs: Any) -> list[Any]:
         raise UpstreamError("retrieval", "open store", self.reason)
+
+
+def _llm_answerer(settings: Settings, model: Any, toolbox: Any, offline: Any, lexicon: Any) -> Any:
+    """`llm_mode` writer (default: the offline plan computes, the model writes) or agent (the model plans)."""
+    if settings.llm_mode == "agent":
+        from assistant.answer.agent import LLMAnswerer  # lazy: LangChain's agent stack is heavy
+
+        return LLMAnswerer(toolbox, model, offline=offline, tool_choice=settings.llm_tool_choice)
+    from assistant.answer.writer import WriterAnswerer
+
+    return WriterAnswerer(model, offline, lexicon)
 
 
 def _stderr_progress() -> Any:

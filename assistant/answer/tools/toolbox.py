@@ -175,7 +175,9 @@ class Toolbox:
             ("explain", code, day, top_n), lambda: _call(explain_move, self.md, code, day, top_n=top_n)
         )
 
-    def explain_move(self, etf: str, date: str | dt.date | None = None, top_n: int = 5) -> MoveResult:
+    def explain_move(self, etf: str, date: str | dt.date | None = None, top_n: int = 5,
+                     detail: str = "summary") -> MoveResult:
+        """`detail` only changes what a model is shown (see answer/move_summary.py); the result is the same."""
         x = self.explanation(etf, date, top_n)
         a = x.attribution
         shown = {c.code for c in (*a.top_contributors, *a.bottom_contributors, *a.drivers)}
