@@ -122,3 +122,44 @@ def test_llm_settings_reach_the_client() -> None:
     assert model.request_timeout == 7.5 and model.top_p == 0.5
     assert model.http_client is not None and model.http_client.timeout.read == 7.5
     assert Settings().llm_mode == "writer" and Settings(llm_mode="agent").llm_mode == "agent"
+
+
+def test_verified_sentences_are_released_while_the_model_writes(offline: OfflineAnswerer) -> None:
+    released: list[str] = []
+    draft = ("鹏扬中证500质量成长ETF（560500）今天上涨1.60%[1]。厦门钨业上涨10.00%，贡献+0.24个百分点[1]。"
+             "越秀资本下跌9.99%[1]。中钨高新上涨8.47%[1]。")
+    model = ScriptedChatModel(script=[draft, "1: -"])
+    writer = WriterAnswerer(model, offline, offline.lexicon_for_tests)  # type: ignore[attr-defined]
+    answer, ctx = writer.answer(QUESTION, on_sentence=released.append)
+    assert [s.split("[")[0] for s in released] == ["鹏扬中证500质量成长ETF（560500）今天上涨1.60%",
+                                                   "厦门钨业上涨10.00%，贡献+0.24个百分点"], "stops at the bad one"
+    assert ctx["llm"]["first_sentence_s"] <= ctx["llm"]["model_seconds"]
+    assert "下跌9.99%" not in answer.answer and answer.answerer == "llm_repaired"
+
+
+def test_bench_llm_spreads_cases_and_prints_a_side_by_side_table() -> None:
+    from assistant.bench.llm import spread, table
+    from eval.dataset import load_cases
+
+    cases = spread(load_cases(), 6)
+    assert len(cases) == 6 and len({c.category for c in cases}) == 6
+    text = table({"offline": {"cases": 6, "right": 1.0, "llm_written": None},
+                  "writer": {"cases": 6, "right": 0.5, "llm_written": 0.75, "fallback_reasons": {"timeout": 1},
+                             "first_sentence_p50_s": 12.5, "latency_p50_ms": 40_000.0}})
+    assert "| written by the LLM | – | 75.0% |" in text and "timeout×1" in text
+    assert "| first sentence p50 (s) | – | 12 |" in text and "| latency p50 (s) | – | 40 |" in text
+
+
+def test_verbose_flag_shows_the_steps(tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    result = CliRunner().invoke(app, ["-v", "ask", "为什么560500今天上涨？", "--json", "--store", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert '"answerer":"offline"' in result.stdout.replace(" ", "")
+    import logging
+
+    assert logging.getLogger("assistant").getEffectiveLevel() == logging.INFO
+    assert CliRunner().invoke(app, ["-vv", "bench", "nothing"]).exit_code != 0
+    assert logging.getLogger("assistant").getEffectiveLevel() == logging.DEBUG

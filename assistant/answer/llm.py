@@ -97,5 +97,7 @@ def with_answerer(answer: Answer, answerer: str, reason: str | None = None) -> A
 
 
 def model_text(message: Any) -> str:
-    text = message.content if isinstance(message.content, str) else getattr(message, "text", "")
-    return _THINK.sub("", str(text)).strip()
+    """A model reply's text (a message or a plain string), without reasoning blocks."""
+    if not isinstance(message, str):
+        message = message.content if isinstance(message.content, str) else getattr(message, "text", "")
+    return _THINK.sub("", str(message)).strip()

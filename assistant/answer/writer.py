@@ -19,15 +19,22 @@ import logging
 import re
 import string
 import time
+from collections.abc import Callable
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.answer.check import PLACEHOLDER, SentenceChecker, SentenceVerdict, split_sentences
+from assistant.answer.check import (
+    PLACEHOLDER,
+    SentenceChecker,
+    SentenceVerdict,
+    sentence_parts,
+    split_sentences,
+)
 from assistant.answer.evidence_pack import Numbering, evidence_of_answer, renumbered, with_placeholders
 from assistant.answer.llm import failure_code, load_prompt, model_text, with_answerer
-from assistant.answer.publish import Unpublishable, narrow_repair, publish
+from assistant.answer.publish import Unpublishable, check_parts, narrow_repair, publish
 from assistant.answer.schema import Answer
 
 log = logging.getLogger(__name__)
@@ -57,12 +64,16 @@ class WriterAnswerer:
         self.lexicon = lexicon
         self.max_sentences = max_sentences
 
-    def answer(self, question: str, context: dict[str, Any] | None = None) -> tuple[Answer, dict[str, Any]]:
+    def answer(self, question: str, context: dict[str, Any] | None = None,
+               on_sentence: Callable[[str], None] | None = None) -> tuple[Answer, dict[str, Any]]:
+        """The answer and the turn's context. `on_sentence` receives each sentence of the draft as soon as it
+        is complete and has passed the check, in order (streaming); the returned answer is what counts (it
+        may add repaired or replaced sentences, or be the offline fallback)."""
         base, ctx = self.offline.answer(question, context)
         ctx = dict(ctx or {})
         record: dict[str, Any] = {"mode": "writer", "fallback_reason": None}
         try:
-            answer = self._write(question, base, record)
+            answer = self._write(question, base, record, on_sentence)
         except Unpublishable as exc:
             log.warning("LLM answer not published (%s), returning the offline answer instead: %s", exc.code, exc)
             record["fallback_reason"], record["detail"] = exc.code, str(exc)
@@ -73,7 +84,8 @@ class WriterAnswerer:
         return answer, {**ctx, "answerer": who, "llm": record}
 
     # -- steps ---------------------------------------------------------------------------------------
-    def _write(self, question: str, base: Answer, record: dict[str, Any]) -> Answer:
+    def _write(self, question: str, base: Answer, record: dict[str, Any],
+               on_sentence: Callable[[str], None] | None = None) -> Answer:
         if not base.facts and not any(c.kind != "data" for c in base.citations):
             raise Unpublishable("no_evidence", "the offline answer has no facts or passages to write from")
         language: Language = base.language
@@ -83,13 +95,11 @@ class WriterAnswerer:
         system = string.Template(load_prompt(f"system_writer_{language}")).safe_substitute(
             max_sentences=self.max_sentences)
         log.info("writer prompt (%d chars):\n%s", len(system) + len(pack), pack)
-        started = time.perf_counter()
-        draft = model_text(self._invoke([SystemMessage(system), HumanMessage(pack)]))
-        record["model_seconds"] = round(time.perf_counter() - started, 3)
+        checker = SentenceChecker(evidence_of_answer(base, self.lexicon), language)
+        draft = self._stream([SystemMessage(system), HumanMessage(pack)], checker, numbering, record, on_sentence)
         log.info("draft: %s", draft)
         text, unknown = numbering.to_placeholders(draft)
         record["unknown_markers"] = unknown
-        checker = SentenceChecker(evidence_of_answer(base, self.lexicon), language)
 
         def repair(failing: list[SentenceVerdict]) -> list[str | None]:
             return narrow_repair(self.chat_model, failing, pack.split("\n\n", 1)[-1], numbering, language, record)
@@ -129,11 +139,34 @@ class WriterAnswerer:
         return (f"{head[0]}: {question}\n\n{head[1]}:\n" + "\n".join(sources)
                 + f"\n\n{head[2]}:\n" + "\n".join(facts))
 
-    def _invoke(self, messages: list[Any]) -> Any:
+    def _stream(self, messages: list[Any], checker: SentenceChecker, numbering: Numbering, record: dict[str, Any],
+                on_sentence: Callable[[str], None] | None) -> str:
+        """The draft, streamed: each complete sentence is checked as it arrives and released while all before
+        it passed (`record["first_sentence_s"]`: time to the first released sentence)."""
+        started = time.perf_counter()
+        text, released, blocked = "", 0, False
         try:
-            return self.chat_model.invoke(messages)
+            for chunk in self.chat_model.stream(messages):
+                text += chunk.content if isinstance(chunk.content, str) else ""
+                if blocked:
+                    continue
+                parts = sentence_parts(numbering.to_placeholders(model_text(text))[0])[:-1]  # last may be partial
+                if len(parts) <= released:
+                    continue
+                verdicts = check_parts(checker, parts)
+                while released < len(parts) and not blocked:
+                    if not verdicts[released].ok:
+                        blocked = True
+                        break
+                    record.setdefault("first_sentence_s", round(time.perf_counter() - started, 3))
+                    if on_sentence is not None:
+                        on_sentence(parts[released][0])
+                    released += 1
         except Exception as exc:
             raise Unpublishable(failure_code(exc), f"{type(exc).__name__}: {exc}") from exc
+        record["model_seconds"] = round(time.perf_counter() - started, 3)
+        record["released_while_streaming"] = released
+        return model_text(text)
 
 
 __all__ = ["WriterAnswerer"]
