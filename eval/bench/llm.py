@@ -52,7 +52,7 @@ def _factory(mode: str, recorders: dict[str, _Recorder], timeout: float | None) 
             update["llm_timeout_s"] = timeout
         engine = Engine(settings.model_copy(update=update), answerer="llm" if mode != "offline" else "offline",
                         progress=False)
-        engine.searcher  # noqa: B018 - open the store and ingest now, not inside the timed asks
+        engine.warm()  # open the store and ingest now, not inside the timed asks
         recorders[mode] = _Recorder(engine)
         return recorders[mode]
     return make
