@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any, Literal
 
 from assistant.answer import Answerer
@@ -104,8 +105,11 @@ class Engine:
         answer, _ = self.ask_with_session(question, session_id)
         return answer
 
-    def ask_with_session(self, question: str, session_id: str | None = None) -> tuple[Answer, str | None]:
-        """Answer; with a session id, resolve follow-ups against it and store the turn."""
+    def ask_with_session(self, question: str, session_id: str | None = None,
+                         on_sentence: Callable[[str], None] | None = None) -> tuple[Answer, str | None]:
+        """Answer; with a session id, resolve follow-ups against it and store the turn. `on_sentence` gets
+        each verified sentence of an LLM answer while it is written (answerers that stream; see
+        answer/writer.py), before the final answer is returned."""
         if question is None or not str(question).strip():
             raise InputError("The question is empty.")
         if len(question) > MAX_QUESTION_CHARS:
@@ -115,7 +119,10 @@ class Engine:
         if session_id is not None:
             session_id = self.sessions.ensure(session_id)
             context = self.sessions.last_context(session_id)
-        answer, new_context = self.answerer.answer(question, context)
+        if on_sentence is not None and getattr(self.answerer, "streams", False):
+            answer, new_context = self.answerer.answer(question, context, on_sentence=on_sentence)
+        else:
+            answer, new_context = self.answerer.answer(question, context)
         if session_id is not None:
             self.sessions.append_turn(session_id, question, answer, new_context)
         return answer, session_id

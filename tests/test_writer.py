@@ -163,3 +163,18 @@ def test_verbose_flag_shows_the_steps(tmp_path: Any) -> None:
     assert logging.getLogger("assistant").getEffectiveLevel() == logging.INFO
     assert CliRunner().invoke(app, ["-vv", "bench", "nothing"]).exit_code != 0
     assert logging.getLogger("assistant").getEffectiveLevel() == logging.DEBUG
+
+
+def test_terminal_stream_prints_verified_sentences_then_the_rest(offline: OfflineAnswerer,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import assistant.cli  # noqa: F401 - the command modules are imported through the app
+    from assistant.cli_answer import SentenceStream
+
+    stream = SentenceStream()
+    draft = "鹏扬中证500质量成长ETF（560500）今天上涨1.60%[1]。厦门钨业上涨10.00%，贡献+0.24个百分点[1]。\x1b[31m"
+    writer = WriterAnswerer(ScriptedChatModel(script=[draft]), offline, offline.lexicon_for_tests)  # type: ignore[attr-defined]
+    answer, _ = writer.answer(QUESTION, on_sentence=stream)
+    stream.finish(answer)
+    out = capsys.readouterr().out
+    assert out.startswith("鹏扬中证500质量成长ETF（560500）今天上涨1.60%[1]。") and "\x1b" not in out
+    assert out.count("今天上涨1.60%") == 1 and "AKShare" in out, "the rest once, then the footer and sources"

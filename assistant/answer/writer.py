@@ -56,6 +56,7 @@ class WriterAnswerer:
     """`answer(question, context)` like the offline answerer; the text is written by `chat_model`."""
 
     name = "llm"
+    streams = True  # `answer(..., on_sentence=...)` releases verified sentences while the model writes
 
     def __init__(self, chat_model: BaseChatModel, offline: Any, lexicon: Any, *,
                  max_sentences: int = MAX_SENTENCES) -> None:
