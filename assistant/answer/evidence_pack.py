@@ -7,7 +7,6 @@ maps the numbers back to citation ids (`Numbering.to_placeholders`) before check
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -89,12 +88,8 @@ def _word(c: str) -> bool:
 def industry_names(facts: Sequence[FactLike]) -> dict[str, list[str]]:
     """English names the offline answerer gives industries ("小金属" -> "minor metals"), so an English answer
     naming an industry binds its numbers to it."""
-    table: dict[str, str] = {}
-    for module in ("assistant.answer.offline", "assistant.answer.offline.text", "assistant.answer.offline.names"):
-        try:
-            table = getattr(importlib.import_module(module), "_INDUSTRY_EN", None) or table
-        except ImportError:
-            continue
+    from assistant.answer.offline.labels import INDUSTRY_EN as table
+
     out: dict[str, list[str]] = {}
     for f in facts:
         if f.name.startswith("industry_"):
