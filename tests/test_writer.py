@@ -178,3 +178,13 @@ def test_terminal_stream_prints_verified_sentences_then_the_rest(offline: Offlin
     out = capsys.readouterr().out
     assert out.startswith("鹏扬中证500质量成长ETF（560500）今天上涨1.60%[1]。") and "\x1b" not in out
     assert out.count("今天上涨1.60%") == 1 and "AKShare" in out, "the rest once, then the footer and sources"
+
+
+def test_figures_are_covered_by_the_data_sources_footer(offline: OfflineAnswerer) -> None:
+    """A sentence whose numbers are all figures needs no marker of its own when the published footer cites the
+    data behind them; a news claim still needs its passage."""
+    draft = "中证500质量成长指数（930939）的涨幅主要来自小金属（+0.63个百分点）、证券（+0.35个百分点）。"
+    answer, _, _ = write(offline, [draft])
+    assert answer.answerer == "llm" and answer.answer.startswith(draft)
+    answer, ctx, _ = write(offline, [draft + "新闻称战略金属需求爆发。", "1: -"])
+    assert answer.answerer == "llm_repaired" and ctx["llm"]["dropped"] + ctx["llm"]["replaced"] == 1

@@ -285,7 +285,7 @@ class SentenceChecker:
             if m.is_date or m.unit == "count":
                 out.unsupported.append(m.surface)
                 out.problems.append(f'"{m.surface}" is not a date or count in the evidence.')
-        heading = not numbers and (masked.strip().rstrip("*").rstrip().endswith((":", "："))
+        heading = not numbers and (masked.strip().rstrip("*").rstrip().endswith((":", "：", "?", "？"))
                                    or bool(_ABSTAIN.search(masked)))
         claims = (bool(numbers) or bool(_SOURCE_WORDS.search(masked)) or bool(_METHOD.search(masked))
                   or (bool(ents) and any(p.search(masked) for p in _MEASURE_WORDS.values())))
@@ -348,7 +348,8 @@ class SentenceChecker:
     def language_problems(self, text: str) -> list[str]:
         plain = PLACEHOLDER.sub(" ", text)
         plain = _mask(plain, [(a, b) for _, a, b in self.entities(plain)])
-        plain = re.sub(r"[「“\"『《][^」”\"』》]*[」”\"』》]", " ", plain)
+        plain = re.sub(r"[「“\"『《][^」”\"』》]*[」”\"』》]", " ", plain)  # quoted as given
+        plain = re.sub(r"[（(][\u4e00-\u9fff·]+[）)]", " ", plain)  # a name in brackets, as the data gives it
         cjk = len(_CJK.findall(plain))
         words = len(re.findall(r"[A-Za-z]+", plain))
         if self.language == "zh" and cjk == 0 and words:

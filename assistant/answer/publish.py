@@ -64,8 +64,10 @@ class Outcome:
         return bool(self.repaired or self.replaced or self.dropped or self.stripped)
 
 
-def check_parts(checker: SentenceChecker, parts: Sequence[tuple[str, list[str]]]) -> list[SentenceVerdict]:
-    """Check sentences in order (the subject carries over), then settle citations over all of them."""
+def check_parts(checker: SentenceChecker, parts: Sequence[tuple[str, list[str]]],
+                also_cited: frozenset[str] = frozenset()) -> list[SentenceVerdict]:
+    """Check sentences in order (the subject carries over), then settle citations over all of them (and the
+    ids `also_cited` by text published with them, e.g. the data-sources footer)."""
     verdicts: list[SentenceVerdict] = []
     carried: list[str] = []
     pos = 0
@@ -74,20 +76,23 @@ def check_parts(checker: SentenceChecker, parts: Sequence[tuple[str, list[str]]]
         verdicts.append(v)
         carried = v.subjects or carried
         pos += len(raw)
-    cited = {c for raw, _ in parts for c in PLACEHOLDER.findall(raw)} & set(checker.ev.sources)
+    cited = ({c for raw, _ in parts for c in PLACEHOLDER.findall(raw)} | also_cited) & set(checker.ev.sources)
     settle_citations(verdicts, cited, set(checker.ev.quotes))
     return verdicts
 
 
-def publish(draft: str, checker: SentenceChecker, offline_text: str, repair: Repair | None) -> Outcome:
-    """The publishable text of `draft` (placeholders kept), or `Unpublishable`."""
+def publish(draft: str, checker: SentenceChecker, offline_text: str, repair: Repair | None,
+            footer: str = "") -> Outcome:
+    """The publishable text of `draft` (placeholders kept), or `Unpublishable`. `footer`: text published
+    under it verbatim (the data sources line); its citations count for the draft's figures."""
+    also = frozenset(PLACEHOLDER.findall(footer))
     whole = checker.check(draft)
     fatal = [p for p in whole.problems if "language" in p or "empty" in p or "Chinese" in p or "English" in p]
     if fatal:
         raise Unpublishable("wrong_language" if "empty" not in fatal[0] else "empty", "; ".join(fatal))
     stripped = _strip_unknown(draft, checker)
     parts = sentence_parts(stripped)
-    verdicts = check_parts(checker, parts)
+    verdicts = check_parts(checker, parts, also)
     outcome = Outcome("", [], problems=whole.all_problems())
     outcome.stripped = len(PLACEHOLDER.findall(draft)) - len(PLACEHOLDER.findall(stripped))
     failing = [i for i, v in enumerate(verdicts) if not v.ok]
@@ -99,12 +104,12 @@ def publish(draft: str, checker: SentenceChecker, offline_text: str, repair: Rep
             if fix:
                 trial = list(parts)
                 trial[i] = (fix.strip() + " ", PLACEHOLDER.findall(fix))
-                if check_parts(checker, trial)[i].ok:
+                if check_parts(checker, trial, also)[i].ok:
                     parts, outcome.repaired = trial, outcome.repaired + 1
-        verdicts = check_parts(checker, parts)
+        verdicts = check_parts(checker, parts, also)
         log.info("after repair: %d sentence(s) fixed", outcome.repaired)
     offline = sentence_parts(offline_text)
-    offline_verdicts = check_parts(checker, offline)
+    offline_verdicts = check_parts(checker, offline, also)
     used: set[int] = set()
     final: list[tuple[str, list[str]]] = []
     for (raw, paragraph), v in zip(parts, verdicts):

@@ -97,7 +97,10 @@ class WriterAnswerer:
             max_sentences=self.max_sentences)
         log.info("writer prompt (%d chars):\n%s", len(system) + len(pack), pack)
         checker = SentenceChecker(evidence_of_answer(base, self.lexicon), language)
-        draft = self._stream([SystemMessage(system), HumanMessage(pack)], checker, numbering, record, on_sentence)
+        body, footer = split_footer(offline_text)
+        footer_ids = frozenset(PLACEHOLDER.findall(footer))
+        draft = self._stream([SystemMessage(system), HumanMessage(pack)], checker, numbering, record, on_sentence,
+                             footer_ids)
         log.info("draft: %s", draft)
         text, unknown = numbering.to_placeholders(draft)
         record["unknown_markers"] = unknown
@@ -105,8 +108,7 @@ class WriterAnswerer:
         def repair(failing: list[SentenceVerdict]) -> list[str | None]:
             return narrow_repair(self.chat_model, failing, pack.split("\n\n", 1)[-1], numbering, language, record)
 
-        body, footer = split_footer(offline_text)
-        outcome = publish(text, checker, body, repair)
+        outcome = publish(text, checker, body, repair, footer)
         record.update(problems=outcome.problems, repaired=outcome.repaired, replaced=outcome.replaced,
                       dropped=outcome.dropped)
         who = "llm_repaired" if outcome.touched else "llm"
@@ -141,7 +143,7 @@ class WriterAnswerer:
                 + f"\n\n{head[2]}:\n" + "\n".join(facts))
 
     def _stream(self, messages: list[Any], checker: SentenceChecker, numbering: Numbering, record: dict[str, Any],
-                on_sentence: Callable[[str], None] | None) -> str:
+                on_sentence: Callable[[str], None] | None, footer_ids: frozenset[str] = frozenset()) -> str:
         """The draft, streamed: each complete sentence is checked as it arrives and released while all before
         it passed (`record["first_sentence_s"]`: time to the first released sentence)."""
         started = time.perf_counter()
@@ -154,7 +156,7 @@ class WriterAnswerer:
                 parts = sentence_parts(numbering.to_placeholders(model_text(text))[0])[:-1]  # last may be partial
                 if len(parts) <= released:
                     continue
-                verdicts = check_parts(checker, parts)
+                verdicts = check_parts(checker, parts, footer_ids)
                 while released < len(parts) and not blocked:
                     if not verdicts[released].ok:
                         blocked = True
