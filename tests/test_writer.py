@@ -138,7 +138,7 @@ def test_verified_sentences_are_released_while_the_model_writes(offline: Offline
 
 
 def test_bench_llm_spreads_cases_and_prints_a_side_by_side_table() -> None:
-    from assistant.bench.llm import spread, table
+    from eval.bench.llm import spread, table
     from eval.dataset import load_cases
 
     cases = spread(load_cases(), 6)
@@ -167,8 +167,7 @@ def test_verbose_flag_shows_the_steps(tmp_path: Any) -> None:
 
 def test_terminal_stream_prints_verified_sentences_then_the_rest(offline: OfflineAnswerer,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    import assistant.cli  # noqa: F401 - the command modules are imported through the app
-    from assistant.cli_answer import SentenceStream
+    from assistant.cli.answer_commands import SentenceStream
 
     stream = SentenceStream()
     draft = "鹏扬中证500质量成长ETF（560500）今天上涨1.60%[1]。厦门钨业上涨10.00%，贡献+0.24个百分点[1]。\x1b[31m"
