@@ -45,7 +45,10 @@ def verbosity(verbose: Annotated[int, typer.Option(
 
     level = {0: None, 1: logging.INFO}.get(verbose, logging.DEBUG)
     if level is None:
-        named = logging.getLevelName(load_settings().log_level.upper())
+        try:
+            named = logging.getLevelName(load_settings().log_level.upper())
+        except (MarketAssistantError, ValueError):  # bad settings: the command itself reports them properly
+            named = logging.WARNING
         level = named if isinstance(named, int) else logging.WARNING
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     for name in ("assistant", "ingest", "eval"):
