@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from platformdirs import user_data_path
@@ -39,6 +39,19 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
+    llm_mode: Literal["writer", "agent"] = Field(
+        default="writer", description="writer: the offline plan computes the facts and the model only writes from "
+        "a compact evidence pack; agent: the model plans and calls the tools itself.")
+    llm_timeout_s: float = Field(default=120.0, gt=0, description="Seconds one model request may take.")
+    llm_max_retries: int = Field(default=2, ge=0, description="Retries of a request that never reached the "
+                                 "server (connection refused/reset). A timed-out request is never retried: a "
+                                 "single-slot local server would still be working on the abandoned one.")
+    llm_tool_choice: str | None = Field(default=None, description="Agent mode: tool_choice for the first model "
+                                        "call (auto, required, or a tool name); later calls use auto.")
+    llm_model_kwargs: dict[str, Any] = Field(default_factory=dict, description="Extra model arguments sent "
+                                             "with every request (JSON), e.g. {\"top_p\": 0.9}.")
+    log_level: str = Field(default="WARNING", description="Log level of the assistant's loggers (-v: INFO, "
+                           "-vv: DEBUG); INFO shows the LLM's steps.")
 
     # Live data layer.
     etf_registry: Path | None = Field(default=None, description="Extra ETF registry entries (JSON) merged over the shipped one.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any, Literal
 
 from assistant.answer import Answerer
@@ -57,9 +58,7 @@ class Engine:
                         raise  # asked for the LLM explicitly: say what is missing
                     log.info("no LLM configured: answering offline")
             if model is not None:
-                from assistant.answer.agent import LLMAnswerer  # lazy: LangChain's agent stack is heavy
-
-                self.answerer = LLMAnswerer(self.toolbox, model, offline=self.offline)
+                self.answerer = _llm_answerer(settings, model, self.toolbox, self.offline, self.lexicon)
 
     # ------------------------------------------------------------------------------------------ store
     def warm(self) -> Any:
@@ -106,8 +105,11 @@ class Engine:
         answer, _ = self.ask_with_session(question, session_id)
         return answer
 
-    def ask_with_session(self, question: str, session_id: str | None = None) -> tuple[Answer, str | None]:
-        """Answer; with a session id, resolve follow-ups against it and store the turn."""
+    def ask_with_session(self, question: str, session_id: str | None = None,
+                         on_sentence: Callable[[str], None] | None = None) -> tuple[Answer, str | None]:
+        """Answer; with a session id, resolve follow-ups against it and store the turn. `on_sentence` gets
+        each verified sentence of an LLM answer while it is written (answerers that stream; see
+        answer/writer.py), before the final answer is returned."""
         if question is None or not str(question).strip():
             raise InputError("The question is empty.")
         if len(question) > MAX_QUESTION_CHARS:
@@ -120,7 +122,10 @@ class Engine:
         from assistant.caveats import attach, collecting
 
         with collecting() as warnings:  # what the toolbox served carries its warnings into the answer
-            answer, new_context = self.answerer.answer(question, context)
+            if on_sentence is not None and getattr(self.answerer, "streams", False):
+                answer, new_context = self.answerer.answer(question, context, on_sentence=on_sentence)
+            else:
+                answer, new_context = self.answerer.answer(question, context)
         answer = attach(answer, warnings)
         if session_id is not None:
             self.sessions.append_turn(session_id, question, answer, new_context)
@@ -148,6 +153,17 @@ class _UnavailableStore:
 
     def search(self, *args: Any, **kwargs: Any) -> list[Any]:
         raise UpstreamError("retrieval", "open store", self.reason)
+
+
+def _llm_answerer(settings: Settings, model: Any, toolbox: Any, offline: Any, lexicon: Any) -> Any:
+    """`llm_mode` writer (default: the offline plan computes, the model writes) or agent (the model plans)."""
+    if settings.llm_mode == "agent":
+        from assistant.answer.agent import LLMAnswerer  # lazy: LangChain's agent stack is heavy
+
+        return LLMAnswerer(toolbox, model, offline=offline, tool_choice=settings.llm_tool_choice)
+    from assistant.answer.writer import WriterAnswerer
+
+    return WriterAnswerer(model, offline, lexicon)
 
 
 def _stderr_progress() -> Any:

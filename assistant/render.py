@@ -117,6 +117,11 @@ def print_answer(answer: Any, console: Console | None = None) -> None:
 
     con = console or Console()
     con.print(Markdown(terminal_safe(answer.answer)))
+    print_citations(answer, con)
+
+
+def print_citations(answer: Any, con: Console) -> None:
+    """The numbered citation list, as plain Text (titles are data, never markup)."""
     citations = answer.citations
     if citations:
         con.print()

@@ -37,6 +37,10 @@ METRICS = [  # (key, label, kind)
     ("latency_p50_ms", "latency p50 (ms)", "ms"),
     ("latency_p95_ms", "latency p95 (ms)", "ms"),
     ("errors", "errors", "int"),
+    ("llm_written", "written by the LLM", "pct"),
+    ("llm_repaired", "written by the LLM after repair", "pct"),
+    ("fallback_rate", "fell back to offline", "pct"),
+    ("fallback_reasons", "fallback reasons", "reasons"),
 ]
 
 
@@ -49,6 +53,8 @@ def fmt(value: Any, kind: str) -> str:
         return str(int(value))
     if kind == "ms":
         return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+    if kind == "reasons":  # {"grounding_failed": 3, ...} -> "grounding_failed×3"; none -> "–"
+        return ", ".join(f"{k}×{v}" for k, v in value.items()) if isinstance(value, dict) and value else "–"
     return f"{value:.3f}"
 
 
@@ -133,7 +139,7 @@ def markdown(run: EvalRun, gate: list[str] | None, thresholds: dict[str, Any] | 
     per = {n: run.by_category(n) for n in names}
     header = ["category", "n"]
     for n in names:
-        header += [f"{n} right", f"{n} numeric", f"{n} cit. P/R", f"{n} unsupp."]
+        header += [f"{n} right", f"{n} numeric", f"{n} cit. P/R", f"{n} unsupp.", f"{n} by LLM / fallbacks"]
     rows = []
     for cat in cats:
         n_cases = sum(c.category == cat for c in run.cases)
@@ -142,7 +148,8 @@ def markdown(run: EvalRun, gate: list[str] | None, thresholds: dict[str, Any] | 
             a = per[n].get(cat, {})
             row += [fmt(a.get("right"), "pct"), fmt(a.get("numeric_accuracy"), "pct"),
                     f"{fmt(a.get('citation_precision'), 'num')}/{fmt(a.get('citation_recall'), 'num')}",
-                    fmt(a.get("unsupported_numbers"), "int")]
+                    fmt(a.get("unsupported_numbers"), "int"),
+                    f"{fmt(a.get('llm_written'), 'pct')} / {fmt(a.get('fallback_reasons'), 'reasons')}"]
         rows.append(row)
     parts += ["## By category", "", _md_table(header, rows), ""]
     # per language

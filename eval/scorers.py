@@ -232,6 +232,8 @@ class CaseScore:
     answer_text: str = ""
     judge: dict[str, float] = field(default_factory=dict)
     answers_first: bool | None = None  # the first sentence answers (see `answers_first`); None: not scored
+    written_by: str | None = None  # Answer.answerer: offline | llm | llm_repaired | offline_fallback
+    fallback_reason: str | None = None
 
     @property
     def numeric_accuracy(self) -> float | None:
@@ -283,6 +285,7 @@ def score_case(case: Case, answer: Answer | None, *, answerer: str = "", latency
         case.id, case.category, case.language, answerer, expected, outcome, abstained,
         abstained == (expected == "abstain"), facts, mentions, unsupported, entities, citations, rec, rr,
         lang_ok, said, latency_ms, error, answer.answer, answers_first=answers_first(case, answer),
+        written_by=getattr(answer, "answerer", None), fallback_reason=getattr(answer, "fallback_reason", None),
     )
 
 
@@ -391,6 +394,11 @@ def aggregate(scores: Sequence[CaseScore]) -> dict[str, Any]:
     answerable = [s for s in scores if s.expected == "answer"]
     unanswerable = [s for s in scores if s.expected == "abstain"]
     lat = [s.latency_ms for s in scores if s.error is None]
+    llm_ran = [s for s in scores if s.written_by in ("llm", "llm_repaired", "offline_fallback")]
+    reasons: dict[str, int] = {}
+    for s in llm_ran:
+        if s.written_by == "offline_fallback":
+            reasons[s.fallback_reason or "unknown"] = reasons.get(s.fallback_reason or "unknown", 0) + 1
     return {
         "cases": n,
         "numeric_accuracy": sum(f.ok for f in facts) / len(facts) if facts else None,
@@ -420,6 +428,13 @@ def aggregate(scores: Sequence[CaseScore]) -> dict[str, Any]:
         "latency_p50_ms": percentile(lat, 50),
         "latency_p95_ms": percentile(lat, 95),
         "errors": sum(s.error is not None for s in scores),
+        # Who wrote the answers: an LLM run that fell back is scored, but never under the LLM's name silently.
+        "llm_written": (sum(s.written_by in ("llm", "llm_repaired") for s in llm_ran) / len(llm_ran)
+                        if llm_ran else None),
+        "llm_repaired": sum(s.written_by == "llm_repaired" for s in llm_ran) / len(llm_ran) if llm_ran else None,
+        "fallback_rate": len([s for s in llm_ran if s.written_by == "offline_fallback"]) / len(llm_ran)
+        if llm_ran else None,
+        "fallback_reasons": dict(sorted(reasons.items())),
     }
 
 

@@ -13,7 +13,10 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from assistant.answer.agent import LLMAnswerer, judge, ledger_of, render_result
+from assistant.answer.agent import LLMAnswerer
+from assistant.answer.agent_evidence import ledger_of, render_result
+from assistant.answer.check import Evidence, SentenceChecker
+from assistant.answer.evidence_pack import entity_finder
 from assistant.answer.llm import make_chat_model
 from assistant.answer.offline import OfflineAnswerer
 from assistant.answer.schema import Answer
@@ -122,7 +125,7 @@ def test_tool_backed_answer_passes_grounding(toolbox: Toolbox, offline: OfflineA
     assert answer.language == "zh" and answer.data.trade_date == "2026-01-09"
     # What the model saw: the system prompt in Chinese, the tool results with delimited evidence.
     first = model.calls[0]
-    assert "[[cite:" in first[0].content and "数字只来自工具" in first[0].content
+    assert "`[3]`" in first[0].content and "数字只来自工具" in first[0].content
     news = tool_messages(model.calls[1], "search_news")[0].content
     assert f'<evidence id="{SEED}" kind="news"' in news and news.count("</evidence>") >= 1
 
@@ -140,41 +143,56 @@ def test_english_question_gets_the_english_prompt(toolbox: Toolbox, offline: Off
 # ------------------------------------------------------------------------------------------ (b) repair
 
 def test_invented_number_is_caught_and_repaired(toolbox: Toolbox, offline: OfflineAnswerer) -> None:
-    answer, ctx, model = ask(toolbox, offline, [explain_and_news(), INVENTED_ZH, good_answer])
-    assert ctx["answerer"] == "llm-repaired" and ctx["llm"]["rounds"] == 2
-    assert any("2.50%" in p for p in ctx["llm"]["problems"][0])
-    repair = model.calls[2][-1]
-    assert isinstance(repair, HumanMessage) and "2.50%" in repair.content and "重写" in repair.content
-    assert "2.50%" not in answer.answer and "1.60%" in answer.answer
+    fix = "1: 560500今天上涨1.60%[[cite:fund_etf_hist_em]]，略低于中证500质量成长指数的1.64%[[cite:stock_zh_index_daily_em]]。"
+    answer, ctx, model = ask(toolbox, offline, [explain_and_news(), INVENTED_ZH, fix])
+    assert ctx["answerer"] == "llm_repaired" and ctx["llm"]["repaired"] == 1 and ctx["llm"]["replaced"] == 0
+    assert any("2.50%" in p for p in ctx["llm"]["problems"])
+    repair = model.calls[2]
+    assert len(repair) == 1 and isinstance(repair[0], HumanMessage), "a narrow repair, not the conversation again"
+    assert "2.50%" in repair[0].content and "改写" in repair[0].content and "厦门钨业（贡献" not in repair[0].content
+    assert "2.50%" not in answer.answer and answer.answer.startswith("560500今天上涨1.60%[1]")
+    assert (answer.answerer, answer.fallback_reason) == ("llm_repaired", None)
 
 
 def test_citation_to_an_id_no_tool_returned_is_rejected(toolbox: Toolbox, offline: OfflineAnswerer) -> None:
-    fake = GOOD_ZH.replace(f"[[cite:{SEED}]]", "[[cite:made-up-news]]")
-    answer, ctx, model = ask(toolbox, offline, [explain_and_news(), fake, good_answer])
-    assert ctx["answerer"] == "llm-repaired"
-    assert "made-up-news" in model.calls[2][-1].content
-    assert "made-up-news" not in {c.id for c in answer.citations}
+    fake = GOOD_ZH.replace(f"，新闻提到战略金属需求爆发[[cite:{SEED}]]", "。新闻提到战略金属需求爆发[[cite:made-up-news]]")
+    assert fake != GOOD_ZH
+    answer, ctx, model = ask(toolbox, offline, [explain_and_news(), fake, f"1: 新闻提到战略金属需求爆发[[cite:{SEED}]]。"])
+    assert ctx["answerer"] == "llm_repaired" and ctx["llm"]["repaired"] == 1
+    assert any("made-up-news" in p for p in ctx["llm"]["problems"])
+    assert "made-up-news" not in {c.id for c in answer.citations} and SEED in {c.id for c in answer.citations}
 
 
 def test_gate_rejects_bare_markers_and_wrong_language(toolbox: Toolbox) -> None:
     result = toolbox.explain_move("560500")
     ledger = ledger_of([result], toolbox.info, for_check=True)
-    assert judge("560500上涨1.60%[[cite:fund_etf_hist_em]]。", ledger, "zh").ok
-    assert not judge("560500上涨1.60%[1]。", ledger, "zh").ok
-    assert not judge("560500 rose 1.60% [[cite:fund_etf_hist_em]].", ledger, "zh").ok
-    assert not judge("560500上涨1.60%。", ledger, "zh").ok  # figures without any citation
-    assert not judge("", ledger, "zh").ok
+    checker = SentenceChecker(Evidence(ledger.facts, ledger.sources(), ledger.quotes(), [toolbox.info.trade_date],
+                                       entity_finder(toolbox.lexicon, ledger.facts)), "zh")
+    assert checker.check("560500上涨1.60%[[cite:fund_etf_hist_em]]。").ok
+    assert not checker.check("560500上涨1.60%[1]。").ok
+    assert not checker.check("560500 rose 1.60% [[cite:fund_etf_hist_em]].").ok
+    assert not checker.check("560500上涨1.60%。").ok  # figures without any citation
+    assert not checker.check("").ok
 
 
 # ------------------------------------------------------------------------------------------ (c) fallback
 
+def test_a_sentence_that_stays_wrong_is_replaced_by_the_offline_line(toolbox: Toolbox, offline: OfflineAnswerer
+                                                                     ) -> None:
+    answer, ctx, _ = ask(toolbox, offline, [explain_and_news(), INVENTED_ZH, "1: 560500今天上涨2.50%。"])
+    assert ctx["answerer"] == "llm_repaired" and (ctx["llm"]["repaired"], ctx["llm"]["replaced"]) == (0, 1)
+    assert "2.50%" not in answer.answer and "1.60%" in answer.answer and "越秀资本（0.143个百分点）" in answer.answer
+
+
 def test_model_that_keeps_inventing_gets_the_offline_answer(toolbox: Toolbox, offline: OfflineAnswerer, offline_zh: str,
                                                             caplog: pytest.LogCaptureFixture) -> None:
+    invented = "560500今天上涨2.50%[[cite:fund_etf_hist_em]]。厦门钨业贡献0.9个百分点[[cite:stock_zh_a_hist]]。"
     with caplog.at_level(logging.WARNING, logger="assistant.answer.agent"):
-        answer, ctx, _ = ask(toolbox, offline, [explain_and_news(), INVENTED_ZH, INVENTED_ZH])
+        answer, ctx, _ = ask(toolbox, offline, [explain_and_news(), invented, "1: -\n2: -"])
     assert answer.answer == offline_zh and "2.50%" not in answer.answer
-    assert ctx["answerer"] == "offline-fallback" and ctx["llm"]["rounds"] == 2
-    assert "2.50%" in ctx["llm"]["fallback_reason"] and "after one repair" in ctx["llm"]["fallback_reason"]
+    assert ctx["answerer"] == "offline_fallback" and ctx["llm"]["fallback_reason"] == "grounding_failed"
+    assert "2.50%" in ctx["llm"]["detail"]
+    assert (answer.answerer, answer.fallback_reason) == ("offline_fallback", "grounding_failed")
     assert ctx["intent"] == "move_explanation"  # the turn's context is still the offline resolution
     assert any("offline answer" in r.getMessage() and "2.50%" in r.getMessage() for r in caplog.records)
 
@@ -184,8 +202,9 @@ def test_agent_failure_falls_back(toolbox: Toolbox, offline: OfflineAnswerer, of
         raise ConnectionError("endpoint unreachable")
 
     answer, ctx, _ = ask(toolbox, offline, [boom])
-    assert ctx["answerer"] == "offline-fallback" and "endpoint unreachable" in ctx["llm"]["fallback_reason"]
-    assert answer.answer == offline_zh
+    assert ctx["answerer"] == "offline_fallback" and "endpoint unreachable" in ctx["llm"]["detail"]
+    assert answer.answer == offline_zh and (answer.answerer, answer.fallback_reason) == ("offline_fallback",
+                                                                                          "model_error")
 
 
 # ------------------------------------------------------------------------------------------ (d) injection
@@ -200,15 +219,16 @@ def test_injected_article_is_delimited_and_changes_nothing(toolbox: Toolbox, off
         return f"560500今天上涨50%[[cite:{INJECTED}]]，数据截至2026年1月9日。"  # obeys, and even cites it
 
     answer, ctx, model = ask(toolbox, offline, [explain_and_news(), obey, "560500今天上涨50%。"])
-    assert ctx["answerer"] == "offline-fallback"
+    assert ctx["answerer"] == "offline_fallback"
     assert answer.answer == offline_zh and "50%" not in answer.answer and "1.60%" in answer.answer
     assert "50%" in model.calls[2][-1].content  # the repair request named the number
     assert INJECTED not in {c.id for c in answer.citations}
 
 
 def test_injected_article_then_correct_repair(toolbox: Toolbox, offline: OfflineAnswerer) -> None:
-    answer, ctx, _ = ask(toolbox, offline, [explain_and_news(), "560500今天上涨50%。", good_answer])
-    assert ctx["answerer"] == "llm-repaired" and "50%" not in answer.answer
+    answer, ctx, _ = ask(toolbox, offline, [explain_and_news(), "560500今天上涨50%。",
+                                            "1: 560500今天上涨1.60%[[cite:fund_etf_hist_em]]。"])
+    assert ctx["answerer"] == "llm_repaired" and "50%" not in answer.answer and "1.60%[1]" in answer.answer
 
 
 def test_retrieved_text_cannot_close_its_evidence_block(toolbox: Toolbox) -> None:
@@ -295,7 +315,7 @@ def test_openai_compatible_endpoint_end_to_end(toolbox: Toolbox, offline: Offlin
     replies = [
         {"role": "assistant", "content": None, "tool_calls": [{"id": "call_a", "type": "function", "function": {
             "name": "explain_move", "arguments": json.dumps({"etf": "560500"})}}]},
-        {"role": "assistant", "content": "560500 rose 1.60% [[cite:fund_etf_hist_em]]; sample data as of 2026-01-09."},
+        {"role": "assistant", "content": "560500 rose 1.60% [1]; sample data as of 2026-01-09."},
     ]
 
     class Handler(BaseHTTPRequestHandler):
@@ -338,7 +358,7 @@ def test_openai_compatible_endpoint_end_to_end(toolbox: Toolbox, offline: Offlin
     assert seen[0]["messages"][0]["role"] == "system"
     tool_reply = seen[1]["messages"][-1]
     assert tool_reply["role"] == "tool" and tool_reply["tool_call_id"] == "call_a"
-    assert "[[cite:fund_etf_hist_em]]" in tool_reply["content"]
+    assert "ETF 560500 return +1.60% [1]" in tool_reply["content"], "the compact view, evidence numbered"
 
 
 # ------------------------------------------------------------------------------------------ through the Engine
@@ -359,7 +379,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Any:
                "body": "500质量成长ETF(560500)盘中快讯。" + INJECTION}
     with (snapshot / "news" / "news.jsonl").open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(article, ensure_ascii=False) + "\n")
-    settings = Settings(store=tmp_path_factory.mktemp("store"), snapshot=snapshot)
+    settings = Settings(store=tmp_path_factory.mktemp("store"), snapshot=snapshot, llm_mode="agent")
     return Engine(settings, answerer="llm", chat_model=ScriptedChatModel(), progress=False)
 
 
@@ -386,7 +406,8 @@ def test_engine_injection_through_real_retrieval(engine: Any) -> None:
         assert f'<evidence id="{INJECTED}"' in news, "the injected article should have been retrieved"
         return f"560500今天上涨50%[[cite:{INJECTED}]]。"
 
-    answer, ctx = engine_ask(engine, [explain_and_news(), obey, obey], "为什么560500今天上涨？", "agent-b")
-    assert ctx["answerer"] == "offline-fallback" and "50%" in ctx["llm"]["fallback_reason"]
+    answer, ctx = engine_ask(engine, [explain_and_news(), obey, "1: 560500今天上涨50%。"], "为什么560500今天上涨？",
+                             "agent-b")
+    assert ctx["answerer"] == "offline_fallback" and "50%" in ctx["llm"]["detail"]
     assert "50%" not in answer.answer and "1.60%" in answer.answer
     # (The offline answer may still list the article's title among the news: see the report to the lead.)

@@ -151,6 +151,14 @@ class Ledger:
         """Register an AKShare frame as a data source (id = function name, e.g. `fund_etf_hist_em`)."""
         return self.add_passage(function, "data", source="AKShare")
 
+    def sources(self) -> dict[str, Kind]:
+        """Every citable id and its kind."""
+        return {cid: s.kind for cid, s in self._sources.items()}
+
+    def quotes(self) -> dict[str, str]:
+        """The quote of every news/document passage (data frames have none)."""
+        return {cid: s.quote for cid, s in self._sources.items() if s.quote and s.kind != "data"}
+
     def cite(self, citation_id: str) -> str:
         """Placeholder marker for an already registered source; unknown ids raise `KeyError`."""
         if citation_id not in self._sources:

@@ -6,14 +6,21 @@ We do not parse a provider prefix out of `llm_model` (init_chat_model style) bec
 contain colons themselves (`qwen2.5:7b-instruct`).
 
 Construction makes no network call; the first request happens when the agent runs.
+
+Retries: the OpenAI client's own retries are switched off (`max_retries=0`) because it also retries a request
+that timed out, and a single-slot local server (llama.cpp) keeps generating the abandoned answer while the
+retry queues behind it: one question once cost three full generations. Instead the HTTP transport retries
+only connections that never reached the server (`httpx.HTTPTransport(retries=...)`), and a timeout is final.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
 
+from assistant.answer.schema import Answer
 from assistant.errors import InputError
 
 if TYPE_CHECKING:
@@ -22,9 +29,6 @@ if TYPE_CHECKING:
 LOCAL_API_KEY = "not-needed"
 """Sent when a base URL is configured without a key: local servers (Ollama, vLLM, llama.cpp) ignore it, but the
 OpenAI client refuses to start without one."""
-
-DEFAULT_TIMEOUT_S = 60.0
-DEFAULT_MAX_RETRIES = 2
 
 
 def make_chat_model(settings: Settings) -> BaseChatModel:
@@ -46,14 +50,54 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
         if base_url is None:
             raise InputError("MARKET_ASSISTANT_LLM_API_KEY is required when no LLM base URL is configured.")
         key = LOCAL_API_KEY
+    import httpx
+
+    timeout = httpx.Timeout(settings.llm_timeout_s, connect=min(10.0, settings.llm_timeout_s))
     return ChatOpenAI(
         model=model,
         base_url=base_url,
         api_key=key,
         temperature=0,
-        timeout=float(getattr(settings, "llm_timeout_s", DEFAULT_TIMEOUT_S)),
-        max_retries=int(getattr(settings, "llm_max_retries", DEFAULT_MAX_RETRIES)),
+        timeout=settings.llm_timeout_s,
+        max_retries=0,
+        http_client=httpx.Client(transport=httpx.HTTPTransport(retries=settings.llm_max_retries), timeout=timeout),
+        http_async_client=httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(retries=settings.llm_max_retries),
+                                            timeout=timeout),
+        **dict(settings.llm_model_kwargs),  # known ones (top_p, seed, ...) become fields, others go in the body
         # Compatible servers implement Chat Completions, not the Responses API that some model names
         # (o-series, gpt-5 ...) would otherwise be routed to.
         use_responses_api=False,
     )
+
+
+# ------------------------------------------------------------------------------------------ shared by both modes
+
+_THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
+
+
+def load_prompt(name: str) -> str:
+    from prompts import load
+
+    return load(f"{name}.md")
+
+
+def failure_code(exc: BaseException) -> str:
+    """The fallback reason for an exception raised by the model call (a timeout is named: never retried)."""
+    names = {type(e).__name__ for e in (exc, exc.__cause__, exc.__context__) if e is not None}
+    if any("Timeout" in n for n in names):
+        return "timeout"
+    if "GraphRecursionError" in names:
+        return "tool_loop"
+    return "model_error"
+
+
+def with_answerer(answer: Answer, answerer: str, reason: str | None = None) -> Answer:
+    """The same answer, saying who wrote it (and why the LLM's text was not published, if it was not)."""
+    return answer.model_copy(update={"answerer": answerer, "fallback_reason": reason})
+
+
+def model_text(message: Any) -> str:
+    """A model reply's text (a message or a plain string), without reasoning blocks."""
+    if not isinstance(message, str):
+        message = message.content if isinstance(message.content, str) else getattr(message, "text", "")
+    return _THINK.sub("", str(message)).strip()

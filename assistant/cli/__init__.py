@@ -14,7 +14,7 @@ from typing import Any
 
 import typer
 
-from assistant.cli import answer_commands, data_commands, eval_commands, server_commands
+from assistant.cli import answer_commands, data_commands, eval_commands, options, server_commands
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ COMMANDS: tuple[Command, ...] = (
 
 app = typer.Typer(help="Answers questions about A-share index ETFs with numbers it can prove and sources it cites.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
+app.callback()(options.verbosity)
 for _command in COMMANDS:
     app.command(name=_command.name, **_command.options)(_command.function)
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -32,11 +33,15 @@ def ask(
     try:
         settings = make_settings(snapshot, live, store)
         engine = get_engine(settings, answerer="auto" if settings.llm_model else "offline")
-        answer = engine.ask(question, session)
+        stream = None if as_json or not sys.stdout.isatty() else SentenceStream()
+        answer, _ = engine.ask_with_session(question, session, on_sentence=stream)
     except (MarketAssistantError, ValueError, OSError) as err:
         fail(err)
     if as_json:
         sys.stdout.write(answer.model_dump_json() + "\n")
+        return
+    if stream is not None and stream.shown:
+        stream.finish(answer)
         return
     _print_answer(answer)
 
@@ -88,10 +93,50 @@ def chat(
         _print_answer(answer, console)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class SentenceStream:
+    """Prints an LLM answer's verified sentences as they arrive (terminal only), numbered like the final answer
+    will be (citations in order of first appearance); `finish` prints the rest, or says the draft was replaced."""
+
+    def __init__(self) -> None:
+        self.order: dict[str, int] = {}
+        self.shown = ""
+
+    def __call__(self, sentence: str) -> None:
+        def number(m: re.Match[str]) -> str:
+            self.order.setdefault(m.group(1), len(self.order) + 1)
+            return f"[{self.order[m.group(1)]}]"
+        text = re.sub(r"(\[\d+\])\1+", r"\1", re.sub(r"\[\[cite:([^\]\s]+)\]\]", number, sentence))
+        self.shown += text
+        sys.stdout.write(_CONTROL.sub("", text))  # model text never drives the terminal
+        sys.stdout.flush()
+
+    def finish(self, answer: object) -> None:
+        from rich.console import Console
+
+        text = answer.answer  # type: ignore[attr-defined]
+        shown = self.shown.strip()
+        if text.startswith(shown):
+            sys.stdout.write(_CONTROL.sub("", text[len(shown):]) + "\n")
+            sys.stdout.flush()
+            _print_citations(answer, Console())
+        else:
+            sys.stdout.write("\n\n(the draft above was not published; the answer is:)\n\n")
+            _print_answer(answer)
+
+
 def _print_answer(answer: object, console: object | None = None) -> None:
     from assistant.render import print_answer
 
     print_answer(answer, console)  # type: ignore[arg-type]
+
+
+def _print_citations(answer: object, con: Any) -> None:
+    from assistant.render import print_citations
+
+    print_citations(answer, con)
 
 
 def explain(

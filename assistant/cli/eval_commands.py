@@ -108,9 +108,9 @@ def _print_summary(run: object, gate: list[str], who: str) -> None:
 
 def bench(
     ctx: typer.Context,
-    what: Annotated[str, typer.Argument(help="retrieval | answer")],
+    what: Annotated[str, typer.Argument(help="retrieval | answer | llm")],
 ) -> None:
-    """Benchmarks that print figures against a baseline (`bench retrieval --help`, `bench answer --help`)."""
+    """Benchmarks that print figures against a baseline (`bench retrieval|answer|llm --help`)."""
     from eval.bench import BENCHMARKS, run
 
     if what not in BENCHMARKS:

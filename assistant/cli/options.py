@@ -35,6 +35,26 @@ def make_settings(snapshot: Path | None = None, live: bool = False, store: Path 
         raise typer.Exit(code=2) from None
 
 
+def verbosity(verbose: Annotated[int, typer.Option(
+        "--verbose", "-v", count=True,
+        help="Show the assistant's steps on stderr (-v: INFO, e.g. the LLM's tool calls, drafts, sentence "
+             "check, repair and fallback; -vv: DEBUG). Also MARKET_ASSISTANT_LOG_LEVEL.")] = 0) -> None:
+    """Configure logging once, at the edge (the app's callback); everything below only logs."""
+    import logging
+    import sys
+
+    level = {0: None, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    if level is None:
+        try:
+            named = logging.getLevelName(load_settings().log_level.upper())
+        except (MarketAssistantError, ValueError):  # bad settings: the command itself reports them properly
+            named = logging.WARNING
+        level = named if isinstance(named, int) else logging.WARNING
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for name in ("assistant", "ingest", "eval"):
+        logging.getLogger(name).setLevel(level)
+
+
 def fail(err: Exception) -> NoReturn:
     """Print the error's sentence on stderr and exit with code 2 (bad input or data, not a crash)."""
     typer.echo(f"error: {err}", err=True)

@@ -9,6 +9,7 @@ import importlib
 BENCHMARKS: dict[str, str] = {
     "retrieval": "eval.bench.retrieval",
     "answer": "eval.bench.answer",
+    "llm": "eval.bench.llm",
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -26,6 +26,9 @@ class ExplainMoveArgs(BaseModel):
         default=None, description="Trading day YYYY-MM-DD; omit for the data's trade date."
     )
     top_n: int = Field(default=5, ge=1, le=20, description="How many top/bottom contributors to return.")
+    detail: Literal["summary", "full"] = Field(
+        default="summary", description="summary: the move, top drivers, industries, premium and flows; "
+        "full: every figure, constituent and industry.")
 
 
 class QuoteArgs(BaseModel):

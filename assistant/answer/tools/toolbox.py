@@ -178,7 +178,9 @@ class Toolbox:
         report(*x.warnings)  # reaches the answer whatever the answerer does with it (assistant/caveats.py)
         return x
 
-    def explain_move(self, etf: str, date: str | dt.date | None = None, top_n: int = 5) -> MoveResult:
+    def explain_move(self, etf: str, date: str | dt.date | None = None, top_n: int = 5,
+                     detail: str = "summary") -> MoveResult:
+        """`detail` only changes what a model is shown (see answer/move_summary.py); the result is the same."""
         x = self.explanation(etf, date, top_n)
         a = x.attribution
         shown = {c.code for c in (*a.top_contributors, *a.bottom_contributors, *a.drivers)}

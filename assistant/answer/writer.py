@@ -1,0 +1,175 @@
+"""Writer mode (the default LLM mode): the offline path computes the facts, the model only writes the text.
+
+Small models fail as agents (the local 1.5B called a tool in 3 of 20 cases), but they can write. So:
+1. The offline answerer answers the question deterministically: its plan picks the tools, every number is a
+   registered fact, every source a citation.
+2. The model gets a compact evidence pack (a few hundred tokens): the sources numbered `[1]`, `[2]` ... and the
+   checked facts as short lines citing those numbers, and writes the answer.
+3. `Numbering` maps the model's `[n]` back to citation ids; `publish` checks every sentence against the
+   offline answer's facts and passages (subject, measure, sign, unit), repairs only failing sentences, then
+   replaces or drops what still fails.
+
+Answers without evidence (no facts and no passages: abstentions, "no data", declined asks) are published
+offline as `offline_fallback` with reason `no_evidence`: there is nothing for a writer to write from.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import string
+import time
+from collections.abc import Callable
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from assistant.answer.check import (
+    PLACEHOLDER,
+    SentenceChecker,
+    SentenceVerdict,
+    sentence_parts,
+    split_sentences,
+)
+from assistant.answer.evidence_pack import Numbering, evidence_of_answer, renumbered, with_placeholders
+from assistant.answer.llm import failure_code, load_prompt, model_text, with_answerer
+from assistant.answer.publish import Unpublishable, check_parts, narrow_repair, publish
+from assistant.answer.schema import Answer
+
+log = logging.getLogger(__name__)
+Language = Literal["zh", "en"]
+MAX_SENTENCES = 5
+MAX_PACK_CHARS = 1800
+
+
+def split_footer(text: str) -> tuple[str, str]:
+    """(body, footer): the offline answer's closing paragraph says where the data comes from and as of when
+    (sample/live, as-of time, frames). It is kept verbatim under the written answer, never paraphrased."""
+    head, sep, last = text.rpartition("\n\n")
+    if sep and ("AKShare" in last or "数据来源" in last or "Source" in last):
+        return head, last
+    return text, ""
+
+
+class WriterAnswerer:
+    """`answer(question, context)` like the offline answerer; the text is written by `chat_model`."""
+
+    name = "llm"
+    streams = True  # `answer(..., on_sentence=...)` releases verified sentences while the model writes
+
+    def __init__(self, chat_model: BaseChatModel, offline: Any, lexicon: Any, *,
+                 max_sentences: int = MAX_SENTENCES) -> None:
+        self.chat_model = chat_model
+        self.offline = offline
+        self.lexicon = lexicon
+        self.max_sentences = max_sentences
+
+    def answer(self, question: str, context: dict[str, Any] | None = None,
+               on_sentence: Callable[[str], None] | None = None) -> tuple[Answer, dict[str, Any]]:
+        """The answer and the turn's context. `on_sentence` receives each sentence of the draft as soon as it
+        is complete and has passed the check, in order (streaming); the returned answer is what counts (it
+        may add repaired or replaced sentences, or be the offline fallback)."""
+        base, ctx = self.offline.answer(question, context)
+        ctx = dict(ctx or {})
+        record: dict[str, Any] = {"mode": "writer", "fallback_reason": None}
+        try:
+            answer = self._write(question, base, record, on_sentence)
+        except Unpublishable as exc:
+            log.warning("LLM answer not published (%s), returning the offline answer instead: %s", exc.code, exc)
+            record["fallback_reason"], record["detail"] = exc.code, str(exc)
+            return with_answerer(base, "offline_fallback", exc.code), {**ctx, "answerer": "offline_fallback",
+                                                                         "llm": record}
+        who = answer.answerer
+        log.info("LLM answer published (%s)", who)
+        return answer, {**ctx, "answerer": who, "llm": record}
+
+    # -- steps ---------------------------------------------------------------------------------------
+    def _write(self, question: str, base: Answer, record: dict[str, Any],
+               on_sentence: Callable[[str], None] | None = None) -> Answer:
+        if not base.facts and not any(c.kind != "data" for c in base.citations):
+            raise Unpublishable("no_evidence", "the offline answer has no facts or passages to write from")
+        language: Language = base.language
+        numbering = Numbering()
+        offline_text = with_placeholders(base)
+        pack = self.pack(question, base, offline_text, numbering)
+        system = string.Template(load_prompt(f"system_writer_{language}")).safe_substitute(
+            max_sentences=self.max_sentences)
+        log.info("writer prompt (%d chars):\n%s", len(system) + len(pack), pack)
+        checker = SentenceChecker(evidence_of_answer(base, self.lexicon), language)
+        body, footer = split_footer(offline_text)
+        footer_ids = frozenset(PLACEHOLDER.findall(footer))
+        draft = self._stream([SystemMessage(system), HumanMessage(pack)], checker, numbering, record, on_sentence,
+                             footer_ids)
+        log.info("draft: %s", draft)
+        text, unknown = numbering.to_placeholders(draft)
+        record["unknown_markers"] = unknown
+
+        def repair(failing: list[SentenceVerdict]) -> list[str | None]:
+            return narrow_repair(self.chat_model, failing, pack.split("\n\n", 1)[-1], numbering, language, record)
+
+        outcome = publish(text, checker, body, repair, footer)
+        record.update(problems=outcome.problems, repaired=outcome.repaired, replaced=outcome.replaced,
+                      dropped=outcome.dropped)
+        who = "llm_repaired" if outcome.touched else "llm"
+        final = outcome.text + (f"\n\n{footer}" if footer else "")
+        return with_answerer(renumbered(base, final), who)
+
+    def pack(self, question: str, base: Answer, offline_text: str, numbering: Numbering) -> str:
+        """The compact evidence: numbered sources, then the checked facts as lines citing those numbers."""
+        for c in base.citations:
+            numbering.number(c.id)
+        facts: list[str] = []
+        size = 0
+        body, _ = split_footer(offline_text)
+        for a, b in split_sentences(body):
+            line = PLACEHOLDER.sub(lambda m: f"[{numbering.number(m.group(1))}]", body[a:b])
+            line = re.sub(r"^[\s*\-+]+", "", line.replace("**", "")).strip()
+            if not line or size + len(line) > MAX_PACK_CHARS:
+                continue
+            facts.append(f"- {line}")
+            size += len(line)
+        by_id = {c.id: c for c in base.citations}
+        sources = []
+        for n, cid in enumerate(numbering.ids, 1):
+            c = by_id[cid]
+            label = c.title if c.kind != "data" else f"AKShare {cid}"
+            when = f", {c.published_at[:10]}" if c.published_at and c.kind != "data" else ""
+            sources.append(f"[{n}] {label} ({c.kind}{when})")
+        zh = base.language == "zh"
+        head = ("问题" if zh else "Question", "证据" if zh else "Evidence",
+                "已核实的事实" if zh else "Checked facts")
+        return (f"{head[0]}: {question}\n\n{head[1]}:\n" + "\n".join(sources)
+                + f"\n\n{head[2]}:\n" + "\n".join(facts))
+
+    def _stream(self, messages: list[Any], checker: SentenceChecker, numbering: Numbering, record: dict[str, Any],
+                on_sentence: Callable[[str], None] | None, footer_ids: frozenset[str] = frozenset()) -> str:
+        """The draft, streamed: each complete sentence is checked as it arrives and released while all before
+        it passed (`record["first_sentence_s"]`: time to the first released sentence)."""
+        started = time.perf_counter()
+        text, released, blocked = "", 0, False
+        try:
+            for chunk in self.chat_model.stream(messages):
+                text += chunk.content if isinstance(chunk.content, str) else ""
+                if blocked:
+                    continue
+                parts = sentence_parts(numbering.to_placeholders(model_text(text))[0])[:-1]  # last may be partial
+                if len(parts) <= released:
+                    continue
+                verdicts = check_parts(checker, parts, footer_ids)
+                while released < len(parts) and not blocked:
+                    if not verdicts[released].ok:
+                        blocked = True
+                        break
+                    record.setdefault("first_sentence_s", round(time.perf_counter() - started, 3))
+                    if on_sentence is not None:
+                        on_sentence(parts[released][0])
+                    released += 1
+        except Exception as exc:
+            raise Unpublishable(failure_code(exc), f"{type(exc).__name__}: {exc}") from exc
+        record["model_seconds"] = round(time.perf_counter() - started, 3)
+        record["released_while_streaming"] = released
+        return model_text(text)
+
+
+__all__ = ["WriterAnswerer"]
