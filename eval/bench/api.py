@@ -8,8 +8,9 @@ bottleneck the way a Python client would be; apt package `wrk`), a mix of the sh
 2. streaming `/v1/chat/completions` under the same load, plus a single probe client timing the first
    streamed chunk while wrk runs;
 3. server RSS (all worker processes) before and after;
-4. baseline in the same run: the engine in-process, N processes answering the same mix for the same time,
-   and the ratio HTTP / in-process answers/s. Both sides answer warm (each engine memoises repeated
+4. baseline in the same run: the engine in-process (N processes, as many threads in all as clients)
+   answering the same mix, half the time before the HTTP runs and half after, and the ratio HTTP /
+   in-process answers/s. Both sides answer warm (each engine memoises repeated
    questions the same way). Targets on 2 cores, 2 workers, 32 clients: >= 60 answers/s, p95 <= 300 ms,
    0 errors, ratio >= 0.7.
 """
@@ -115,36 +116,45 @@ def _first_chunk_probe(url: str, key: str, questions: list[str], seconds: float)
             t0 = time.perf_counter()
             with client.stream("POST", f"{url}/v1/chat/completions", json=body,
                                headers={"Authorization": f"Bearer {key}"}) as r:
-                for line in r.iter_lines():
-                    if line.startswith("data: {") and '"content"' in line:
+                seen = False
+                for line in r.iter_lines():  # read to the end: the connection is reused
+                    if not seen and line.startswith("data: {") and '"content"' in line:
                         firsts.append((time.perf_counter() - t0) * 1000)
-                        break
-                for _ in r.iter_lines():
-                    pass
+                        seen = True
     return {"first_chunk_p50_ms": round(percentile(firsts, 50), 1), "first_chunk_p95_ms": round(percentile(firsts, 95), 1),
             "probes": len(firsts)}
 
 
-def _in_process_worker(store: str, questions: list[str], seconds: float, queue: Any) -> None:
+def _in_process_worker(store: str, questions: list[str], seconds: float, threads: int, queue: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
     from assistant.config import Settings
     from assistant.engine import Engine
 
     engine = Engine(Settings(store=Path(store)), progress=False)
     for q in questions:  # warm, as the server's lifespan and wrk's first seconds do
         engine.ask(q)
-    n, deadline, i = 0, time.monotonic() + seconds, 0
-    while time.monotonic() < deadline:
-        engine.ask(questions[i % len(questions)])
-        i += 1
-        n += 1
-    queue.put(n)
+    deadline = time.monotonic() + seconds
+
+    def loop(offset: int) -> int:
+        n = 0
+        while time.monotonic() < deadline:
+            engine.ask(questions[(offset + n) % len(questions)])
+            n += 1
+        return n
+
+    with ThreadPoolExecutor(threads) as pool:
+        queue.put(sum(pool.map(loop, range(0, threads * 7, 7))))
 
 
-def in_process(store: Path, questions: list[str], seconds: float, processes: int) -> float:
-    """Answers/s of `processes` engines answering the mix in a loop (the same parallelism as the workers)."""
+def in_process(store: Path, questions: list[str], seconds: float, processes: int, clients: int) -> float:
+    """Answers/s of `processes` engines answering the mix with `clients` threads in all: the same processes
+    and concurrency as the server under wrk, without HTTP (on a shared machine, fewer runnable threads would
+    also get a smaller share of the CPU)."""
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    procs = [ctx.Process(target=_in_process_worker, args=(str(store), questions, seconds, queue))
+    threads = max(1, clients // processes)
+    procs = [ctx.Process(target=_in_process_worker, args=(str(store), questions, seconds, threads, queue))
              for _ in range(processes)]
     for p in procs:
         p.start()
@@ -201,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         store = args.store or Path(tmp) / "store"
         half = max(5.0, args.seconds / 2)
-        before = in_process(store, questions, half, args.workers)  # also ingests the store for the server
+        before = in_process(store, questions, half, args.workers, args.clients)  # also ingests the store for the server
         proc, url = _start(store, key, args.workers, Path(tmp) / "serve.log")
         try:
             result["server_rss_mb_before"] = _rss_mb(proc.pid)
@@ -218,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-        after = in_process(store, questions, half, args.workers)
+        after = in_process(store, questions, half, args.workers, args.clients)
     result["in_process_answers_per_s"] = {"before": before, "after": after, "mean": round((before + after) / 2, 1)}
     result["http_over_in_process"] = round(result["answers"]["answers_per_s"] / max(0.1, (before + after) / 2), 2)
     result["load_average_at_end"] = os.getloadavg()
