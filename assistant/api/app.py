@@ -1,11 +1,14 @@
 """The app factory. `create_app(settings)` wires keys, limiter, engines and routes; the lifespan warms the
-engines off the event loop before uvicorn accepts the first connection. `app_from_env` is the factory
-uvicorn's worker processes call (each builds its own engine from the environment)."""
+engines off the event loop before uvicorn accepts the first connection, then enters every context in
+`app.state.lifespan_contexts` (how a mounted sub-app, such as the MCP server, gets its own start-up).
+`app_from_env` is the factory uvicorn's worker processes call (each builds its own engine from the
+environment)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -35,11 +38,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(engines.load)
-        yield
+        async with AsyncExitStack() as stack:  # what mounted sub-apps need running (e.g. an MCP session manager)
+            for enter in app.state.lifespan_contexts:
+                await stack.enter_async_context(enter(app))
+            yield
 
     app = FastAPI(title="market-assistant", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings, app.state.keys, app.state.engines = settings, keys, engines
     app.state.limiter = RateLimiter(settings)
+    app.state.lifespan_contexts: list[Callable[[FastAPI], AbstractAsyncContextManager[Any]]] = []
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(RequestValidationError, validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
