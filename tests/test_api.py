@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -223,8 +224,12 @@ def test_messages_give_follow_up_context_without_a_session(server: Server, http:
 # ---------------------------------------------------------------------------------------------- access log
 def test_access_log_is_json_without_secrets(server: Server, http: httpx.Client) -> None:
     http.post("/v1/answers", json={"question": WHY}, headers={**auth(), "X-Request-Id": "trace-abcdef12"})
-    lines = [ln for ln in server.log_lines() if "latency_ms" in ln]
-    mine = [ln for ln in lines if ln["request_id"] == "trace-abcdef12"]
+    deadline = time.monotonic() + 10  # the line is written once the response has gone out
+    while True:
+        mine = [ln for ln in server.log_lines() if ln.get("request_id") == "trace-abcdef12" and "latency_ms" in ln]
+        if mine or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert mine and mine[0]["key"] == "alice" and mine[0]["status"] == 200 and mine[0]["route"] == "/v1/answers"
     text = Path(server.log).read_text(encoding="utf-8")
     assert ALICE not in text and BOB not in text and WHY not in text
