@@ -48,12 +48,12 @@ def pool_of(request: Request) -> EnginePool:
 
 def run_to_answer(engine: Engine, question: str, session_id: str | None, history: list[str]) -> Answer:
     """Drain `Engine.ask_stream` (one code path for plain and streamed answers)."""
-    final: Any = None
+    items: list[Any] = []
     try:
-        for final in engine.ask_stream(question, session_id, history):
-            pass
+        items = list(engine.ask_stream(question, session_id, history))
     except MarketAssistantError as err:
         raise from_product_error(err) from err
+    final = items[-1] if items else None
     assert isinstance(final, Answer)
     return final
 
