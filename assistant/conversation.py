@@ -171,11 +171,3 @@ class SessionStore:
                              (session_id,)).fetchone()
         return json.loads(row[0]) if row else None
 
-
-def open_session_store(settings: Settings) -> Any:
-    """Redis when `redis_url` is set (replicas share conversations), else the local SQLite file."""
-    if settings.redis_url:
-        from assistant.conversation_redis import RedisSessionStore
-
-        return RedisSessionStore.from_url(settings.redis_url)
-    return SessionStore.from_settings(settings)

@@ -32,7 +32,6 @@ class Engine:
                  progress: bool | None = None) -> None:
         from assistant.answer.offline import OfflineAnswerer
         from assistant.answer.tools import Toolbox
-        from assistant.conversation import open_session_store
         from assistant.market.factory import open_market
         from assistant.market.resolve import Lexicon
 
@@ -43,7 +42,7 @@ class Engine:
         self._store: Any = None
         self._store_lock = threading.Lock()
         self.toolbox = Toolbox(self.md, self.lexicon)
-        self.sessions = open_session_store(settings)
+        self.sessions = _open_sessions(settings)
         self.offline = OfflineAnswerer(self.toolbox)
         self.answerer: Answerer = self.offline
         if answerer in ("llm", "auto"):
@@ -163,6 +162,17 @@ class Engine:
                 if earlier and earlier.strip() and len(earlier) <= MAX_QUESTION_CHARS:
                     context = self.offline.understand(earlier, context).context()
         return context, session_id
+
+
+def _open_sessions(settings: Settings) -> Any:
+    """Redis when `redis_url` is set (API replicas share conversations), else the local SQLite file."""
+    if settings.redis_url:
+        from assistant.conversation_redis import RedisSessionStore
+
+        return RedisSessionStore.from_url(settings.redis_url)
+    from assistant.conversation import SessionStore
+
+    return SessionStore.from_settings(settings)
 
 
 def _by_paragraph(answer: Answer, context: dict[str, Any]) -> Iterator[str | tuple[Answer, dict[str, Any]]]:

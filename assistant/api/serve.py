@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 import os
+import subprocess
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -24,6 +26,21 @@ def log_config(level: str) -> dict[str, Any]:
     config["loggers"]["assistant.api.error"] = {"handlers": ["json_lines"], "level": "INFO", "propagate": False}
     config["loggers"]["assistant"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
     return config
+
+
+def prepare_store() -> None:
+    """Ingest into the embedded store once, in a child process, before several workers open it: Chroma's
+    embedded store is not safe for concurrent writers, and a worker that opened it before another one wrote
+    would search a stale index ("Error finding id"). Afterwards the workers only read."""
+    code = "from assistant.api.serve import _ingest_once; _ingest_once()"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _ingest_once() -> None:
+    from assistant.config import Settings
+    from assistant.engine import Engine
+
+    Engine(Settings(), progress=False).warm()
 
 
 def serve(
@@ -43,6 +60,8 @@ def serve(
     if workers > 1 and not settings.redis_url:
         typer.echo("note: without MARKET_ASSISTANT_REDIS_URL each worker counts rate limits on its own", err=True)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if workers > 1 and not settings.chroma_url:
+        prepare_store()
     uvicorn.run("assistant.api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 access_log=False, log_config=log_config(log_level), log_level=log_level,
                 timeout_graceful_shutdown=10)

@@ -211,7 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         store = args.store or Path(tmp) / "store"
         half = max(5.0, args.seconds / 2)
-        before = in_process(store, questions, half, args.workers, args.clients)  # also ingests the store for the server
+        subprocess.run([sys.executable, "-c", "from assistant.api.serve import prepare_store; prepare_store()"],
+                       env={**os.environ, "MARKET_ASSISTANT_STORE": str(store)}, check=True)  # one writer, first
+        before = in_process(store, questions, half, args.workers, args.clients)
         proc, url = _start(store, key, args.workers, Path(tmp) / "serve.log")
         try:
             result["server_rss_mb_before"] = _rss_mb(proc.pid)
