@@ -22,6 +22,7 @@ from assistant.api.engines import EnginePool
 from assistant.api.errors import ApiError, api_error_handler, http_error_handler, validation_handler
 from assistant.api.ratelimit import RateLimiter
 from assistant.config import Settings
+from assistant.web import install as install_web
 
 DESCRIPTION = """Answers about A-share index ETFs with numbers it can prove and sources it cites.
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.include_router(routes.router)
     app.include_router(chat.router)
+    install_web(app)  # the chat page at / and the MCP server at /mcp
     app.add_middleware(RequestContext, max_body_bytes=settings.api_max_body_bytes)
     return app
 
