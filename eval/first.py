@@ -10,7 +10,7 @@ import re
 
 from assistant.answer.schema import Answer
 from eval.dataset import Case
-from eval.scorers import _ABSTAIN, _named
+from eval.phrases import ABSTAIN, named
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)\s|\n")
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.(\d+))?")
@@ -57,7 +57,7 @@ def answers_first(case: Case, answer: Answer | None) -> bool | None:
     wanted = list(case.gold.answers_first)
     if not wanted:
         if case.gold.outcome == "abstain":
-            return bool(_ABSTAIN.search(sentence))
+            return bool(ABSTAIN.search(sentence))
         if case.gold.facts:
             f = case.gold.facts[0]
             wanted = [f"{f.name}:{f.subject}"]
@@ -79,7 +79,7 @@ def answers_first(case: Case, answer: Answer | None) -> bool | None:
             if any(_states(sentence, v) for v in values):
                 return True
             continue
-        if _named(sentence, token):
+        if named(sentence, token):
             return True
     return False
 

@@ -32,18 +32,12 @@ from assistant.answer.grounding import check as grounding_check
 from assistant.answer.numbers import extract as extract_mentions
 from assistant.answer.schema import Answer
 from eval.dataset import Case, GoldFact
+from eval.first import answers_first
+from eval.phrases import ABSTAIN, named
 
 Outcome = Literal["correct", "incorrect", "abstained"]
 
-_ABSTAIN_PATTERNS = [
-    r"没有(?:找到|查到|记录|收录|相关|可用|该|这)?[^。\n]{0,12}(?:数据|行情|信息|资料|记录)",
-    r"(?:无|暂无|缺少|未找到|找不到|查不到|未收录|不在)[^。\n]{0,12}(?:数据|行情|信息|资料|记录|范围|列表|之中|中)",
-    r"无法(?:回答|确定|提供|给出|解释|计算|判断)", r"不是交易日|非交易日|休市",
-    r"\bno (?:data|record|bar|information|quote|news|relevant)", r"\bnot (?:a trading day|in (?:this|the) (?:data|snapshot|universe))",
-    r"\bcannot (?:answer|be (?:answered|explained)|find|explain)", r"\bcan(?:'|no)t answer", r"\bunknown (?:etf|code|fund)",
-    r"未披露|\bnot disclosed", r"\bisn't (?:recorded|covered)|\bis not (?:recorded|covered|available)", r"\bnothing relevant",
-]
-_ABSTAIN = re.compile("|".join(_ABSTAIN_PATTERNS), re.IGNORECASE)
+_ABSTAIN = ABSTAIN
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -127,15 +121,7 @@ def unsupported_numbers(answer: Answer) -> tuple[int, int, list[str]]:
     return report.total, len(report.unsupported), [m.surface for m in report.unsupported]
 
 
-def _named(text: str, alias: str) -> bool:
-    a = alias.strip()
-    if not a:
-        return False
-    if re.fullmatch(r"[\d.,-]+", a):  # codes and numbers: not inside a longer digit run
-        return re.search(rf"(?<!\d){a}(?!\d)", text) is not None
-    if a.isascii():
-        return re.search(rf"(?<![A-Za-z]){re.escape(a)}(?![A-Za-z])", text, re.IGNORECASE) is not None
-    return a in text
+_named = named
 
 
 def entity_hits(text: str, entities: Sequence[str | list[str]]) -> list[tuple[str, bool]]:
@@ -261,7 +247,7 @@ def score_case(case: Case, answer: Answer | None, *, answerer: str = "", latency
                          if case.gold.facts else [],
                          entities=[(e if isinstance(e, str) else " | ".join(e), False) for e in case.gold.entities],
                          latency_ms=latency_ms, error=error or "no answer", language_ok=False,
-                         answers_first=_answers_first(case, None))
+                         answers_first=answers_first(case, None))
     abstained = is_abstention(answer)
     facts = score_facts(answer, case.gold.facts)
     mentions, n_unsupported, unsupported = unsupported_numbers(answer)
@@ -283,18 +269,12 @@ def score_case(case: Case, answer: Answer | None, *, answerer: str = "", latency
     return CaseScore(
         case.id, case.category, case.language, answerer, expected, outcome, abstained,
         abstained == (expected == "abstain"), facts, mentions, unsupported, entities, citations, rec, rr,
-        lang_ok, said, latency_ms, error, answer.answer, answers_first=_answers_first(case, answer),
+        lang_ok, said, latency_ms, error, answer.answer, answers_first=answers_first(case, answer),
         written_by=getattr(answer, "answerer", None), fallback_reason=getattr(answer, "fallback_reason", None),
     )
 
 
 # --------------------------------------------------------------------------------------------------------------
-
-
-def _answers_first(case: Case, answer: Answer | None) -> bool | None:
-    from eval.first import answers_first  # eval.first reads this module's abstention and naming rules
-
-    return answers_first(case, answer)
 
 
 def _mean(xs: Iterable[float | None]) -> float | None:
