@@ -271,4 +271,4 @@ def _which_list(text: str, shown: Mapping[str, Sequence[str]], ctx: Mapping[str,
     last = ctx.get("measure")
     if last == "weights" and shown.get("holdings"):
         return "holdings"
-    return "contributors" if shown.get("contributors") else next(iter(shown))  # type: ignore[arg-type,return-value]
+    return "contributors" if shown.get("contributors") else next(iter(shown))  # type: ignore[arg-type]
