@@ -9,7 +9,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from platformdirs import user_data_path
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import InputError
@@ -20,6 +20,15 @@ ENV_FILE_VARIABLE = "MARKET_ASSISTANT_ENV_FILE"
 def bundled_sample_path() -> Path:
     """The sample snapshot shipped inside the package: 560500 on 2026-01-09, origin `sample`."""
     return Path(str(resources.files("assistant") / "data" / "snapshots" / "sample-560500-2026-01-09"))
+
+
+class ApiKey(BaseModel):
+    """One client of the HTTP API: the name is what the access log shows; the key itself is never logged."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    key: SecretStr
+    rate_per_minute: int | None = Field(default=None, ge=1, description="Overrides api_rate_per_minute.")
 
 
 class Settings(BaseSettings):
@@ -66,9 +75,14 @@ class Settings(BaseSettings):
                                     "(default: the per-user cache folder).")
 
     # HTTP API.
-    api_keys: list[SecretStr] = Field(default_factory=list)
+    api_keys: list[SecretStr | ApiKey] = Field(
+        default_factory=list, description="JSON list of key strings or {name, key[, rate_per_minute]} objects.")
     api_rate_per_minute: int = 60
     api_max_body_bytes: int = 64 * 1024
+    api_snapshots: dict[str, Path] = Field(
+        default_factory=dict, description="Extra snapshots clients may name: {name: folder}; `default` is `snapshot`.")
+    api_log_questions: bool = Field(default=False, description="Put question text in the access log.")
+    redis_url: str | None = Field(default=None, description="Sessions and rate-limit counters in Redis (replicas).")
 
     @property
     def snapshot_path(self) -> Path:

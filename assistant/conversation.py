@@ -165,9 +165,16 @@ class SessionStore:
                               "WHERE session_id = ? ORDER BY id", (session_id,)).fetchall()
         return [Turn(q, a, json.loads(c), dt.datetime.fromisoformat(t)) for q, a, c, t in rows]
 
+    def delete(self, session_id: str) -> bool:
+        """Remove a session and its turns; False when there was no such session."""
+        with self._write() as db:
+            db.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
+            return db.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0
+
     def last_context(self, session_id: str) -> dict[str, Any] | None:
         """The context of the latest turn, or None when the session has none."""
         with self._connect() as db:
             row = db.execute("SELECT context_json FROM turns WHERE session_id = ? ORDER BY id DESC LIMIT 1",
                              (session_id,)).fetchone()
         return json.loads(row[0]) if row else None
+

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Literal
 
 from assistant.answer import Answerer
@@ -32,7 +32,6 @@ class Engine:
                  progress: bool | None = None) -> None:
         from assistant.answer.offline import OfflineAnswerer
         from assistant.answer.tools import Toolbox
-        from assistant.conversation import SessionStore
         from assistant.market.factory import open_market
         from assistant.market.resolve import Lexicon
 
@@ -43,7 +42,7 @@ class Engine:
         self._store: Any = None
         self._store_lock = threading.Lock()
         self.toolbox = Toolbox(self.md, self.lexicon)
-        self.sessions = SessionStore.from_settings(settings)
+        self.sessions = _open_sessions(settings)
         self.offline = OfflineAnswerer(self.toolbox)
         self.answerer: Answerer = self.offline
         if answerer in ("llm", "auto"):
@@ -110,15 +109,7 @@ class Engine:
         """Answer; with a session id, resolve follow-ups against it and store the turn. `on_sentence` gets
         each verified sentence of an LLM answer while it is written (answerers that stream; see
         answer/writer.py), before the final answer is returned."""
-        if question is None or not str(question).strip():
-            raise InputError("The question is empty.")
-        if len(question) > MAX_QUESTION_CHARS:
-            raise InputError(f"The question is too long ({len(question)} characters; at most {MAX_QUESTION_CHARS}).")
-        self._warm_for_answer()
-        context = None
-        if session_id is not None:
-            session_id = self.sessions.ensure(session_id)
-            context = self.sessions.last_context(session_id)
+        context, session_id = self._begin(question, session_id, ())
         from assistant.caveats import attach, collecting
 
         with collecting() as warnings:  # what the toolbox served carries its warnings into the answer
@@ -130,6 +121,70 @@ class Engine:
         if session_id is not None:
             self.sessions.append_turn(session_id, question, answer, new_context)
         return answer, session_id
+
+    def ask_stream(self, question: str, session_id: str | None = None,
+                   history: Sequence[str] = ()) -> Iterator[str | Answer]:
+        """Yield the answer's text in pieces as they are produced, then the final `Answer` (the pieces joined
+        are exactly `Answer.answer`). `history` holds earlier questions of a conversation the caller keeps
+        itself (OpenAI-style `messages`): they give follow-up context when the session has none.
+
+        The seam for streaming answerers: one with `answer_stream(question, context)` -- yielding str pieces,
+        then one `(Answer, context)` tuple -- streams natively; any other is answered whole and streamed by
+        paragraph, which is as early as a finished answer can be sent."""
+        context, session_id = self._begin(question, session_id, history)
+        native = getattr(self.answerer, "answer_stream", None)
+        items: Iterable[Any] = (native(question, context) if native is not None
+                                else _by_paragraph(*self.answerer.answer(question, context)))
+        result: tuple[Answer, dict[str, Any]] | None = None
+        for item in items:
+            if isinstance(item, str):
+                if item:
+                    yield item
+            else:
+                result = item
+        if result is None:
+            raise RuntimeError("the answerer's stream ended without an answer")
+        answer, new_context = result
+        if session_id is not None:
+            self.sessions.append_turn(session_id, question, answer, new_context)
+        yield answer
+
+    def _begin(self, question: str, session_id: str | None,
+               history: Sequence[str]) -> tuple[dict[str, Any] | None, str | None]:
+        """Check the question and find the context it follows: the session's last turn, else `history`."""
+        if question is None or not str(question).strip():
+            raise InputError("The question is empty.")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise InputError(f"The question is too long ({len(question)} characters; at most {MAX_QUESTION_CHARS}).")
+        self._warm_for_answer()
+        context = None
+        if session_id is not None:
+            session_id = self.sessions.ensure(session_id)
+            context = self.sessions.last_context(session_id)
+        if context is None:
+            for earlier in history:  # understanding a turn is cheap; answering it again is not needed
+                if earlier and earlier.strip() and len(earlier) <= MAX_QUESTION_CHARS:
+                    context = self.offline.understand(earlier, context).context()
+        return context, session_id
+
+
+def _open_sessions(settings: Settings) -> Any:
+    """Redis when `redis_url` is set (API replicas share conversations), else the local SQLite file."""
+    if settings.redis_url:
+        from assistant.conversation_redis import RedisSessionStore
+
+        return RedisSessionStore.from_url(settings.redis_url)
+    from assistant.conversation import SessionStore
+
+    return SessionStore.from_settings(settings)
+
+
+def _by_paragraph(answer: Answer, context: dict[str, Any]) -> Iterator[str | tuple[Answer, dict[str, Any]]]:
+    """A finished answer as paragraph pieces (blank-line separators kept, so they join back exactly)."""
+    parts = answer.answer.split("\n\n")
+    for i, part in enumerate(parts):
+        yield part + ("\n\n" if i < len(parts) - 1 else "")
+    yield answer, context
 
 
 def get_engine(settings: Settings, *, answerer: AnswererKind = "offline", chat_model: Any = None) -> Engine:

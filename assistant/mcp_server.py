@@ -5,7 +5,7 @@ SDK choice: mcp 1.x (`FastMCP`), on purpose. `langchain-mcp-adapters` requires `
 keeps the product, its LangChain agent and the adapter test in one environment (2.x renamed FastMCP and would
 force a second venv). The wire protocol is the same, so 2.x clients talk to this server unchanged.
 
-One server object serves both transports: `market-assistant mcp` runs it on stdio; `assistant.web.mount`
+One server object serves both transports: `market-assistant mcp` runs it on stdio; `assistant.web.mcp_http`
 mounts its streamable-HTTP app into the API at `/mcp`, behind the API keys.
 
 The toolbox tools are generated from `TOOL_SPECS` (the same argument models the LLM agent sees), so a tool

@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("assistant.analysis",),
     ("assistant.retrieval",),
     ("ingest",),
-    ("assistant.answer", "assistant.conversation", "assistant.render"),
+    ("assistant.answer", "assistant.conversation", "assistant.conversation_redis", "assistant.render"),
     ("assistant.engine",),
     ("assistant.cli", "assistant.api", "assistant.web", "assistant.mcp_server", "eval"),
 )

@@ -25,7 +25,7 @@ from assistant.answer.schema import Answer
 from assistant.answer.tools import TOOL_SPECS
 from tests.scripted_model import ScriptedChatModel, call, tool_messages
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("mcp-stdio")]
 
 QUESTION = "为什么560500今天上涨？"
 # Arguments that the bundled sample can answer, for every tool the server lists.

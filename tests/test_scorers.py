@@ -228,7 +228,7 @@ def test_shipped_gold_agrees_with_the_frames() -> None:
 # --- answers first ----------------------------------------------------------------------------------------------
 
 def test_answers_first_wants_the_asked_figure_in_the_first_sentence() -> None:
-    from eval.scorers import answers_first
+    from eval.first import answers_first
 
     period = case(facts=[{"name": "etf_period_return_pct", "subject": "560500", "value": 3.8003,
                           "period_start": "2025-12-31"}], answers_first=["etf_period_return_pct:560500"])
@@ -243,7 +243,7 @@ def test_answers_first_wants_the_asked_figure_in_the_first_sentence() -> None:
 
 
 def test_answers_first_accepts_an_entity_or_a_plain_reason() -> None:
-    from eval.scorers import answers_first
+    from eval.first import answers_first
 
     leader = case(answers_first=["600549"])
     assert answers_first(leader, answer("厦门钨业（600549）贡献最大。"))

@@ -1,7 +1,7 @@
 """The `market-assistant` command line: one Typer app built from the `COMMANDS` table.
 
 Modules: `options` (shared option types, settings from flags, `fail`), `answer_commands` (ask, chat, explain),
-`data_commands` (ingest, reindex, record), `eval_commands` (eval, bench), `server_commands` (mcp). Command modules import only
+`data_commands` (ingest, reindex, record), `eval_commands` (eval, bench), `server_commands` (mcp, serve). Command modules import only
 `options`, never this package, so there is no cycle; heavy modules are imported inside commands so start-up
 stays fast. A new command is one function in a command module and one row here.
 """
@@ -37,6 +37,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("bench", eval_commands.bench,
             {"context_settings": {"allow_extra_args": True, "ignore_unknown_options": True}}),
     Command("mcp", server_commands.mcp),
+    Command("serve", server_commands.serve),
 )
 
 app = typer.Typer(help="Answers questions about A-share index ETFs with numbers it can prove and sources it cites.",

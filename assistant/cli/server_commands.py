@@ -1,9 +1,11 @@
-"""Server commands: `mcp`, the MCP server on stdio for desktop assistants.
+"""Server commands: `mcp`, the MCP server on stdio for desktop assistants, and `serve`, the HTTP API (its
+implementation lives with the API in assistant/api/serve.py).
 
 stdout is the protocol channel: nothing else may print there (progress and logs go to stderr)."""
 
 from __future__ import annotations
 
+from assistant.api.serve import serve
 from assistant.cli.options import LiveOpt, SnapshotOpt, StoreOpt, fail, make_settings
 from assistant.errors import MarketAssistantError
 
@@ -22,4 +24,4 @@ def mcp(snapshot: SnapshotOpt = None, live: LiveOpt = False, store: StoreOpt = N
     serve_stdio(engine)
 
 
-__all__ = ["mcp"]
+__all__ = ["mcp", "serve"]

@@ -10,6 +10,7 @@ BENCHMARKS: dict[str, str] = {
     "retrieval": "eval.bench.retrieval",
     "answer": "eval.bench.answer",
     "llm": "eval.bench.llm",
+    "api": "eval.bench.api",
 }
 
 

@@ -199,6 +199,12 @@ def _ask(text: str, intent: Intent, ctx: Mapping[str, Any]) -> Ask | None:
         return None
     measure = _default(intent)
     if (
+        measure in ("quote", "day_return")
+        and intent.stocks
+        and not any(e.kind == "etf" for e in intent.entities)
+    ):
+        measure = "move"  # "and how much did it add today?" about a stock: its return and contribution
+    if (
         measure == "move"
         and not cues.EXPLAIN.search(text)
         and not intent.stocks
@@ -265,4 +271,4 @@ def _which_list(text: str, shown: Mapping[str, Sequence[str]], ctx: Mapping[str,
     last = ctx.get("measure")
     if last == "weights" and shown.get("holdings"):
         return "holdings"
-    return "contributors" if shown.get("contributors") else next(iter(shown))  # type: ignore[arg-type,return-value]
+    return "contributors" if shown.get("contributors") else next(iter(shown))  # type: ignore[arg-type]
