@@ -226,6 +226,9 @@ def test_portal_embeds_the_page_with_one_script_tag(server: Server, browser: Any
     try:
         page.goto(f"http://127.0.0.1:{portal.server_address[1]}/")
         frame = page.frame_locator("iframe")
+        # The iframe loads lazily: its script wires the form before it draws the suggestion chips, so once a chip
+        # is there, Enter is heard.
+        frame.locator("#suggestions .chip").first.wait_for(timeout=60_000)
         frame.locator("#q").fill("Why did 560500 rise today?")
         frame.locator("#q").press("Enter")
         frame.locator(".turn.bot[aria-busy=false]").wait_for(timeout=120_000)
