@@ -28,6 +28,7 @@ def test_ask_zh_on_fresh_store(store):
     r = run("--store", str(store), "--json", "为什么560500今天上涨？")
     assert r.returncode == 0, r.stderr
     a = json.loads(r.stdout)  # exactly one JSON object on stdout
+    assert "DEBUG" not in r.stderr  # a fresh store builds the BM25 index; bm25s's own debug lines stay quiet
     assert a["language"] == "zh" and a["data"] == {"origin": "sample", "as_of": "2026-01-09T15:00:00+08:00",
                                                     "trade_date": "2026-01-09"}
     text = a["answer"]

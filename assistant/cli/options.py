@@ -51,8 +51,12 @@ def verbosity(verbose: Annotated[int, typer.Option(
             named = logging.WARNING
         level = named if isinstance(named, int) else logging.WARNING
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    for name in ("assistant", "ingest", "eval"):
+    ours = ("assistant", "ingest", "eval")
+    for name in ours:
         logging.getLogger(name).setLevel(level)
+    # Libraries below WARNING stay quiet even when they raise their own level (bm25s sets DEBUG on import).
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(lambda record: record.levelno >= logging.WARNING or record.name.split(".")[0] in ours)
 
 
 def fail(err: Exception) -> NoReturn:
