@@ -33,6 +33,8 @@ def plan(env, q, ctx=None):
         ("560500昨天涨跌多少？", ["day_return"]),
         ("560500今天收盘多少、谁领涨、申购了多少份？", ["quote", "rank", "flows"]),
         ("What's 560500's premium to IOPV, and who manages it?", ["premium", "fund_fact"]),
+        ("Who manages 560500 and how often is its index rebalanced?", ["fund_fact", "methodology"]),
+        ("560500的基金经理是谁？指数多久调整一次样本？", ["fund_fact", "methodology"]),
         ("560500这个月涨了多少？", ["period_return"]),
         ("How much is 560500 up month-to-date?", ["period_return"]),
         ("what's 560500's return over the last 3 trading days?", ["period_return"]),

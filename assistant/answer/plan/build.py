@@ -103,6 +103,7 @@ _COMBINABLE = frozenset(
         "tracking",
         "index_return",
         "fund_fact",
+        "methodology",
     }
 )
 
