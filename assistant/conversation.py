@@ -92,12 +92,17 @@ class SessionStore:
             db.execute("PRAGMA foreign_keys=ON")
             db.execute("PRAGMA busy_timeout=30000")
             yield db
-        except sqlite3.DatabaseError as exc:  # a damaged file: say so and how to start afresh, not a traceback
+        except (
+            sqlite3.DatabaseError
+        ) as exc:  # a damaged file: say so and how to start afresh, not a traceback
             from assistant.retrieval.store_health import StoreDamagedError, looks_like_damage
 
             if looks_like_damage(exc):
-                raise StoreDamagedError(str(self.path), f"the session database cannot be read ({exc}); it holds "
-                                        "conversation history only", repair=f"rm {self.path}") from exc
+                raise StoreDamagedError(
+                    str(self.path),
+                    f"the session database cannot be read ({exc}); it holds conversation history only",
+                    repair=f"rm {self.path}",
+                ) from exc
             raise
         finally:
             db.close()
@@ -115,7 +120,7 @@ class SessionStore:
 
     @staticmethod
     def _now() -> str:
-        return dt.datetime.now(dt.timezone.utc).isoformat()
+        return dt.datetime.now(dt.UTC).isoformat()
 
     @staticmethod
     def _valid(session_id: str) -> str:
@@ -136,8 +141,9 @@ class SessionStore:
             return self.new_session()
         self._valid(session_id)
         with self._write() as db:
-            db.execute("INSERT OR IGNORE INTO sessions(id, created_at) VALUES (?, ?)",
-                       (session_id, self._now()))
+            db.execute(
+                "INSERT OR IGNORE INTO sessions(id, created_at) VALUES (?, ?)", (session_id, self._now())
+            )
         return session_id
 
     def exists(self, session_id: str) -> bool:
@@ -151,18 +157,25 @@ class SessionStore:
         now = self._now()
         with self._write() as db:
             db.execute("INSERT OR IGNORE INTO sessions(id, created_at) VALUES (?, ?)", (session_id, now))
-            db.execute("INSERT INTO turns(session_id, question, answer_json, context_json, created_at) "
-                       "VALUES (?, ?, ?, ?, ?)",
-                       (session_id, question, answer.model_dump_json(), context_json, now))
-            db.execute("DELETE FROM turns WHERE session_id = ? AND id NOT IN "
-                       "(SELECT id FROM turns WHERE session_id = ? ORDER BY id DESC LIMIT ?)",
-                       (session_id, session_id, self.max_turns))
+            db.execute(
+                "INSERT INTO turns(session_id, question, answer_json, context_json, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (session_id, question, answer.model_dump_json(), context_json, now),
+            )
+            db.execute(
+                "DELETE FROM turns WHERE session_id = ? AND id NOT IN "
+                "(SELECT id FROM turns WHERE session_id = ? ORDER BY id DESC LIMIT ?)",
+                (session_id, session_id, self.max_turns),
+            )
 
     def turns(self, session_id: str) -> list[Turn]:
         """The session's stored turns, oldest first (empty for an unknown session)."""
         with self._connect() as db:
-            rows = db.execute("SELECT question, answer_json, context_json, created_at FROM turns "
-                              "WHERE session_id = ? ORDER BY id", (session_id,)).fetchall()
+            rows = db.execute(
+                "SELECT question, answer_json, context_json, created_at FROM turns "
+                "WHERE session_id = ? ORDER BY id",
+                (session_id,),
+            ).fetchall()
         return [Turn(q, a, json.loads(c), dt.datetime.fromisoformat(t)) for q, a, c, t in rows]
 
     def delete(self, session_id: str) -> bool:
@@ -174,7 +187,7 @@ class SessionStore:
     def last_context(self, session_id: str) -> dict[str, Any] | None:
         """The context of the latest turn, or None when the session has none."""
         with self._connect() as db:
-            row = db.execute("SELECT context_json FROM turns WHERE session_id = ? ORDER BY id DESC LIMIT 1",
-                             (session_id,)).fetchone()
+            row = db.execute(
+                "SELECT context_json FROM turns WHERE session_id = ? ORDER BY id DESC LIMIT 1", (session_id,)
+            ).fetchone()
         return json.loads(row[0]) if row else None
-

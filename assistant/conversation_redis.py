@@ -19,8 +19,14 @@ from assistant.conversation import SessionStore, Turn, _json_default
 
 
 class RedisSessionStore:
-    def __init__(self, client: redis.Redis, *, max_turns: int = 50, ttl_s: int = 30 * 24 * 3600,
-                 prefix: str = "market-assistant:session:") -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        max_turns: int = 50,
+        ttl_s: int = 30 * 24 * 3600,
+        prefix: str = "market-assistant:session:",
+    ) -> None:
         self.r, self.max_turns, self.ttl_s, self.prefix = client, max_turns, ttl_s, prefix
 
     @classmethod
@@ -53,8 +59,16 @@ class RedisSessionStore:
         SessionStore._valid(session_id)
         meta, turns = self._keys(session_id)
         now = self._now()
-        record = json.dumps({"question": question, "answer_json": answer.model_dump_json(), "context": context,
-                             "created_at": now}, ensure_ascii=False, default=_json_default)
+        record = json.dumps(
+            {
+                "question": question,
+                "answer_json": answer.model_dump_json(),
+                "context": context,
+                "created_at": now,
+            },
+            ensure_ascii=False,
+            default=_json_default,
+        )
         with self.r.pipeline(transaction=True) as pipe:
             pipe.set(meta, now, nx=True)
             pipe.rpush(turns, record)

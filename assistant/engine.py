@@ -28,8 +28,14 @@ _ENGINES_LOCK = threading.Lock()
 
 
 class Engine:
-    def __init__(self, settings: Settings, *, answerer: AnswererKind = "offline", chat_model: Any = None,
-                 progress: bool | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        answerer: AnswererKind = "offline",
+        chat_model: Any = None,
+        progress: bool | None = None,
+    ) -> None:
         from assistant.answer.offline import OfflineAnswerer
         from assistant.answer.tools import Toolbox
         from assistant.market.factory import open_market
@@ -89,8 +95,9 @@ class Engine:
         callback = _stderr_progress() if self._progress else None
         if self.settings.live:
             return ingest_source(self.md.source, store, progress=callback)
-        report = ingest_snapshot(self.settings.snapshot_path, store, progress=callback,
-                                 registry=self.settings.etf_registry)
+        report = ingest_snapshot(
+            self.settings.snapshot_path, store, progress=callback, registry=self.settings.etf_registry
+        )
         if report.added or report.replaced:
             log.info("ingested %d documents into the store", len(report.added) + len(report.replaced))
         return report
@@ -104,8 +111,9 @@ class Engine:
         answer, _ = self.ask_with_session(question, session_id)
         return answer
 
-    def ask_with_session(self, question: str, session_id: str | None = None,
-                         on_sentence: Callable[[str], None] | None = None) -> tuple[Answer, str | None]:
+    def ask_with_session(
+        self, question: str, session_id: str | None = None, on_sentence: Callable[[str], None] | None = None
+    ) -> tuple[Answer, str | None]:
         """Answer; with a session id, resolve follow-ups against it and store the turn. `on_sentence` gets
         each verified sentence of an LLM answer while it is written (answerers that stream; see
         answer/writer.py), before the final answer is returned."""
@@ -122,8 +130,9 @@ class Engine:
             self.sessions.append_turn(session_id, question, answer, new_context)
         return answer, session_id
 
-    def ask_stream(self, question: str, session_id: str | None = None,
-                   history: Sequence[str] = ()) -> Iterator[str | Answer]:
+    def ask_stream(
+        self, question: str, session_id: str | None = None, history: Sequence[str] = ()
+    ) -> Iterator[str | Answer]:
         """Yield the answer's text in pieces as they are produced, then the final `Answer` (the pieces joined
         are exactly `Answer.answer`). `history` holds earlier questions of a conversation the caller keeps
         itself (OpenAI-style `messages`): they give follow-up context when the session has none.
@@ -133,8 +142,11 @@ class Engine:
         paragraph, which is as early as a finished answer can be sent."""
         context, session_id = self._begin(question, session_id, history)
         native = getattr(self.answerer, "answer_stream", None)
-        items: Iterable[Any] = (native(question, context) if native is not None
-                                else _by_paragraph(*self.answerer.answer(question, context)))
+        items: Iterable[Any] = (
+            native(question, context)
+            if native is not None
+            else _by_paragraph(*self.answerer.answer(question, context))
+        )
         result: tuple[Answer, dict[str, Any]] | None = None
         for item in items:
             if isinstance(item, str):
@@ -149,13 +161,16 @@ class Engine:
             self.sessions.append_turn(session_id, question, answer, new_context)
         yield answer
 
-    def _begin(self, question: str, session_id: str | None,
-               history: Sequence[str]) -> tuple[dict[str, Any] | None, str | None]:
+    def _begin(
+        self, question: str, session_id: str | None, history: Sequence[str]
+    ) -> tuple[dict[str, Any] | None, str | None]:
         """Check the question and find the context it follows: the session's last turn, else `history`."""
         if question is None or not str(question).strip():
             raise InputError("The question is empty.")
         if len(question) > MAX_QUESTION_CHARS:
-            raise InputError(f"The question is too long ({len(question)} characters; at most {MAX_QUESTION_CHARS}).")
+            raise InputError(
+                f"The question is too long ({len(question)} characters; at most {MAX_QUESTION_CHARS})."
+            )
         self._warm_for_answer()
         context = None
         if session_id is not None:

@@ -43,19 +43,33 @@ def explanation_json(result: MoveExplanation, info: SourceInfo) -> dict[str, Any
         "contribution_sum_pp": attribution.contribution_sum_pp,
         "residual_pp": attribution.residual_pp,
         "top_contributors": [
-            {"code": c.code, "name": c.name, "industry": c.industry, "return_pct": c.return_pct,
-             "weight_drifted_pct": c.weight_drifted_pct, "contribution_pp": c.contribution_pp}
+            {
+                "code": c.code,
+                "name": c.name,
+                "industry": c.industry,
+                "return_pct": c.return_pct,
+                "weight_drifted_pct": c.weight_drifted_pct,
+                "contribution_pp": c.contribution_pp,
+            }
             for c in result.top_contributors
         ],
         "industries": [
-            {"industry": i.industry, "contribution_pp": i.contribution_pp, "weight_drifted_pct": i.weight_drifted_pct}
+            {
+                "industry": i.industry,
+                "contribution_pp": i.contribution_pp,
+                "weight_drifted_pct": i.weight_drifted_pct,
+            }
             for i in result.industries
         ],
         "suspended": list(result.suspended),
         "warnings": list(result.warnings),
         "notes": list(result.notes),
         "figures": [figure_json(f) for f in result.figures()],
-        "data": {"origin": info.origin, "as_of": info.as_of.isoformat(), "trade_date": info.trade_date.isoformat()},
+        "data": {
+            "origin": info.origin,
+            "as_of": info.as_of.isoformat(),
+            "trade_date": info.trade_date.isoformat(),
+        },
     }
 
 
@@ -66,22 +80,44 @@ def _signed(value: float | None, digits: int = 2, unit: str = "") -> str:
 def print_explanation(result: MoveExplanation, info: SourceInfo, console: Console | None = None) -> None:
     console = console or Console()
     attribution = result.attribution
-    console.print(Text.assemble((result.etf, "bold"), f" tracking {result.index} {result.index_name or ''} "
-                                f"on {result.trade_date} (vs {result.prev_date})"))
-    console.print(f"ETF {_signed(result.etf_return_pct, unit='%')}  index {_signed(result.index_return_pct, unit='%')}"
-                  f"  tracking difference {_signed(result.tracking_difference_pp, unit=' pp')}")
+    console.print(
+        Text.assemble(
+            (result.etf, "bold"),
+            f" tracking {result.index} {result.index_name or ''} "
+            f"on {result.trade_date} (vs {result.prev_date})",
+        )
+    )
+    console.print(
+        f"ETF {_signed(result.etf_return_pct, unit='%')}  index {_signed(result.index_return_pct, unit='%')}"
+        f"  tracking difference {_signed(result.tracking_difference_pp, unit=' pp')}"
+    )
     if result.premium is not None and result.premium.premium_pct is not None:
-        console.print(f"premium to IOPV {_signed(result.premium.premium_pct, unit='%')} (price / IOPV − 1; AKShare 基金折价率 read as a {result.premium.convention} rate)")
-    console.print(f"contributions sum {_signed(attribution.contribution_sum_pp, 4, ' pp')}, "
-                  f"residual {_signed(attribution.residual_pp, 4, ' pp')} "
-                  f"(weights dated {result.weights_date}, drifted to {result.prev_date})")
+        console.print(
+            f"premium to IOPV {_signed(result.premium.premium_pct, unit='%')} (price / IOPV − 1; AKShare 基金折价率 read as a {result.premium.convention} rate)"
+        )
+    console.print(
+        f"contributions sum {_signed(attribution.contribution_sum_pp, 4, ' pp')}, "
+        f"residual {_signed(attribution.residual_pp, 4, ' pp')} "
+        f"(weights dated {result.weights_date}, drifted to {result.prev_date})"
+    )
 
     table = Table(title="Top contributors")
     for col in ("code", "name", "industry", "return %", "weight %", "contribution pp"):
         table.add_column(col, justify="right" if col[0] in "rwc" and col != "code" else "left")
     for c in list(result.top_contributors) + list(result.bottom_contributors):
-        table.add_row(*map(Text, (c.code, c.name or "", c.industry or "", _signed(c.return_pct),
-                                  f"{c.weight_drifted_pct:.2f}", _signed(c.contribution_pp, 3))))
+        table.add_row(
+            *map(
+                Text,
+                (
+                    c.code,
+                    c.name or "",
+                    c.industry or "",
+                    _signed(c.return_pct),
+                    f"{c.weight_drifted_pct:.2f}",
+                    _signed(c.contribution_pp, 3),
+                ),
+            )
+        )
     console.print(table)
 
     industries = Table(title="Industry contributions")
@@ -94,7 +130,9 @@ def print_explanation(result: MoveExplanation, info: SourceInfo, console: Consol
 
     if result.flows is not None and result.flows.period is not None:
         p = result.flows.period
-        scale = "" if p.scale_change_yuan is None else f", scale {p.scale_change_yuan / 1e6:+,.2f} million yuan"
+        scale = (
+            "" if p.scale_change_yuan is None else f", scale {p.scale_change_yuan / 1e6:+,.2f} million yuan"
+        )
         console.print(f"flows {p.start_date} → {p.end_date}: units {p.change / 1e4:+,.0f}万份{scale}")
     for warning in result.warnings:
         console.print(Text.assemble(("warning: ", "yellow"), warning))

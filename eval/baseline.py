@@ -45,8 +45,11 @@ class BaselineAnswerer:
         ingest_snapshot(root, store)
         self.vectorstore = store.langchain()
         manifest = read_manifest(root)
-        self.data = DataInfo(origin=manifest.get("origin", "unknown"), as_of=manifest["as_of"],
-                             trade_date=manifest["trade_date"])
+        self.data = DataInfo(
+            origin=manifest.get("origin", "unknown"),
+            as_of=manifest["as_of"],
+            trade_date=manifest["trade_date"],
+        )
 
     def retrieve(self, question: str) -> list[Any]:
         return self.vectorstore.similarity_search(question, k=self.k, filter={"complete": True})
@@ -64,9 +67,16 @@ class BaselineAnswerer:
             cit = by_id.get(cid)
             if cit is None:
                 kind = meta.get("kind") if meta.get("kind") in ("news", "document") else "news"
-                cit = Citation(n=len(citations) + 1, id=cid, kind=kind, title=meta.get("title"),
-                               source=meta.get("source"), url=meta.get("url"),
-                               published_at=meta.get("published_at"), quote=passage)
+                cit = Citation(
+                    n=len(citations) + 1,
+                    id=cid,
+                    kind=kind,
+                    title=meta.get("title"),
+                    source=meta.get("source"),
+                    url=meta.get("url"),
+                    published_at=meta.get("published_at"),
+                    quote=passage,
+                )
                 by_id[cid] = cit
                 citations.append(cit)
             else:
@@ -74,12 +84,22 @@ class BaselineAnswerer:
             excerpt = passage if len(passage) <= self.max_chars else passage[: self.max_chars] + "…"
             lines.append(f"- {excerpt} [{cit.n}]")
         if not lines:
-            text = "没有检索到相关资料，无法回答。" if lang == "zh" else "Nothing relevant was retrieved; I cannot answer."
+            text = (
+                "没有检索到相关资料，无法回答。"
+                if lang == "zh"
+                else "Nothing relevant was retrieved; I cannot answer."
+            )
         else:
             head = "根据检索到的资料：" if lang == "zh" else "From the retrieved passages:"
             text = head + "\n" + "\n".join(lines)
-        return Answer(question=question, answer=text, language=lang,  # type: ignore[arg-type]
-                      citations=citations, facts=[], data=self.data)
+        return Answer(
+            question=question,
+            answer=text,
+            language=lang,  # type: ignore[arg-type]
+            citations=citations,
+            facts=[],
+            data=self.data,
+        )
 
 
 __all__ = ["BaselineAnswerer", "question_language"]

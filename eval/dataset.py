@@ -21,9 +21,29 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 Category = Literal[
-    "move_explanation", "false_premise", "top_weights", "flows", "premium", "quote", "methodology",
-    "fund_facts", "news", "comparison", "relative_date", "unknown", "follow_up", "lookahead", "injection",
-    "period_return", "multi_part", "focused", "advice", "forecast", "off_topic", "conversation", "resolver",
+    "move_explanation",
+    "false_premise",
+    "top_weights",
+    "flows",
+    "premium",
+    "quote",
+    "methodology",
+    "fund_facts",
+    "news",
+    "comparison",
+    "relative_date",
+    "unknown",
+    "follow_up",
+    "lookahead",
+    "injection",
+    "period_return",
+    "multi_part",
+    "focused",
+    "advice",
+    "forecast",
+    "off_topic",
+    "conversation",
+    "resolver",
 ]
 """Categories of the shipped datasets; user datasets may use any string (reported as is)."""
 
@@ -41,10 +61,16 @@ class GoldFact(BaseModel):
     value: float = Field(description="Signed gold value in `unit` (returns in %, contributions in pp).")
     tolerance: float = Field(default=0.01, ge=0, description="Absolute tolerance in the fact's unit.")
     unit: str | None = Field(default=None, description="Informative; the answer's fact unit is not compared.")
-    as_of: dt.date | None = Field(default=None, description="When set, the answer's fact must have this as_of date.")
-    period_start: dt.date | None = Field(default=None, description=(
-        "For a figure over a period (a *_period_* return, a units change): the baseline day whose close starts "
-        "it. Used by eval/gold.py to recompute the value; not compared with the answer's fact."))
+    as_of: dt.date | None = Field(
+        default=None, description="When set, the answer's fact must have this as_of date."
+    )
+    period_start: dt.date | None = Field(
+        default=None,
+        description=(
+            "For a figure over a period (a *_period_* return, a units change): the baseline day whose close starts "
+            "it. Used by eval/gold.py to recompute the value; not compared with the answer's fact."
+        ),
+    )
 
 
 class Gold(BaseModel):
@@ -55,23 +81,31 @@ class Gold(BaseModel):
     entities: list[str | list[str]] = Field(
         default_factory=list,
         description="Each entry must be named in the answer text; a list entry is alternatives "
-                    "(code, Chinese name, English name): any one of them counts.",
+        "(code, Chinese name, English name): any one of them counts.",
     )
     must_cite: list[str | list[str]] = Field(
         default_factory=list,
-        description="Citation ids the answer must cite; a list entry is alternatives (citing any one counts).")
-    may_cite: list[str] = Field(default_factory=list,
-                                description="Ids that are acceptable but not required (not false positives).")
-    must_not_cite: list[str] = Field(default_factory=list,
-                                     description="Ids that must never be cited (look-ahead, injection).")
-    must_not_say: list[str] = Field(default_factory=list,
-                                    description="Substrings that must not appear in the answer text.")
-    answers_first: list[str] = Field(default_factory=list, description=(
-        "What the answer's first sentence must contain (any one): `name:subject` of a gold fact (its value as "
-        "printed), a code or name, or the reason it cannot answer (advice, forecast, off_topic, not_disclosed) or a greeting."))
+        description="Citation ids the answer must cite; a list entry is alternatives (citing any one counts).",
+    )
+    may_cite: list[str] = Field(
+        default_factory=list, description="Ids that are acceptable but not required (not false positives)."
+    )
+    must_not_cite: list[str] = Field(
+        default_factory=list, description="Ids that must never be cited (look-ahead, injection)."
+    )
+    must_not_say: list[str] = Field(
+        default_factory=list, description="Substrings that must not appear in the answer text."
+    )
+    answers_first: list[str] = Field(
+        default_factory=list,
+        description=(
+            "What the answer's first sentence must contain (any one): `name:subject` of a gold fact (its value as "
+            "printed), a code or name, or the reason it cannot answer (advice, forecast, off_topic, not_disclosed) or a greeting."
+        ),
+    )
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Gold":
+    def _consistent(self) -> Gold:
         clash = set(self.required_ids) & set(self.must_not_cite)
         if clash:
             raise ValueError(f"ids both required and forbidden: {sorted(clash)}")
@@ -92,11 +126,16 @@ class Case(BaseModel):
     id: str = Field(pattern=r"^[A-Za-z0-9_.:-]{1,80}$")
     question: str = Field(min_length=1)
     language: Literal["zh", "en"]
-    snapshot: str = Field(default="sample", description=(
-        "'sample' (the default snapshot: the bundled sample, or --snapshot DIR), the name of a generated "
-        "scenario (eval/make_snapshots.py), or a folder path (relative to the dataset file)."))
-    turns: list[str] = Field(default_factory=list,
-                             description="Questions asked first in the same session (follow-ups).")
+    snapshot: str = Field(
+        default="sample",
+        description=(
+            "'sample' (the default snapshot: the bundled sample, or --snapshot DIR), the name of a generated "
+            "scenario (eval/make_snapshots.py), or a folder path (relative to the dataset file)."
+        ),
+    )
+    turns: list[str] = Field(
+        default_factory=list, description="Questions asked first in the same session (follow-ups)."
+    )
     gold: Gold
     category: str
     notes: str = ""
@@ -168,5 +207,15 @@ def dump_cases(cases: Iterable[Case], path: Path | str) -> None:
     Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-__all__ = ["Case", "Category", "DatasetError", "Gold", "GoldFact", "RETRIEVAL_CATEGORIES",
-           "default_dataset_paths", "dump_cases", "load_cases", "parse_cases"]
+__all__ = [
+    "RETRIEVAL_CATEGORIES",
+    "Case",
+    "Category",
+    "DatasetError",
+    "Gold",
+    "GoldFact",
+    "default_dataset_paths",
+    "dump_cases",
+    "load_cases",
+    "parse_cases",
+]

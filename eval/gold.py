@@ -150,13 +150,18 @@ class SnapshotGold:
             s = self.stock_closes(r["成分券代码"])
             base = s[[d <= wd for d in s.index]]
             prev = s[[d < t for d in s.index]]
-            rows.append({
-                "code": r["成分券代码"], "name": r["成分券名称"], "name_en": r["成分券英文名称"],
-                "industry": self.industry_of(r["成分券代码"]), "weight_file": float(r["权重"]),
-                "base": float(base.iloc[-1]) if len(base) else math.nan,
-                "prev": float(prev.iloc[-1]) if len(prev) else math.nan,
-                "close": float(s[t]) if t in s.index else math.nan,
-            })
+            rows.append(
+                {
+                    "code": r["成分券代码"],
+                    "name": r["成分券名称"],
+                    "name_en": r["成分券英文名称"],
+                    "industry": self.industry_of(r["成分券代码"]),
+                    "weight_file": float(r["权重"]),
+                    "base": float(base.iloc[-1]) if len(base) else math.nan,
+                    "prev": float(prev.iloc[-1]) if len(prev) else math.nan,
+                    "close": float(s[t]) if t in s.index else math.nan,
+                }
+            )
         df = pd.DataFrame(rows)
         priced = df["base"].notna() & df["prev"].notna()
         raw = (df["weight_file"] * df["prev"] / df["base"]).where(priced)
@@ -194,7 +199,9 @@ class SnapshotGold:
             parts = []
             for df in self._frames("fund_etf_scale_sse"):
                 df = df[df["基金代码"] == etf]
-                parts.append(pd.Series(pd.to_numeric(df["基金份额"]).to_numpy(), index=[_d(x) for x in df["统计日期"]]))
+                parts.append(
+                    pd.Series(pd.to_numeric(df["基金份额"]).to_numpy(), index=[_d(x) for x in df["统计日期"]])
+                )
             s = pd.concat(parts) if parts else pd.Series(dtype="float64")
         else:
             df = self._frame("fund_scale_daily_szse", symbol="ETF")
@@ -243,8 +250,9 @@ class SnapshotGold:
 
     # --- dispatch for dataset gold facts -------------------------------------------------------------------
 
-    def value(self, name: str, subject: str, as_of: dt.date | None = None, period_start: dt.date | None = None
-              ) -> float | None:
+    def value(
+        self, name: str, subject: str, as_of: dt.date | None = None, period_start: dt.date | None = None
+    ) -> float | None:
         """Gold for a fact name; None when this module has no recipe for it (e.g. values from an article)."""
         day = as_of or self.trade_date
         etfs = set(self.universe)
@@ -277,8 +285,11 @@ class SnapshotGold:
             return float(self.units(subject)[day])
         if name in ("etf_units_change", "etf_units_change_pct", "etf_scale_change_yuan") and subject in etfs:
             start = period_start or self.period_start(subject, 1, day)
-            fn = {"etf_units_change": self.units_change, "etf_units_change_pct": self.units_change_pct,
-                  "etf_scale_change_yuan": self.scale_change_yuan}[name]
+            fn = {
+                "etf_units_change": self.units_change,
+                "etf_units_change_pct": self.units_change_pct,
+                "etf_scale_change_yuan": self.scale_change_yuan,
+            }[name]
             return fn(subject, start, day)
         since = re.fullmatch(r"etf_(units|scale)_change_since_(\d{8})(_pct|_yuan)?", name)
         if since and subject in etfs:
@@ -293,7 +304,9 @@ class SnapshotGold:
         if name in ("etf_units_change_1d", "etf_units_change_1d_pct") and subject in etfs:
             u = self.units(subject)
             prev = [d for d in u.index if d < day][-1]
-            return (self.units_change if name == "etf_units_change_1d" else self.units_change_pct)(subject, prev, day)
+            return (self.units_change if name == "etf_units_change_1d" else self.units_change_pct)(
+                subject, prev, day
+            )
         return None
 
 
@@ -333,18 +346,31 @@ def main(argv: list[str] | None = None) -> int:
     if args.show:
         g = SnapshotGold(resolve_snapshot(args.show))
         for etf, index in g.universe.items():
-            print(f"{etf}->{index} T={g.trade_date} etf {g.etf_return_pct(etf):.4f}% index "
-                  f"{g.index_return_pct(index):.4f}% premium {g.etf_premium_pct(etf):.4f}% "
-                  f"period start {g.period_start(etf)} units chg {g.value('etf_units_change', etf):.0f} "
-                  f"({g.value('etf_units_change_pct', etf):.4f}%) scale chg {g.value('etf_scale_change_yuan', etf):.0f}")
+            print(
+                f"{etf}->{index} T={g.trade_date} etf {g.etf_return_pct(etf):.4f}% index "
+                f"{g.index_return_pct(index):.4f}% premium {g.etf_premium_pct(etf):.4f}% "
+                f"period start {g.period_start(etf)} units chg {g.value('etf_units_change', etf):.0f} "
+                f"({g.value('etf_units_change_pct', etf):.4f}%) scale chg {g.value('etf_scale_change_yuan', etf):.0f}"
+            )
             att = g.attribution(index).sort_values("contribution_pp")
             with pd.option_context("display.width", 200, "display.max_columns", 20):
-                print(att.tail(6)[["code", "name", "industry", "weight_drifted", "return_pct", "contribution_pp"]])
-                print(att.head(4)[["code", "name", "industry", "weight_drifted", "return_pct", "contribution_pp"]])
+                print(
+                    att.tail(6)[
+                        ["code", "name", "industry", "weight_drifted", "return_pct", "contribution_pp"]
+                    ]
+                )
+                print(
+                    att.head(4)[
+                        ["code", "name", "industry", "weight_drifted", "return_pct", "contribution_pp"]
+                    ]
+                )
                 print(att[att["suspended"]][["code", "name"]])
                 ind = att.groupby("industry")["contribution_pp"].sum().sort_values()
                 print(ind.tail(4), ind.head(3), sep="\n")
-                print(g.top_weights(index)[["成分券代码", "成分券名称", "权重"]], g.top_weights(index)["权重"].sum())
+                print(
+                    g.top_weights(index)[["成分券代码", "成分券名称", "权重"]],
+                    g.top_weights(index)["权重"].sum(),
+                )
         return 0
     paths = args.datasets or default_dataset_paths()
     status = 0

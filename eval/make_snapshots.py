@@ -85,8 +85,14 @@ def ensure_snapshots(root: Path | str | None = None) -> dict[str, Path]:
     return {name: ensure_snapshot(name, root) for name in scenario_makers()}
 
 
-def resolve_snapshot(name: str, *, default: Path | None = None, cache_root: Path | str | None = None,
-                     base_dir: Path | None = None, overrides: Mapping[str, Path] | None = None) -> Path:
+def resolve_snapshot(
+    name: str,
+    *,
+    default: Path | None = None,
+    cache_root: Path | str | None = None,
+    base_dir: Path | None = None,
+    overrides: Mapping[str, Path] | None = None,
+) -> Path:
     """Folder for a case's `snapshot` field: 'sample' -> `default` (bundled sample unless --snapshot), a
     generated scenario name -> the cache, anything else -> a path (relative to the dataset's folder)."""
     if overrides and name in overrides:
@@ -103,8 +109,10 @@ def resolve_snapshot(name: str, *, default: Path | None = None, cache_root: Path
     if not p.is_absolute() and base_dir is not None:
         p = base_dir / p
     if not (p / "manifest.json").is_file():
-        raise FileNotFoundError(f"snapshot {name!r}: not 'sample', not a generated scenario "
-                                f"({', '.join(sorted(scenario_makers()))}) and no manifest.json at {p}")
+        raise FileNotFoundError(
+            f"snapshot {name!r}: not 'sample', not a generated scenario "
+            f"({', '.join(sorted(scenario_makers()))}) and no manifest.json at {p}"
+        )
     return p
 
 

@@ -61,10 +61,17 @@ def fmt(value: Any, kind: str) -> str:
 def badness(s: CaseScore) -> tuple[float, ...]:
     c = s.citations
     return (
-        s.error is not None, s.outcome == "incorrect", not s.abstention_right,
-        sum(not f.ok for f in s.facts), len(s.unsupported), len(c.forbidden) if c else 0,
-        len(s.forbidden_text), len(c.missing) if c else 0, sum(not ok for _, ok in s.entities),
-        len(c.false_positive) if c else 0, not s.language_ok,
+        s.error is not None,
+        s.outcome == "incorrect",
+        not s.abstention_right,
+        sum(not f.ok for f in s.facts),
+        len(s.unsupported),
+        len(c.forbidden) if c else 0,
+        len(s.forbidden_text),
+        len(c.missing) if c else 0,
+        sum(not ok for _, ok in s.entities),
+        len(c.false_positive) if c else 0,
+        not s.language_ok,
     )
 
 
@@ -120,8 +127,10 @@ def markdown(run: EvalRun, gate: list[str] | None, thresholds: dict[str, Any] | 
         "",
         f"{len(run.cases)} cases · answerers: {', '.join(names)} · started {run.started} · {run.seconds:.1f} s",
         "",
-        "Snapshots: " + ", ".join(f"`{k}`" for k in run.snapshots) + ". Dataset: " + ", ".join(
-            f"`{Path(d).name}`" for d in run.dataset),
+        "Snapshots: "
+        + ", ".join(f"`{k}`" for k in run.snapshots)
+        + ". Dataset: "
+        + ", ".join(f"`{Path(d).name}`" for d in run.dataset),
         "",
     ]
     if gate is not None:
@@ -131,9 +140,15 @@ def markdown(run: EvalRun, gate: list[str] | None, thresholds: dict[str, Any] | 
         parts.append("")
     if run.setup_errors:
         parts += ["Setup errors:", ""] + [f"- {k}: {v}" for k, v in run.setup_errors.items()] + [""]
-    parts += ["## Overall", "", _md_table(["metric", *names],
-                                          [[label, *(fmt(summaries[n].get(key), kind) for n in names)]
-                                           for key, label, kind in METRICS]), ""]
+    parts += [
+        "## Overall",
+        "",
+        _md_table(
+            ["metric", *names],
+            [[label, *(fmt(summaries[n].get(key), kind) for n in names)] for key, label, kind in METRICS],
+        ),
+        "",
+    ]
     # per category
     cats = sorted({c.category for c in run.cases})
     per = {n: run.by_category(n) for n in names}
@@ -146,10 +161,13 @@ def markdown(run: EvalRun, gate: list[str] | None, thresholds: dict[str, Any] | 
         row = [cat, str(n_cases)]
         for n in names:
             a = per[n].get(cat, {})
-            row += [fmt(a.get("right"), "pct"), fmt(a.get("numeric_accuracy"), "pct"),
-                    f"{fmt(a.get('citation_precision'), 'num')}/{fmt(a.get('citation_recall'), 'num')}",
-                    fmt(a.get("unsupported_numbers"), "int"),
-                    f"{fmt(a.get('llm_written'), 'pct')} / {fmt(a.get('fallback_reasons'), 'reasons')}"]
+            row += [
+                fmt(a.get("right"), "pct"),
+                fmt(a.get("numeric_accuracy"), "pct"),
+                f"{fmt(a.get('citation_precision'), 'num')}/{fmt(a.get('citation_recall'), 'num')}",
+                fmt(a.get("unsupported_numbers"), "int"),
+                f"{fmt(a.get('llm_written'), 'pct')} / {fmt(a.get('fallback_reasons'), 'reasons')}",
+            ]
         rows.append(row)
     parts += ["## By category", "", _md_table(header, rows), ""]
     # per language
@@ -160,19 +178,30 @@ def markdown(run: EvalRun, gate: list[str] | None, thresholds: dict[str, Any] | 
             a = aggregate([s for s in run.scores(n) if s.language == lang])
             row += [fmt(a.get("right"), "pct"), fmt(a.get("language_match"), "pct")]
         lang_rows.append(row)
-    parts += ["## By language", "", _md_table(
-        ["language", "n", *[x for n in names for x in (f"{n} right", f"{n} language match")]], lang_rows), ""]
+    parts += [
+        "## By language",
+        "",
+        _md_table(
+            ["language", "n", *[x for n in names for x in (f"{n} right", f"{n} language match")]], lang_rows
+        ),
+        "",
+    ]
     # worst cases
     parts += ["## Worst cases", ""]
     for n in names:
         ranked = sorted(run.runs.get(n, []), key=lambda r: badness(r.score), reverse=True)
         bad = [r for r in ranked if any(badness(r.score))][:worst]
-        parts += [f"### {n}: {sum(bool(any(badness(r.score))) for r in ranked)} case(s) with a difference", ""]
+        parts += [
+            f"### {n}: {sum(bool(any(badness(r.score))) for r in ranked)} case(s) with a difference",
+            "",
+        ]
         if not bad:
             parts += ["No differences from gold.", ""]
         for r in bad:
-            parts.append(f"- **{r.case.id}** ({r.case.category}, {r.case.language}, `{r.snapshot}`): "
-                         f"{r.case.question} → {r.score.outcome}")
+            parts.append(
+                f"- **{r.case.id}** ({r.case.category}, {r.case.language}, `{r.snapshot}`): "
+                f"{r.case.question} → {r.score.outcome}"
+            )
             for line in case_diff(r):
                 parts.append(f"  - {line}")
             if r.answer is not None:
@@ -193,12 +222,23 @@ def to_json(run: EvalRun, gate: list[str] | None, thresholds: dict[str, Any] | N
         "gate": None if gate is None else {"passed": not gate, "failures": gate},
         "summary": {n: run.summary(n) for n in run.answerers},
         "by_category": {n: run.by_category(n) for n in run.answerers},
-        "cases": {n: [{
-            "id": r.case.id, "category": r.case.category, "language": r.case.language, "snapshot": r.snapshot,
-            "question": r.case.question, "turns": r.case.turns,
-            "score": r.score.to_dict(), "diff": case_diff(r),
-            "answer": None if r.answer is None else r.answer.model_dump(mode="json"),
-        } for r in run.runs.get(n, [])] for n in run.answerers},
+        "cases": {
+            n: [
+                {
+                    "id": r.case.id,
+                    "category": r.case.category,
+                    "language": r.case.language,
+                    "snapshot": r.snapshot,
+                    "question": r.case.question,
+                    "turns": r.case.turns,
+                    "score": r.score.to_dict(),
+                    "diff": case_diff(r),
+                    "answer": None if r.answer is None else r.answer.model_dump(mode="json"),
+                }
+                for r in run.runs.get(n, [])
+            ]
+            for n in run.answerers
+        },
     }
 
 
@@ -209,10 +249,14 @@ def chart(run: EvalRun, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     cats = sorted({c.category for c in run.cases})
-    metrics = [("right", "right: correct answer or rightful abstention"), ("numeric_accuracy", "numeric accuracy"),
-               ("citation_recall", "citation recall")]
-    fig, axes = plt.subplots(len(metrics), 1, figsize=(max(8, 0.75 * len(cats) + 2), 3.2 * len(metrics)),
-                             sharex=True)
+    metrics = [
+        ("right", "right: correct answer or rightful abstention"),
+        ("numeric_accuracy", "numeric accuracy"),
+        ("citation_recall", "citation recall"),
+    ]
+    fig, axes = plt.subplots(
+        len(metrics), 1, figsize=(max(8, 0.75 * len(cats) + 2), 3.2 * len(metrics)), sharex=True
+    )
     width = 0.8 / max(1, len(run.answerers))
     for ax, (key, title) in zip(axes, metrics):
         for i, n in enumerate(run.answerers):
@@ -234,13 +278,16 @@ def chart(run: EvalRun, path: Path) -> None:
     plt.close(fig)
 
 
-def write_report(run: EvalRun, out: Path | str, *, gate: list[str] | None = None,
-                 thresholds: dict[str, Any] | None = None) -> dict[str, Path]:
+def write_report(
+    run: EvalRun, out: Path | str, *, gate: list[str] | None = None, thresholds: dict[str, Any] | None = None
+) -> dict[str, Path]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "report.json", "md": out / "report.md", "png": out / "scores_by_category.png"}
-    paths["json"].write_text(json.dumps(to_json(run, gate, thresholds), ensure_ascii=False, indent=1,
-                                        default=str), encoding="utf-8")
+    paths["json"].write_text(
+        json.dumps(to_json(run, gate, thresholds), ensure_ascii=False, indent=1, default=str),
+        encoding="utf-8",
+    )
     paths["md"].write_text(markdown(run, gate, thresholds), encoding="utf-8")
     chart(run, paths["png"])
     return paths

@@ -47,6 +47,7 @@ AnswererFactory = Callable[[Settings], Answerer]
 
 def engine_factory(mode: str) -> AnswererFactory:
     """The product's Engine in `mode` ("offline" or "llm")."""
+
     def make(settings: Settings) -> Answerer:
         from assistant.engine import Engine
 
@@ -56,6 +57,7 @@ def engine_factory(mode: str) -> AnswererFactory:
             engine = Engine(settings, answerer=mode)
         getattr(engine, "searcher", None)  # open the store and ingest now, once, not inside the timed asks
         return engine
+
     return make
 
 
@@ -127,8 +129,9 @@ class _Pool:
         self._guard = threading.Lock()
 
     def settings_for(self, snapshot: Path) -> Settings:
-        return self.base.model_copy(update={"snapshot": snapshot, "live": False,
-                                            "store": _store_for(self.store_root, snapshot)})
+        return self.base.model_copy(
+            update={"snapshot": snapshot, "live": False, "store": _store_for(self.store_root, snapshot)}
+        )
 
     def get(self, answerer: str, snapshot: Path) -> Answerer:
         key = (answerer, snapshot)
@@ -154,8 +157,15 @@ def _progress(total: int, enabled: bool | None) -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    p = Progress(TextColumn("[bold]eval[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                 TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
+    p = Progress(
+        TextColumn("[bold]eval[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    )
     p.start()
     p.add_task("", total=total)
     return p
@@ -181,12 +191,15 @@ def run_eval(
     base = settings or Settings()
     cache = Path(cache_root or default_cache_root(base))
     pool = _Pool(factories, base, Path(store_root or cache / "stores"))
-    run = EvalRun(list(cases), list(factories), started=dt.datetime.now().astimezone().isoformat(timespec="seconds"))
+    run = EvalRun(
+        list(cases), list(factories), started=dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    )
     folders: dict[str, Path] = {}
     for case in cases:
         if case.snapshot not in folders:
-            folders[case.snapshot] = resolve_snapshot(case.snapshot, default=default_snapshot, cache_root=cache,
-                                                      base_dir=dataset_dir)
+            folders[case.snapshot] = resolve_snapshot(
+                case.snapshot, default=default_snapshot, cache_root=cache, base_dir=dataset_dir
+            )
     run.snapshots = {k_: str(v) for k_, v in folders.items()}
     run_id = uuid.uuid4().hex[:8]
 
@@ -290,5 +303,17 @@ def check_thresholds(run: EvalRun, thresholds: dict[str, Any]) -> list[str]:
     return failures
 
 
-__all__ = ["ANSWERERS", "DEFAULT_ANSWERERS", "DEFAULT_THRESHOLDS", "Answerer", "CaseRun", "EvalRun",
-           "baseline_factory", "check_thresholds", "engine_factory", "factories_for", "load_thresholds", "run_eval"]
+__all__ = [
+    "ANSWERERS",
+    "DEFAULT_ANSWERERS",
+    "DEFAULT_THRESHOLDS",
+    "Answerer",
+    "CaseRun",
+    "EvalRun",
+    "baseline_factory",
+    "check_thresholds",
+    "engine_factory",
+    "factories_for",
+    "load_thresholds",
+    "run_eval",
+]

@@ -98,9 +98,13 @@ class FactResult:
 def score_facts(answer: Answer, gold: Sequence[GoldFact]) -> list[FactResult]:
     out = []
     for g in gold:
-        candidates = [f.value for f in answer.facts
-                      if f.name == g.name and f.subject.strip().lower() == g.subject.strip().lower()
-                      and (g.as_of is None or str(f.as_of)[:10] == g.as_of.isoformat())]
+        candidates = [
+            f.value
+            for f in answer.facts
+            if f.name == g.name
+            and f.subject.strip().lower() == g.subject.strip().lower()
+            and (g.as_of is None or str(f.as_of)[:10] == g.as_of.isoformat())
+        ]
         got = min(candidates, key=lambda v: abs(v - g.value)) if candidates else None
         ok = got is not None and abs(got - g.value) <= g.tolerance + 1e-9
         out.append(FactResult(g.name, g.subject, g.value, g.tolerance, got, ok))
@@ -174,8 +178,9 @@ def score_citations(answer: Answer, case: Case) -> CitationResult:
     return res
 
 
-def retrieval_ranks(cited: Sequence[str], relevant: Iterable[str | Sequence[str]], k: int = 5
-                    ) -> tuple[float, float]:
+def retrieval_ranks(
+    cited: Sequence[str], relevant: Iterable[str | Sequence[str]], k: int = 5
+) -> tuple[float, float]:
     """(recall@k, reciprocal rank) of the relevant ids (or groups of alternative ids) in the cited order."""
     groups = [{r} if isinstance(r, str) else set(r) for r in relevant]
     if not groups:
@@ -239,16 +244,33 @@ class CaseScore:
         return d
 
 
-def score_case(case: Case, answer: Answer | None, *, answerer: str = "", latency_ms: float = 0.0,
-               error: str | None = None, k: int = 5) -> CaseScore:
+def score_case(
+    case: Case,
+    answer: Answer | None,
+    *,
+    answerer: str = "",
+    latency_ms: float = 0.0,
+    error: str | None = None,
+    k: int = 5,
+) -> CaseScore:
     expected = case.gold.outcome
     if answer is None:  # the answerer crashed: an incorrect answer, never an abstention
-        return CaseScore(case.id, case.category, case.language, answerer, expected, "incorrect", False, False,
-                         facts=score_facts(Answer.model_construct(facts=[]), case.gold.facts)
-                         if case.gold.facts else [],
-                         entities=[(e if isinstance(e, str) else " | ".join(e), False) for e in case.gold.entities],
-                         latency_ms=latency_ms, error=error or "no answer", language_ok=False,
-                         answers_first=answers_first(case, None))
+        return CaseScore(
+            case.id,
+            case.category,
+            case.language,
+            answerer,
+            expected,
+            "incorrect",
+            False,
+            False,
+            facts=score_facts(Answer.model_construct(facts=[]), case.gold.facts) if case.gold.facts else [],
+            entities=[(e if isinstance(e, str) else " | ".join(e), False) for e in case.gold.entities],
+            latency_ms=latency_ms,
+            error=error or "no answer",
+            language_ok=False,
+            answers_first=answers_first(case, None),
+        )
     abstained = is_abstention(answer)
     facts = score_facts(answer, case.gold.facts)
     mentions, n_unsupported, unsupported = unsupported_numbers(answer)
@@ -264,14 +286,38 @@ def score_case(case: Case, answer: Answer | None, *, answerer: str = "", latency
     elif abstained:
         outcome = "abstained"
     else:
-        ok = (all(f.ok for f in facts) and all(hit for _, hit in entities) and not citations.forbidden
-              and not said and not citations.missing)
+        ok = (
+            all(f.ok for f in facts)
+            and all(hit for _, hit in entities)
+            and not citations.forbidden
+            and not said
+            and not citations.missing
+        )
         outcome = "correct" if ok else "incorrect"
     return CaseScore(
-        case.id, case.category, case.language, answerer, expected, outcome, abstained,
-        abstained == (expected == "abstain"), facts, mentions, unsupported, entities, citations, rec, rr,
-        lang_ok, said, latency_ms, error, answer.answer, answers_first=answers_first(case, answer),
-        written_by=getattr(answer, "answerer", None), fallback_reason=getattr(answer, "fallback_reason", None),
+        case.id,
+        case.category,
+        case.language,
+        answerer,
+        expected,
+        outcome,
+        abstained,
+        abstained == (expected == "abstain"),
+        facts,
+        mentions,
+        unsupported,
+        entities,
+        citations,
+        rec,
+        rr,
+        lang_ok,
+        said,
+        latency_ms,
+        error,
+        answer.answer,
+        answers_first=answers_first(case, answer),
+        written_by=getattr(answer, "answerer", None),
+        fallback_reason=getattr(answer, "fallback_reason", None),
     )
 
 
@@ -325,15 +371,18 @@ def aggregate(scores: Sequence[CaseScore]) -> dict[str, Any]:
         "forbidden_citations": sum(len(c.forbidden) for c in cits),
         "forbidden_text": sum(len(s.forbidden_text) for s in scores),
         "right": sum(s.outcome == "correct" or (s.expected == "abstain" and s.abstained) for s in scores) / n
-        if n else None,
+        if n
+        else None,
         "correct": sum(s.outcome == "correct" for s in scores) / n if n else None,
         "incorrect": sum(s.outcome == "incorrect" for s in scores) / n if n else None,
         "abstained": sum(s.outcome == "abstained" for s in scores) / n if n else None,
         "abstention_correct": sum(s.abstention_right for s in scores) / n if n else None,
-        "abstain_when_should": (sum(s.abstained for s in unanswerable) / len(unanswerable)
-                                if unanswerable else None),
-        "answer_when_should": (sum(not s.abstained for s in answerable) / len(answerable)
-                               if answerable else None),
+        "abstain_when_should": (
+            sum(s.abstained for s in unanswerable) / len(unanswerable) if unanswerable else None
+        ),
+        "answer_when_should": (
+            sum(not s.abstained for s in answerable) / len(answerable) if answerable else None
+        ),
         "retrieval_recall_at_k": _mean(s.retrieval_recall for s in scores),
         "retrieval_mrr": _mean(s.retrieval_rr for s in scores),
         "language_match": sum(s.language_ok for s in scores) / n if n else None,
@@ -342,11 +391,15 @@ def aggregate(scores: Sequence[CaseScore]) -> dict[str, Any]:
         "latency_p95_ms": percentile(lat, 95),
         "errors": sum(s.error is not None for s in scores),
         # Who wrote the answers: an LLM run that fell back is scored, but never under the LLM's name silently.
-        "llm_written": (sum(s.written_by in ("llm", "llm_repaired") for s in llm_ran) / len(llm_ran)
-                        if llm_ran else None),
-        "llm_repaired": sum(s.written_by == "llm_repaired" for s in llm_ran) / len(llm_ran) if llm_ran else None,
+        "llm_written": (
+            sum(s.written_by in ("llm", "llm_repaired") for s in llm_ran) / len(llm_ran) if llm_ran else None
+        ),
+        "llm_repaired": sum(s.written_by == "llm_repaired" for s in llm_ran) / len(llm_ran)
+        if llm_ran
+        else None,
         "fallback_rate": len([s for s in llm_ran if s.written_by == "offline_fallback"]) / len(llm_ran)
-        if llm_ran else None,
+        if llm_ran
+        else None,
         "fallback_reasons": dict(sorted(reasons.items())),
     }
 

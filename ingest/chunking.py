@@ -81,13 +81,15 @@ class Chunker:
             header = item.title if item.kind == "news" else _doc_header(item.title, path)
             text = f"{header}\n{piece}" if header and not piece.startswith(header) else piece
             symbols = self.tagger.tag(item_symbols, piece if item.kind == "document" else "", path)
-            chunks.append(Chunk(
-                chunk_id=chunk_id_for(item.citation_id, doc_hash, index, text),
-                citation_id=item.citation_id,
-                index=index,
-                text=text,
-                metadata=chunk_metadata(item, doc_hash, index, path, symbols),
-            ))
+            chunks.append(
+                Chunk(
+                    chunk_id=chunk_id_for(item.citation_id, doc_hash, index, text),
+                    citation_id=item.citation_id,
+                    index=index,
+                    text=text,
+                    metadata=chunk_metadata(item, doc_hash, index, path, symbols),
+                )
+            )
         return chunks
 
 
@@ -95,8 +97,11 @@ def _splitter(size: int, overlap: int) -> RecursiveCharacterTextSplitter:
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     return RecursiveCharacterTextSplitter(
-        chunk_size=size, chunk_overlap=min(overlap, size // 4), separators=SEPARATORS,
-        keep_separator="end", strip_whitespace=True,
+        chunk_size=size,
+        chunk_overlap=min(overlap, size // 4),
+        separators=SEPARATORS,
+        keep_separator="end",
+        strip_whitespace=True,
     )
 
 
@@ -109,8 +114,9 @@ def _doc_header(title: str, path: str) -> str:
     return path
 
 
-def chunk_metadata(item: IngestItem, doc_hash: str, index: int, section: str,
-                   symbols: tuple[str, ...]) -> dict[str, str | int | float | bool]:
+def chunk_metadata(
+    item: IngestItem, doc_hash: str, index: int, section: str, symbols: tuple[str, ...]
+) -> dict[str, str | int | float | bool]:
     """Flat, portable Chroma metadata: no None values, no lists."""
     meta: dict[str, str | int | float | bool] = {
         "citation_id": item.citation_id,
@@ -121,9 +127,13 @@ def chunk_metadata(item: IngestItem, doc_hash: str, index: int, section: str,
         "published_at_ts": int(item.published_at.timestamp()) if item.published_at else 0,
         "symbols": ",".join(symbols),
     }
-    optional = {"source": item.source, "url": item.url, "language": item.language or detect_language(item.text),
-                "published_at": item.published_at.isoformat() if item.published_at else None,
-                "section": section or None}
+    optional = {
+        "source": item.source,
+        "url": item.url,
+        "language": item.language or detect_language(item.text),
+        "published_at": item.published_at.isoformat() if item.published_at else None,
+        "section": section or None,
+    }
     meta.update({k: v for k, v in optional.items() if v})
     meta.update({symbol_key(s): True for s in symbols})
     return meta

@@ -20,13 +20,20 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def progress_reporter(console: "Console") -> Iterator[ProgressCallback]:
+def progress_reporter(console: Console) -> Iterator[ProgressCallback]:
     """A ProgressCallback drawing a rich bar on terminals and printing plain lines elsewhere."""
     if console.is_terminal:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as Bar
 
-        with Bar(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                 console=console, transient=True) as bar:
+        with Bar(
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
             task = bar.add_task("reading", total=None)
 
             def update(p: Progress) -> None:
@@ -42,16 +49,20 @@ def progress_reporter(console: "Console") -> Iterator[ProgressCallback]:
         key = (p.stage, p.done, p.total)
         if key != last.get("key"):
             last["key"] = key
-            console.print(f"{p.stage}: {p.done}/{p.total} {p.message}".rstrip(), highlight=False, markup=False)
+            console.print(
+                f"{p.stage}: {p.done}/{p.total} {p.message}".rstrip(), highlight=False, markup=False
+            )
 
     yield plain
 
 
-def render_report(report: IngestReport, console: "Console") -> None:
+def render_report(report: IngestReport, console: Console) -> None:
     """Counts, then one line per rejected item with its reason, then notes (encodings, future-dated news)."""
-    console.print(f"added {len(report.added)}, replaced {len(report.replaced)}, unchanged {len(report.unchanged)}, "
-                  f"rejected {len(report.rejected)}; {report.chunks_written} chunks written in {report.seconds:.1f}s",
-                  highlight=False)
+    console.print(
+        f"added {len(report.added)}, replaced {len(report.replaced)}, unchanged {len(report.unchanged)}, "
+        f"rejected {len(report.rejected)}; {report.chunks_written} chunks written in {report.seconds:.1f}s",
+        highlight=False,
+    )
     for o in report.rejected:
         console.print(f"  rejected {o.item}: {o.reason}", highlight=False, markup=False)
     for note in report.notes:
@@ -62,8 +73,14 @@ def exit_code(report: IngestReport) -> int:
     return 0 if report.ok else 1
 
 
-def run_ingest(settings: "Settings", paths: Sequence[Path] = (), *, snapshot: Path | None = None,
-               console: "Console | None" = None, rebuild: bool = False) -> int:
+def run_ingest(
+    settings: Settings,
+    paths: Sequence[Path] = (),
+    *,
+    snapshot: Path | None = None,
+    console: Console | None = None,
+    rebuild: bool = False,
+) -> int:
     """Ingest loose paths, or a snapshot (default: settings.snapshot_path when no paths are given)."""
     from rich.console import Console
 
@@ -81,11 +98,17 @@ def run_ingest(settings: "Settings", paths: Sequence[Path] = (), *, snapshot: Pa
     try:
         with progress_reporter(console) as progress:
             if paths:
-                report = ingest_paths(list(paths), store, max_file_bytes=settings.max_file_bytes, progress=progress)
+                report = ingest_paths(
+                    list(paths), store, max_file_bytes=settings.max_file_bytes, progress=progress
+                )
             else:
-                report = ingest_snapshot(snapshot or settings.snapshot_path, store,
-                                         max_file_bytes=settings.max_file_bytes, progress=progress,
-                                         registry=settings.etf_registry)
+                report = ingest_snapshot(
+                    snapshot or settings.snapshot_path,
+                    store,
+                    max_file_bytes=settings.max_file_bytes,
+                    progress=progress,
+                    registry=settings.etf_registry,
+                )
     except MarketAssistantError as exc:  # damaged store, busy lock: one line, not a traceback
         console.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         return 2
@@ -93,7 +116,7 @@ def run_ingest(settings: "Settings", paths: Sequence[Path] = (), *, snapshot: Pa
     return exit_code(report)
 
 
-def _move_store_aside(settings: "Settings", console: "Console") -> None:
+def _move_store_aside(settings: Settings, console: Console) -> None:
     """--rebuild: set a damaged store aside (kept for inspection), under the writer lock, so ingest starts afresh."""
     from assistant.retrieval.store_health import move_aside
     from assistant.retrieval.store_lock import StoreLock
@@ -108,8 +131,11 @@ def _move_store_aside(settings: "Settings", console: "Console") -> None:
                     client.delete_collection(name)
                 except Exception:  # noqa: BLE001, S112 - absent collections are the normal case
                     continue
-            console.print(f"dropped the store's collections on {redact_url(settings.chroma_url)}", highlight=False,
-                          markup=False)
+            console.print(
+                f"dropped the store's collections on {redact_url(settings.chroma_url)}",
+                highlight=False,
+                markup=False,
+            )
             return
         for folder in (Path(settings.store) / "chroma", Path(settings.store) / "cache" / "lexical"):
             moved = move_aside(folder)
@@ -117,29 +143,37 @@ def _move_store_aside(settings: "Settings", console: "Console") -> None:
                 console.print(f"moved {folder} aside to {moved}", highlight=False, markup=False)
 
 
-def run_reindex(settings: "Settings", console: "Console | None" = None) -> int:
+def run_reindex(settings: Settings, console: Console | None = None) -> int:
     """Rebuild the store's vectors with settings.embedder (needed after changing MARKET_ASSISTANT_EMBEDDER)."""
     from rich.console import Console
 
-    from assistant.retrieval.embedders import get_embedder
     from assistant.errors import MarketAssistantError
+    from assistant.retrieval.embedders import get_embedder
     from assistant.retrieval.store import CHUNKS, make_client, redact_url, reindex
     from assistant.retrieval.store_lock import StoreLock
 
     console = console or Console(stderr=True)
     embedder = get_embedder(settings.embedder)
-    location = redact_url(settings.chroma_url) if settings.chroma_url else str(Path(settings.store) / "chroma")
+    location = (
+        redact_url(settings.chroma_url) if settings.chroma_url else str(Path(settings.store) / "chroma")
+    )
 
     def progress(done: int, total: int) -> None:
         console.print(f"re-embedded {done}/{total} chunks", highlight=False)
 
     try:
-        with StoreLock(Path(settings.store)).hold("re-index"):  # one writer per store; a view loaded under the lock
-            store = reindex(make_client(settings, fresh=True), embedder, name=CHUNKS, location=location,
-                            progress=progress)
+        with StoreLock(Path(settings.store)).hold(
+            "re-index"
+        ):  # one writer per store; a view loaded under the lock
+            store = reindex(
+                make_client(settings, fresh=True), embedder, name=CHUNKS, location=location, progress=progress
+            )
     except MarketAssistantError as exc:  # unreachable server, damaged or busy store: one line
         console.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         return 2
-    console.print(f"store at {location} now uses {embedder.name} ({store.count()} chunks)", highlight=False,
-                  markup=False)
+    console.print(
+        f"store at {location} now uses {embedder.name} ({store.count()} chunks)",
+        highlight=False,
+        markup=False,
+    )
     return 0

@@ -33,9 +33,18 @@ class IngestItem:
     def content_hash(self, salt: str = "") -> str:
         """Hash of everything that ends up in the store; `salt` carries the chunker settings so resizing re-chunks."""
         payload = json.dumps(
-            [self.citation_id, self.kind, self.title, self.text,
-             self.published_at.isoformat() if self.published_at else None,
-             self.source, self.url, self.language, sorted(self.symbols), salt],
+            [
+                self.citation_id,
+                self.kind,
+                self.title,
+                self.text,
+                self.published_at.isoformat() if self.published_at else None,
+                self.source,
+                self.url,
+                self.language,
+                sorted(self.symbols),
+                salt,
+            ],
             ensure_ascii=False,
         )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -54,5 +63,5 @@ class Chunk:
 
 def chunk_id_for(citation_id: str, doc_hash: str, index: int, text: str) -> str:
     """Content-addressed id scoped by citation id: a new version of a document never reuses an old chunk's id."""
-    digest = hashlib.sha256(f"{doc_hash}\x00{index}\x00{text}".encode("utf-8")).hexdigest()[:20]
+    digest = hashlib.sha256(f"{doc_hash}\x00{index}\x00{text}".encode()).hexdigest()[:20]
     return f"{citation_id}#{digest}"

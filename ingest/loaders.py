@@ -41,13 +41,14 @@ class LoadResult:
     rejected: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. "x.txt: decoded as GB18030"
 
-    def extend(self, other: "LoadResult") -> None:
+    def extend(self, other: LoadResult) -> None:
         self.items += other.items
         self.rejected += other.rejected
         self.notes += other.notes
 
 
 # --- bytes -> text -------------------------------------------------------------------------------------------
+
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """(text, encoding): UTF-8 (with or without BOM) first, then GB18030, the superset of GBK/GB2312 used by
@@ -77,6 +78,7 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 
 # --- articles -----------------------------------------------------------------------------------------------
 
+
 def parse_datetime(value: Any) -> tuple[dt.datetime, bool]:
     """(tz-aware datetime, assumed_tz). Naive times are China time, as AKShare and Chinese sites publish them."""
     if isinstance(value, dt.datetime):
@@ -100,8 +102,10 @@ def article_from_mapping(obj: Any, origin: str) -> tuple[IngestItem, bool]:
     missing = [f for f in REQUIRED_ARTICLE_FIELDS if obj.get(f) in (None, "")]
     if missing:
         raise LoadError(f"missing required field(s): {', '.join(missing)}")
-    fields = {f: _text_field(obj, f, required=f in REQUIRED_ARTICLE_FIELDS)
-              for f in ("id", "title", "body", "source", "url", "language")}
+    fields = {
+        f: _text_field(obj, f, required=f in REQUIRED_ARTICLE_FIELDS)
+        for f in ("id", "title", "body", "source", "url", "language")
+    }
     published_at, assumed = parse_datetime(obj["published_at"])
     symbols = obj.get("symbols") or ()
     if isinstance(symbols, str):
@@ -109,9 +113,15 @@ def article_from_mapping(obj: Any, origin: str) -> tuple[IngestItem, bool]:
     if not isinstance(symbols, (list, tuple)):
         raise LoadError("symbols must be a list of codes")
     item = IngestItem(
-        citation_id=str(fields["id"]).strip(), kind="news", title=str(fields["title"]).strip(),
-        text=str(fields["body"]), published_at=published_at, source=_opt_str(fields["source"]),
-        url=_opt_str(fields["url"]), language=_opt_str(fields["language"]), symbols=tuple(str(s) for s in symbols),
+        citation_id=str(fields["id"]).strip(),
+        kind="news",
+        title=str(fields["title"]).strip(),
+        text=str(fields["body"]),
+        published_at=published_at,
+        source=_opt_str(fields["source"]),
+        url=_opt_str(fields["url"]),
+        language=_opt_str(fields["language"]),
+        symbols=tuple(str(s) for s in symbols),
         origin=origin,
     )
     return item, assumed
@@ -123,6 +133,7 @@ MAX_JSON_DEPTH = 32
 def load_json(text: str) -> Any:
     """json.loads for untrusted input: no NaN/Infinity (they became the text "nan"), bounded nesting (deep input
     raised RecursionError and aborted the batch); every problem is a LoadError."""
+
     def no_constant(name: str) -> Any:
         raise LoadError(f"{name} is not a number JSON allows")
 
@@ -158,7 +169,11 @@ def _text_field(obj: dict[str, Any], name: str, *, required: bool = True) -> str
         if required:
             raise LoadError(f"missing required field: {name}")
         return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)) or (name != "id" and not isinstance(value, str)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (str, int))
+        or (name != "id" and not isinstance(value, str))
+    ):
         raise LoadError(f"{name} must be text, not {type(value).__name__}")
     text = str(value)
     if _SURROGATE.search(text):
@@ -217,10 +232,21 @@ def _add_article(result: LoadResult, obj: Any, origin: str) -> None:
 
 def article_to_item(article: Article, origin: str = "") -> IngestItem:
     """Market-layer Article (snapshot news, stock_news_em rows) -> item; ids are already citation ids."""
-    published_at = article.published_at if article.published_at.tzinfo else article.published_at.replace(tzinfo=CHINA_TZ)
-    return IngestItem(citation_id=article.id, kind="news", title=article.title, text=article.body,
-                      published_at=published_at, source=article.source, url=article.url, language=article.language,
-                      symbols=tuple(article.symbols), origin=origin or article.id)
+    published_at = (
+        article.published_at if article.published_at.tzinfo else article.published_at.replace(tzinfo=CHINA_TZ)
+    )
+    return IngestItem(
+        citation_id=article.id,
+        kind="news",
+        title=article.title,
+        text=article.body,
+        published_at=published_at,
+        source=article.source,
+        url=article.url,
+        language=article.language,
+        symbols=tuple(article.symbols),
+        origin=origin or article.id,
+    )
 
 
 # --- documents ----------------------------------------------------------------------------------------------
@@ -248,16 +274,17 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     except yaml.YAMLError:
         return {}, text
     if not isinstance(meta, dict):
-        return {}, text[m.end():]
+        return {}, text[m.end() :]
     for key in ("title", "source", "url", "language"):
         if meta.get(key) is not None and not isinstance(meta[key], (str, int, float)):
             raise LoadError(f"front matter field {key!r} must be text, not {type(meta[key]).__name__}")
     if meta.get("symbols") is not None and not (
-            isinstance(meta["symbols"], list) and all(isinstance(x, (str, int)) for x in meta["symbols"])):
+        isinstance(meta["symbols"], list) and all(isinstance(x, (str, int)) for x in meta["symbols"])
+    ):
         raise LoadError("front matter field 'symbols' must be a list of codes")
     if meta.get("published_at") is not None and not isinstance(meta["published_at"], (str, dt.date)):
         raise LoadError("front matter field 'published_at' must be a date-time")
-    return meta, text[m.end():]
+    return meta, text[m.end() :]
 
 
 MAX_FRONT_MATTER_CHARS = 16_000
@@ -268,7 +295,12 @@ def text_to_markdown(text: str) -> str:
     lines = []
     for line in text.splitlines():
         stripped = line.strip()
-        if stripped and len(stripped) <= 40 and _TXT_HEADING_RE.match(stripped) and not stripped.endswith(("。", "；")):
+        if (
+            stripped
+            and len(stripped) <= 40
+            and _TXT_HEADING_RE.match(stripped)
+            and not stripped.endswith(("。", "；"))
+        ):
             depth = 2 + stripped.split()[0].count(".") if stripped[0].isdigit() else 2
             lines.append(f"{'#' * min(depth, 4)} {stripped}")
         else:
@@ -316,7 +348,9 @@ def pdf_to_markdown(data: bytes) -> str:
     return text_to_markdown(text)
 
 
-def load_document_file(path: Path, citation_id: str, max_bytes: int, defaults: Document | None = None) -> tuple[IngestItem, str | None]:
+def load_document_file(
+    path: Path, citation_id: str, max_bytes: int, defaults: Document | None = None
+) -> tuple[IngestItem, str | None]:
     """(item, encoding used or None for PDF). Front matter / <title> / first heading give the title."""
     data = read_bytes(path, max_bytes)
     suffix = path.suffix.lower()
@@ -338,20 +372,35 @@ def load_document_file(path: Path, citation_id: str, max_bytes: int, defaults: D
     if not body.strip():
         raise LoadError("no text content")
     first_heading = re.search(r"^#{1,6}\s+(.+)$", body, re.M)
-    title = (defaults.title if defaults and defaults.title else None) or _opt_str(meta.get("title")) or title \
-        or (first_heading.group(1).strip() if first_heading else None) or path.stem
+    title = (
+        (defaults.title if defaults and defaults.title else None)
+        or _opt_str(meta.get("title"))
+        or title
+        or (first_heading.group(1).strip() if first_heading else None)
+        or path.stem
+    )
     published = defaults.published_at if defaults and defaults.published_at else None
     if published is None and meta.get("published_at") not in (None, ""):
         value = meta["published_at"]
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             value = dt.datetime(value.year, value.month, value.day)
         published, _ = parse_datetime(value)
-    symbols = tuple(defaults.symbols) if defaults and defaults.symbols else tuple(str(s) for s in meta.get("symbols") or ())
+    symbols = (
+        tuple(defaults.symbols)
+        if defaults and defaults.symbols
+        else tuple(str(s) for s in meta.get("symbols") or ())
+    )
     item = IngestItem(
-        citation_id=citation_id, kind="document", title=title, text=body, published_at=published,
+        citation_id=citation_id,
+        kind="document",
+        title=title,
+        text=body,
+        published_at=published,
         source=(defaults.source if defaults and defaults.source else None) or _opt_str(meta.get("source")),
         url=(defaults.url if defaults and defaults.url else None) or _opt_str(meta.get("url")),
-        language=_opt_str(meta.get("language")), symbols=symbols, origin=str(path),
+        language=_opt_str(meta.get("language")),
+        symbols=symbols,
+        origin=str(path),
     )
     return item, encoding
 
@@ -362,6 +411,7 @@ def document_to_item(document: Document, max_bytes: int) -> tuple[IngestItem, st
 
 # --- paths ----------------------------------------------------------------------------------------------------
 
+
 def expand_paths(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
     """(file, root folder it was found under or None). Folders are walked recursively, hidden files skipped."""
     out: list[tuple[Path, Path | None]] = []
@@ -369,8 +419,11 @@ def expand_paths(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
         p = Path(p)
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts) \
-                        and f.suffix.lower() in SUPPORTED_SUFFIXES:
+                if (
+                    f.is_file()
+                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                    and f.suffix.lower() in SUPPORTED_SUFFIXES
+                ):
                     out.append((f, p))
         else:
             out.append((p, None))
@@ -391,7 +444,9 @@ def load_file(path: Path, root: Path | None, max_bytes: int) -> LoadResult:
         if not path.exists():
             raise LoadError("no such file")
         if suffix not in SUPPORTED_SUFFIXES:
-            raise LoadError(f"unsupported file type {suffix or '(none)'}; expected one of {sorted(SUPPORTED_SUFFIXES)}")
+            raise LoadError(
+                f"unsupported file type {suffix or '(none)'}; expected one of {sorted(SUPPORTED_SUFFIXES)}"
+            )
         if suffix in ARTICLE_SUFFIXES:
             text, encoding = decode_bytes(read_bytes(path, max_bytes))
             result = (parse_articles_jsonl if suffix == ".jsonl" else parse_articles_json)(text, name)
@@ -404,11 +459,24 @@ def load_file(path: Path, root: Path | None, max_bytes: int) -> LoadResult:
         result.rejected.append(Rejection(name, str(exc)))
     except OSError as exc:
         result.rejected.append(Rejection(name, f"cannot read: {exc.strerror or exc}"))
-    except (RecursionError, MemoryError, ValueError, TypeError, KeyError, IndexError, AssertionError,
-            UnicodeError, ArithmeticError) as exc:  # a parser library choking (pypdf limits...): this file only
-        result = LoadResult(rejected=[Rejection(name, f"could not be parsed ({type(exc).__name__}: {exc})"[:300])])
+    except (
+        RecursionError,
+        MemoryError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AssertionError,
+        UnicodeError,
+        ArithmeticError,
+    ) as exc:  # a parser library choking (pypdf limits...): this file only
+        result = LoadResult(
+            rejected=[Rejection(name, f"could not be parsed ({type(exc).__name__}: {exc})"[:300])]
+        )
     except Exception as exc:  # noqa: BLE001 - e.g. pypdf's own errors; one poison file never aborts a batch
-        result = LoadResult(rejected=[Rejection(name, f"could not be parsed ({type(exc).__name__}: {exc})"[:300])])
+        result = LoadResult(
+            rejected=[Rejection(name, f"could not be parsed ({type(exc).__name__}: {exc})"[:300])]
+        )
     return result
 
 

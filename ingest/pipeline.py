@@ -20,8 +20,15 @@ from assistant.market.model import DOCUMENT_SUFFIXES
 from assistant.retrieval.store import RESERVED_IDS, ChunkStore, DocRecord
 from ingest.chunking import Chunker, ChunkerConfig
 from ingest.items import IngestItem
-from ingest.loaders import (LoadResult, Rejection, article_to_item, document_to_item, load_file,
-                            load_paths, LoadError)
+from ingest.loaders import (
+    LoadError,
+    LoadResult,
+    Rejection,
+    article_to_item,
+    document_to_item,
+    load_file,
+    load_paths,
+)
 from ingest.symbols import SymbolTagger, lexicon_from_registry, lexicon_from_snapshot
 
 Status = Literal["added", "unchanged", "replaced", "rejected"]
@@ -70,9 +77,15 @@ class IngestReport:
         return bool(self.added or self.replaced or self.unchanged)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"added": len(self.added), "unchanged": len(self.unchanged), "replaced": len(self.replaced),
-                "rejected": [{"item": o.item, "reason": o.reason} for o in self.rejected],
-                "chunks_written": self.chunks_written, "seconds": round(self.seconds, 3), "notes": self.notes}
+        return {
+            "added": len(self.added),
+            "unchanged": len(self.unchanged),
+            "replaced": len(self.replaced),
+            "rejected": [{"item": o.item, "reason": o.reason} for o in self.rejected],
+            "chunks_written": self.chunks_written,
+            "seconds": round(self.seconds, 3),
+            "notes": self.notes,
+        }
 
 
 @dataclass(frozen=True)
@@ -89,9 +102,15 @@ ProgressCallback = Callable[[Progress], None]
 class Ingestor:
     """Writes IngestItems into a ChunkStore; one instance per ingest run."""
 
-    def __init__(self, store: ChunkStore, *, lexicon: Mapping[str, str] | None = None,
-                 chunker: ChunkerConfig | None = None, batch_chunks: int = 256,
-                 progress: ProgressCallback | None = None) -> None:
+    def __init__(
+        self,
+        store: ChunkStore,
+        *,
+        lexicon: Mapping[str, str] | None = None,
+        chunker: ChunkerConfig | None = None,
+        batch_chunks: int = 256,
+        progress: ProgressCallback | None = None,
+    ) -> None:
         self.store = store
         self.lexicon = dict(lexicon or {})
         self.chunker = Chunker(chunker, SymbolTagger(lexicon))
@@ -116,12 +135,16 @@ class Ingestor:
             doc_hash = item.content_hash(signature)
             known = manifest.get(item.citation_id)
             if known and known.doc_hash == doc_hash:
-                report.outcomes.append(ItemOutcome(item.citation_id, "unchanged", chunks=known.chunks, kind=item.kind))
+                report.outcomes.append(
+                    ItemOutcome(item.citation_id, "unchanged", chunks=known.chunks, kind=item.kind)
+                )
             else:
                 pending.append((item, doc_hash, "replaced" if known else "added"))
             if as_of and item.published_at and item.published_at > as_of:
-                report.notes.append(f"{item.citation_id}: published {item.published_at.isoformat()} after as_of "
-                                    f"{as_of.isoformat()}; stored, served only for later as-of")
+                report.notes.append(
+                    f"{item.citation_id}: published {item.published_at.isoformat()} after as_of "
+                    f"{as_of.isoformat()}; stored, served only for later as-of"
+                )
         try:
             self._write(pending, report)
         finally:
@@ -140,14 +163,24 @@ class Ingestor:
             if not item.citation_id:
                 report.outcomes.append(ItemOutcome(item.origin, "rejected", "empty citation id"))
             elif item.citation_id in RESERVED_IDS:
-                report.outcomes.append(ItemOutcome(item.origin or item.citation_id, "rejected",
-                                                   f"citation id {item.citation_id!r} is reserved by the store"))
+                report.outcomes.append(
+                    ItemOutcome(
+                        item.origin or item.citation_id,
+                        "rejected",
+                        f"citation id {item.citation_id!r} is reserved by the store",
+                    )
+                )
             elif not item.text.strip():
                 report.outcomes.append(ItemOutcome(item.origin or item.citation_id, "rejected", "empty body"))
             elif item.citation_id in seen:
-                report.outcomes.append(ItemOutcome(item.origin or item.citation_id, "rejected",
-                                                   f"duplicate citation id {item.citation_id!r} "
-                                                   f"(first from {seen[item.citation_id].origin})"))
+                report.outcomes.append(
+                    ItemOutcome(
+                        item.origin or item.citation_id,
+                        "rejected",
+                        f"duplicate citation id {item.citation_id!r} "
+                        f"(first from {seen[item.citation_id].origin})",
+                    )
+                )
             else:
                 seen[item.citation_id] = item
         return list(seen.values())
@@ -159,7 +192,9 @@ class Ingestor:
         for item, doc_hash, status in pending:
             chunks = self.chunker.chunk(item, doc_hash)
             if not chunks:
-                report.outcomes.append(ItemOutcome(item.origin or item.citation_id, "rejected", "no text to index"))
+                report.outcomes.append(
+                    ItemOutcome(item.origin or item.citation_id, "rejected", "no text to index")
+                )
                 continue
             chunked.append((item, doc_hash, status, chunks))
         total = sum(len(c[3]) for c in chunked)
@@ -212,12 +247,18 @@ class Ingestor:
         report.embed_seconds += time.perf_counter() - t0
         return vectors
 
-    def _store_batch(self, batch: list[tuple[IngestItem, str, Status, list[Any]]], vectors: Any,
-                     report: IngestReport) -> int:
+    def _store_batch(
+        self, batch: list[tuple[IngestItem, str, Status, list[Any]]], vectors: Any, report: IngestReport
+    ) -> int:
         writes, offset = [], 0
         for item, doc_hash, _, chunks in batch:
-            writes.append((DocRecord(item.citation_id, doc_hash, item.kind, len(chunks), item.origin),
-                           chunks, vectors[offset:offset + len(chunks)]))
+            writes.append(
+                (
+                    DocRecord(item.citation_id, doc_hash, item.kind, len(chunks), item.origin),
+                    chunks,
+                    vectors[offset : offset + len(chunks)],
+                )
+            )
             offset += len(chunks)
         self.store.write_documents(writes)
         for item, _, status, chunks in batch:
@@ -231,9 +272,15 @@ def ingest_items(items: Sequence[IngestItem], store: ChunkStore, **kwargs: Any) 
     return Ingestor(store, **kwargs).run(LoadResult(items=list(items)), as_of=as_of)
 
 
-def ingest_paths(paths: Sequence[Path | str], store: ChunkStore, *, lexicon: Mapping[str, str] | None = None,
-                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, progress: ProgressCallback | None = None,
-                 chunker: ChunkerConfig | None = None) -> IngestReport:
+def ingest_paths(
+    paths: Sequence[Path | str],
+    store: ChunkStore,
+    *,
+    lexicon: Mapping[str, str] | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    progress: ProgressCallback | None = None,
+    chunker: ChunkerConfig | None = None,
+) -> IngestReport:
     """Loose files or folders: .jsonl/.json articles, .md/.txt/.html/.pdf documents (folders walked)."""
     cb = progress or (lambda p: None)
     cb(Progress("load", 0, len(paths), "reading files"))
@@ -241,9 +288,16 @@ def ingest_paths(paths: Sequence[Path | str], store: ChunkStore, *, lexicon: Map
     return Ingestor(store, lexicon=lexicon, chunker=chunker, progress=progress).run(loaded)
 
 
-def ingest_snapshot(snapshot: Path | str, store: ChunkStore, *, lexicon: Mapping[str, str] | None = None,
-                    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, progress: ProgressCallback | None = None,
-                    chunker: ChunkerConfig | None = None, registry: Path | None = None) -> IngestReport:
+def ingest_snapshot(
+    snapshot: Path | str,
+    store: ChunkStore,
+    *,
+    lexicon: Mapping[str, str] | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    progress: ProgressCallback | None = None,
+    chunker: ChunkerConfig | None = None,
+    registry: Path | None = None,
+) -> IngestReport:
     """A snapshot's news/*.jsonl, documents/ and (via SnapshotSource) its stock_news_em frames.
 
     The lexicon for symbol tagging is built from the snapshot's own frames and the shipped ETF registry (with
@@ -265,8 +319,9 @@ def ingest_snapshot(snapshot: Path | str, store: ChunkStore, *, lexicon: Mapping
         loaded.extend(load_file(f, None, max_file_bytes))
     docs_dir = root / "documents"
     if docs_dir.is_dir() and not _outside(docs_dir, root, loaded):
-        for f in sorted(p for p in docs_dir.rglob("*") if (p.is_file() or p.is_symlink())
-                        and not p.name.startswith(".")):
+        for f in sorted(
+            p for p in docs_dir.rglob("*") if (p.is_file() or p.is_symlink()) and not p.name.startswith(".")
+        ):
             if _outside(f, root, loaded):
                 continue
             if f.suffix.lower() in DOCUMENT_SUFFIXES:
@@ -275,12 +330,20 @@ def ingest_snapshot(snapshot: Path | str, store: ChunkStore, *, lexicon: Mapping
                 loaded.rejected.append(Rejection(str(f), f"unsupported document type {f.suffix or '(none)'}"))
     _add_source_articles(root, loaded)
     full_lexicon = {**_registry_lexicon(registry), **lexicon_from_snapshot(root), **dict(lexicon or {})}
-    return Ingestor(store, lexicon=full_lexicon, chunker=chunker, progress=progress).run(loaded, as_of=_as_of(root))
+    return Ingestor(store, lexicon=full_lexicon, chunker=chunker, progress=progress).run(
+        loaded, as_of=_as_of(root)
+    )
 
 
-def ingest_source(source: Any, store: ChunkStore, *, lexicon: Mapping[str, str] | None = None,
-                  max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, progress: ProgressCallback | None = None,
-                  chunker: ChunkerConfig | None = None) -> IngestReport:
+def ingest_source(
+    source: Any,
+    store: ChunkStore,
+    *,
+    lexicon: Mapping[str, str] | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    progress: ProgressCallback | None = None,
+    chunker: ChunkerConfig | None = None,
+) -> IngestReport:
     """Any FrameSource (`.articles()`, `.documents()`, `.info`): e.g. live AKShare stock_news_em news."""
     loaded = LoadResult()
     for article in source.articles():
@@ -308,7 +371,9 @@ def _add_source_articles(root: Path, loaded: LoadResult) -> None:
         manifest = read_manifest(root)
     except (OSError, ValueError):
         return
-    entries = [f for f in manifest.get("frames", []) if isinstance(f, dict) and f.get("function") == "stock_news_em"]
+    entries = [
+        f for f in manifest.get("frames", []) if isinstance(f, dict) and f.get("function") == "stock_news_em"
+    ]
     if not entries:
         return
     import pandas as pd
@@ -329,7 +394,9 @@ def _add_source_articles(root: Path, loaded: LoadResult) -> None:
         for article in articles:
             previous = found.get(article.id)
             if previous is not None:
-                article = replace(previous, symbols=tuple(sorted(set(previous.symbols) | set(article.symbols))))
+                article = replace(
+                    previous, symbols=tuple(sorted(set(previous.symbols) | set(article.symbols)))
+                )
             found[article.id] = article
     seen = {i.citation_id for i in loaded.items}
     for article in found.values():

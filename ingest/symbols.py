@@ -28,8 +28,12 @@ def lexicon_from_snapshot(snapshot: Path) -> dict[str, str]:
     except (OSError, ValueError):
         return lexicon
     pairs = {
-        "index_stock_cons_weight_csindex": [("成分券名称", "成分券代码"), ("成分券英文名称", "成分券代码"),
-                                            ("指数名称", "指数代码"), ("指数英文名称", "指数代码")],
+        "index_stock_cons_weight_csindex": [
+            ("成分券名称", "成分券代码"),
+            ("成分券英文名称", "成分券代码"),
+            ("指数名称", "指数代码"),
+            ("指数英文名称", "指数代码"),
+        ],
         "fund_etf_spot_em": [("名称", "代码")],
         "fund_overview_em": [("基金简称", "基金代码"), ("基金全称", "基金代码")],
         "stock_individual_info_em": [],

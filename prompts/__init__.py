@@ -26,9 +26,15 @@ def environment(**options: Any) -> Any:
     def source(name: str) -> tuple[str, str, Any]:
         return load(name), name, lambda: True
 
-    return jinja2.Environment(loader=jinja2.FunctionLoader(source), autoescape=False, trim_blocks=True,
-                              lstrip_blocks=True, keep_trailing_newline=False, undefined=jinja2.StrictUndefined,
-                              **options)
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(source),
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        undefined=jinja2.StrictUndefined,
+        **options,
+    )
 
 
 __all__ = ["environment", "load"]

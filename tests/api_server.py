@@ -54,9 +54,12 @@ def start(tmp: Path, env: dict[str, str], *, workers: int = 1, timeout_s: float 
     port = free_port()
     log = tmp / f"serve-{port}.log"
     full = {**os.environ, "MARKET_ASSISTANT_API_KEYS": json.dumps(KEYS), "PYTHONIOENCODING": "utf-8", **env}
-    proc = subprocess.Popen([str(EXE), "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--workers", str(workers)], env=full, stdout=subprocess.DEVNULL,
-                            stderr=log.open("wb"))
+    proc = subprocess.Popen(
+        [str(EXE), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+        env=full,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+    )
     server = Server(f"http://127.0.0.1:{port}", proc, log)
     deadline = time.monotonic() + timeout_s
     while True:

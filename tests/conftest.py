@@ -18,9 +18,19 @@ atexit.register(shutil.rmtree, _ROOT, True)
 
 os.environ["MARKET_ASSISTANT_STORE"] = os.path.join(_ROOT, "store")
 os.environ["MARKET_ASSISTANT_EVAL_CACHE"] = os.path.join(_ROOT, "eval-cache")
-for _name in [n for n in os.environ if n.startswith(("MARKET_ASSISTANT_LLM", "MARKET_ASSISTANT_CHROMA",
-                                                      "MARKET_ASSISTANT_SNAPSHOT", "MARKET_ASSISTANT_LIVE",
-                                                      "MARKET_ASSISTANT_EMBEDDER"))]:
+for _name in [
+    n
+    for n in os.environ
+    if n.startswith(
+        (
+            "MARKET_ASSISTANT_LLM",
+            "MARKET_ASSISTANT_CHROMA",
+            "MARKET_ASSISTANT_SNAPSHOT",
+            "MARKET_ASSISTANT_LIVE",
+            "MARKET_ASSISTANT_EMBEDDER",
+        )
+    )
+]:
     del os.environ[_name]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

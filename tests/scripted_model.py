@@ -30,14 +30,19 @@ _ids = itertools.count(1)
 
 def call(name: str, **args: Any) -> AIMessage:
     """An assistant turn that calls one tool (the id is unique, as a real provider's would be)."""
-    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"call_{next(_ids)}",
-                                              "type": "tool_call"}])
+    return AIMessage(
+        content="", tool_calls=[{"name": name, "args": args, "id": f"call_{next(_ids)}", "type": "tool_call"}]
+    )
 
 
 def calls(*pairs: tuple[str, dict[str, Any]]) -> AIMessage:
     """An assistant turn that calls several tools in parallel."""
-    return AIMessage(content="", tool_calls=[{"name": n, "args": a, "id": f"call_{next(_ids)}",
-                                              "type": "tool_call"} for n, a in pairs])
+    return AIMessage(
+        content="",
+        tool_calls=[
+            {"name": n, "args": a, "id": f"call_{next(_ids)}", "type": "tool_call"} for n, a in pairs
+        ],
+    )
 
 
 def tool_messages(messages: Sequence[BaseMessage], name: str | None = None) -> list[ToolMessage]:
@@ -62,17 +67,23 @@ class ScriptedChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "scripted"
 
-    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> "ScriptedChatModel":  # type: ignore[override]
-        self.bound_tools = [t.get("name", "?") if isinstance(t, dict) else getattr(t, "name", str(t))
-                            for t in tools]
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> ScriptedChatModel:  # type: ignore[override]
+        self.bound_tools = [
+            t.get("name", "?") if isinstance(t, dict) else getattr(t, "name", str(t)) for t in tools
+        ]
         return self
 
     @property
     def remaining(self) -> int:
         return len(self.script)
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         self.calls.append(list(messages))
         if not self.script:
             raise AssertionError(f"scripted model ran out of steps after {len(self.calls) - 1} calls")

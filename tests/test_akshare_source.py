@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import logging
-import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
 import requests
+from akshare_fakes import ETF, INDEX, FakeAkshare, T
 
-from akshare_fakes import ETF, INDEX, T, FakeAkshare
 from assistant.config import Settings
 from assistant.errors import NotFoundError, UpstreamError
 from assistant.market.akshare_source import AkshareSource, cache_expiry, next_session_open
@@ -50,7 +49,11 @@ def make_source(tmp_path: Path, clock: Clock, interval: float = 0.0) -> AkshareS
 
 def disconnected() -> requests.exceptions.ConnectionError:
     return requests.exceptions.ConnectionError(
-        ("Connection aborted.", http.client.RemoteDisconnected("Remote end closed connection without response")))
+        (
+            "Connection aborted.",
+            http.client.RemoteDisconnected("Remote end closed connection without response"),
+        )
+    )
 
 
 def test_info_is_live_with_last_trading_day(tmp_path: Path, fake: FakeAkshare, clock: Clock) -> None:
@@ -65,19 +68,24 @@ def test_retries_connection_errors_then_succeeds(tmp_path: Path, fake: FakeAksha
     assert fake.calls["fund_etf_hist_em"] == 3 and df["日期"].iloc[-1] == T
 
 
-def test_gives_up_with_upstream_error_naming_host_and_function(tmp_path: Path, fake: FakeAkshare,
-                                                              clock: Clock) -> None:
+def test_gives_up_with_upstream_error_naming_host_and_function(
+    tmp_path: Path, fake: FakeAkshare, clock: Clock
+) -> None:
     fake.fail["fund_etf_hist_em"] = disconnected()
     with pytest.raises(UpstreamError) as info:
         make_source(tmp_path, clock).fetch("fund_etf_hist_em", BARS)
     assert fake.calls["fund_etf_hist_em"] == 3
     assert info.value.upstream == "push2his.eastmoney.com" and info.value.function == "fund_etf_hist_em"
-    assert str(info.value).startswith("upstream push2his.eastmoney.com failed in fund_etf_hist_em: connection failed")
+    assert str(info.value).startswith(
+        "upstream push2his.eastmoney.com failed in fund_etf_hist_em: connection failed"
+    )
 
 
 def test_other_errors_are_not_retried(tmp_path: Path, fake: FakeAkshare, clock: Clock) -> None:
     fake.fail["index_stock_cons_weight_csindex"] = KeyError("data")
-    with pytest.raises(UpstreamError, match="oss-ch.csindex.com.cn failed in index_stock_cons_weight_csindex: KeyError"):
+    with pytest.raises(
+        UpstreamError, match="oss-ch.csindex.com.cn failed in index_stock_cons_weight_csindex: KeyError"
+    ):
         make_source(tmp_path, clock).fetch("index_stock_cons_weight_csindex", {"symbol": INDEX})
     assert fake.calls["index_stock_cons_weight_csindex"] == 1
 
@@ -89,8 +97,9 @@ def test_empty_frame_is_not_found(tmp_path: Path, fake: FakeAkshare, clock: Cloc
         MarketData(make_source(tmp_path, clock)).etf_bars("123456")
 
 
-def test_shifted_columns_are_an_upstream_error(tmp_path: Path, fake: FakeAkshare, clock: Clock,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_shifted_columns_are_an_upstream_error(
+    tmp_path: Path, fake: FakeAkshare, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     real = fake.fund_etf_spot_em
     monkeypatch.setattr(fake, "fund_etf_spot_em", lambda: real().assign(最新价=[12345.0, 1.0, 1.0]))
     fake.install(monkeypatch)
@@ -150,8 +159,9 @@ def test_live_market_data_numbers(tmp_path: Path, fake: FakeAkshare, clock: Cloc
     assert [a.title for a in data.news_for("600549")] == ["600549 早盘走强"]  # 19:00 is after as_of 16:00
 
 
-def test_tracking_mismatch_is_logged(tmp_path: Path, fake: FakeAkshare, clock: Clock,
-                                     caplog: pytest.LogCaptureFixture) -> None:
+def test_tracking_mismatch_is_logged(
+    tmp_path: Path, fake: FakeAkshare, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
     fake.overview_index_name = "沪深300指数"
     with caplog.at_level(logging.WARNING, logger="assistant.market.akshare_source"):
         make_source(tmp_path, clock).fetch("fund_overview_em", {"symbol": ETF})
@@ -168,4 +178,3 @@ def test_rate_limit_per_host(tmp_path: Path, fake: FakeAkshare, clock: Clock) ->
     assert list(source.throttle_waits) == ["fundf10.eastmoney.com"]
     assert len(source.throttle_waits["fundf10.eastmoney.com"]) == 1
     assert 0 < source.throttle_waits["fundf10.eastmoney.com"][0] <= 1.6
-

@@ -4,14 +4,13 @@ answer's language, digits included (attached after grounding). Before, `ask` dro
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from snapshot_factory import build_snapshot
 
 from assistant.caveats import attach, collecting, localise, report
 from assistant.config import Settings
 from assistant.engine import Engine
-from snapshot_factory import build_snapshot
 
 DAY = re.compile(r"No bar on (\d{4}-\d{2}-\d{2}) \(suspended\?\) for (\d{6})")
 
@@ -19,7 +18,10 @@ DAY = re.compile(r"No bar on (\d{4}-\d{2}-\d{2}) \(suspended\?\) for (\d{6})")
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     root = tmp_path_factory.mktemp("warn")
-    def suspend_one(frames: dict) -> None:  # one constituent without a bar on the trade date: a warning to carry
+
+    def suspend_one(
+        frames: dict,
+    ) -> None:  # one constituent without a bar on the trade date: a warning to carry
         name = next(n for n in frames if n.startswith("stock_zh_a_hist_"))
         function, params, df = frames[name]
         frames[name] = (function, params, df.iloc[:-1])
@@ -28,9 +30,13 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     return Engine(Settings(snapshot=snap, store=root / "store", embedder="hash:64"), progress=False)
 
 
-@pytest.mark.parametrize("question,lang,header", [("为什么560500今天上涨？", "zh", "数据提示"),
-                                                  ("Why did 560500 rise today?", "en", "Data warnings")])
-def test_move_answer_carries_the_explanation_warnings(engine: Engine, question: str, lang: str, header: str) -> None:
+@pytest.mark.parametrize(
+    "question,lang,header",
+    [("为什么560500今天上涨？", "zh", "数据提示"), ("Why did 560500 rise today?", "en", "Data warnings")],
+)
+def test_move_answer_carries_the_explanation_warnings(
+    engine: Engine, question: str, lang: str, header: str
+) -> None:
     answer = engine.ask(question)
     assert answer.language == lang
     suspended = [w for w in answer.warnings if DAY.search(w)]
@@ -59,8 +65,13 @@ def test_collection_is_per_answer_and_deduplicated() -> None:
 def test_attach_keeps_existing_and_skips_text_already_said() -> None:
     from assistant.answer.schema import Answer, DataInfo
 
-    a = Answer(question="q", answer="No bar on 2026-01-09 (suspended?) for 600549: counted as 0 return.",
-               language="en", warnings=["old"], data=DataInfo(origin="s", as_of="x", trade_date="2026-01-09"))
+    a = Answer(
+        question="q",
+        answer="No bar on 2026-01-09 (suspended?) for 600549: counted as 0 return.",
+        language="en",
+        warnings=["old"],
+        data=DataInfo(origin="s", as_of="x", trade_date="2026-01-09"),
+    )
     b = attach(a, ["old", "No bar on 2026-01-09 (suspended?) for 600549: counted as 0 return."])
     assert b.warnings == ["old", "No bar on 2026-01-09 (suspended?) for 600549: counted as 0 return."]
     assert b.answer == a.answer

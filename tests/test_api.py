@@ -106,17 +106,20 @@ def test_body_limit(http: httpx.Client) -> None:
     assert r.status_code == 413
 
 
-@pytest.mark.parametrize(("body", "status"), [
-    (b'{"question": ', 400),
-    (b"not json", 400),
-    (b'{"question": 1}', 422),
-    (b'{"question": ["a"]}', 422),
-    (b'{"question": "q", "extra": 1}', 422),
-    (b'{"question": "q", "session_id": 5}', 422),
-    (b'{"question": ""}', 422),
-    (b'{"question": "   "}', 422),
-    (b"[]", 422),
-])
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b'{"question": ', 400),
+        (b"not json", 400),
+        (b'{"question": 1}', 422),
+        (b'{"question": ["a"]}', 422),
+        (b'{"question": "q", "extra": 1}', 422),
+        (b'{"question": "q", "session_id": 5}', 422),
+        (b'{"question": ""}', 422),
+        (b'{"question": "   "}', 422),
+        (b"[]", 422),
+    ],
+)
 def test_bad_bodies(http: httpx.Client, body: bytes, status: int) -> None:
     r = http.post("/v1/answers", content=body, headers={**auth(), "Content-Type": "application/json"})
     assert r.status_code == status, r.text
@@ -125,8 +128,13 @@ def test_bad_bodies(http: httpx.Client, body: bytes, status: int) -> None:
 
 def test_chat_is_strict_too(http: httpx.Client) -> None:
     base = {"model": "market-assistant", "messages": [{"role": "user", "content": WHY}]}
-    for bad in ({**base, "stream": 0}, {**base, "messages": []}, {**base, "messages": [{"role": "user"}]},
-                {**base, "messages": [{"role": "assistant", "content": "hi"}]}, {**base, "n": 2}):
+    for bad in (
+        {**base, "stream": 0},
+        {**base, "messages": []},
+        {**base, "messages": [{"role": "user"}]},
+        {**base, "messages": [{"role": "assistant", "content": "hi"}]},
+        {**base, "n": 2},
+    ):
         r = http.post("/v1/chat/completions", json=bad, headers=auth())
         assert r.status_code == 422, (bad, r.text)
     r = http.post("/v1/chat/completions", json={**base, "model": "gpt-4"}, headers=auth())
@@ -143,8 +151,11 @@ def test_sessions_are_scoped_per_key(http: httpx.Client) -> None:
     # bob uses the same id: he neither reads nor deletes alice's conversation, and does not continue it
     assert http.get("/v1/sessions/conv-1", headers=auth(BOB)).status_code == 404
     assert http.delete("/v1/sessions/conv-1", headers=auth(BOB)).status_code == 404
-    http.post("/v1/answers", json={"question": "What are the top holdings of 560500?", "session_id": "conv-1"},
-              headers=auth(BOB))
+    http.post(
+        "/v1/answers",
+        json={"question": "What are the top holdings of 560500?", "session_id": "conv-1"},
+        headers=auth(BOB),
+    )
     assert len(http.get("/v1/sessions/conv-1", headers=auth()).json()["turns"]) == 1
     assert http.delete("/v1/sessions/conv-1", headers=auth()).status_code == 204
     assert http.get("/v1/sessions/conv-1", headers=auth()).status_code == 404
@@ -156,7 +167,9 @@ def test_sessions_are_scoped_per_key(http: httpx.Client) -> None:
 def test_openai_sdk_completion_and_models(server: Server) -> None:
     client = sdk(server)
     assert [m.id for m in client.models.list()] == ["market-assistant"]
-    done = client.chat.completions.create(model="market-assistant", messages=[{"role": "user", "content": WHY}])
+    done = client.chat.completions.create(
+        model="market-assistant", messages=[{"role": "user", "content": WHY}]
+    )
     assert done.choices[0].message.content and done.choices[0].finish_reason == "stop"
     extra = done.model_extra or {}
     assert extra["citations"] and extra["facts"] and extra["data"]["trade_date"] == "2026-01-09"
@@ -165,10 +178,13 @@ def test_openai_sdk_completion_and_models(server: Server) -> None:
 
 def test_openai_sdk_streaming(server: Server) -> None:
     client = sdk(server)
-    whole = client.chat.completions.create(model="market-assistant", messages=[{"role": "user", "content": WHY}])
+    whole = client.chat.completions.create(
+        model="market-assistant", messages=[{"role": "user", "content": WHY}]
+    )
     pieces, final = [], None
-    for chunk in client.chat.completions.create(model="market-assistant", stream=True,
-                                                messages=[{"role": "user", "content": WHY}]):
+    for chunk in client.chat.completions.create(
+        model="market-assistant", stream=True, messages=[{"role": "user", "content": WHY}]
+    ):
         if chunk.choices and chunk.choices[0].delta.content:
             pieces.append(chunk.choices[0].delta.content)
         if chunk.choices and chunk.choices[0].finish_reason == "stop":
@@ -183,8 +199,9 @@ def test_openai_sdk_streaming(server: Server) -> None:
 def test_openai_sdk_async_streaming(server: Server) -> None:
     async def run() -> tuple[list[str], dict]:
         client = openai.AsyncOpenAI(base_url=f"{server.url}/v1", api_key=ALICE, max_retries=0, timeout=120)
-        stream = await client.chat.completions.create(model="market-assistant", stream=True,
-                                                      messages=[{"role": "user", "content": WHY}])
+        stream = await client.chat.completions.create(
+            model="market-assistant", stream=True, messages=[{"role": "user", "content": WHY}]
+        )
         pieces, extras = [], {}
         async for chunk in stream:
             if chunk.choices and chunk.choices[0].delta.content:
@@ -209,13 +226,20 @@ def test_messages_give_follow_up_context_without_a_session(server: Server, http:
     """Earlier user turns in `messages` resolve a follow-up exactly as a stored session does."""
     client = sdk(server)
     follow = "and what about Western Mining?"
-    alone = client.chat.completions.create(model="market-assistant", messages=[{"role": "user", "content": follow}])
+    alone = client.chat.completions.create(
+        model="market-assistant", messages=[{"role": "user", "content": follow}]
+    )
     first = "560500昨天为什么下跌"  # the follow-up inherits "yesterday" (2026-01-08)
-    turns = [{"role": "user", "content": first}, {"role": "assistant", "content": "..."},
-             {"role": "user", "content": follow}]
+    turns = [
+        {"role": "user", "content": first},
+        {"role": "assistant", "content": "..."},
+        {"role": "user", "content": follow},
+    ]
     with_history = client.chat.completions.create(model="market-assistant", messages=turns)
     http.post("/v1/answers", json={"question": first, "session_id": "history-check"}, headers=auth())
-    in_session = http.post("/v1/answers", json={"question": follow, "session_id": "history-check"}, headers=auth())
+    in_session = http.post(
+        "/v1/answers", json={"question": follow, "session_id": "history-check"}, headers=auth()
+    )
     text = with_history.choices[0].message.content
     assert text == in_session.json()["answer"]
     assert "2026-01-08" in text and "2026-01-08" not in (alone.choices[0].message.content or "")
@@ -226,10 +250,14 @@ def test_access_log_is_json_without_secrets(server: Server, http: httpx.Client) 
     http.post("/v1/answers", json={"question": WHY}, headers={**auth(), "X-Request-Id": "trace-abcdef12"})
     deadline = time.monotonic() + 10  # the line is written once the response has gone out
     while True:
-        mine = [ln for ln in server.log_lines() if ln.get("request_id") == "trace-abcdef12" and "latency_ms" in ln]
+        mine = [
+            ln for ln in server.log_lines() if ln.get("request_id") == "trace-abcdef12" and "latency_ms" in ln
+        ]
         if mine or time.monotonic() > deadline:
             break
         time.sleep(0.1)
-    assert mine and mine[0]["key"] == "alice" and mine[0]["status"] == 200 and mine[0]["route"] == "/v1/answers"
+    assert (
+        mine and mine[0]["key"] == "alice" and mine[0]["status"] == 200 and mine[0]["route"] == "/v1/answers"
+    )
     text = Path(server.log).read_text(encoding="utf-8")
     assert ALICE not in text and BOB not in text and WHY not in text

@@ -54,8 +54,9 @@ class _ExplodingMidStream:
         raise RuntimeError("boom: a bug while streaming")
 
 
-def test_unexpected_error_is_a_json_500_with_the_request_id(app: FastAPI, monkeypatch: pytest.MonkeyPatch,
-                                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_unexpected_error_is_a_json_500_with_the_request_id(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setattr(app.state.engines, "get", lambda name: _Exploding())
     client = TestClient(app, raise_server_exceptions=False)
     with caplog.at_level(logging.ERROR, logger="assistant.api.error"):
@@ -69,12 +70,17 @@ def test_unexpected_error_is_a_json_500_with_the_request_id(app: FastAPI, monkey
     assert "RuntimeError: boom: a bug" in logged[0]["traceback"]
 
 
-def test_a_bug_mid_stream_ends_the_stream_with_an_error_event(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bug_mid_stream_ends_the_stream_with_an_error_event(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(app.state.engines, "get", lambda name: _ExplodingMidStream())
     client = TestClient(app, raise_server_exceptions=False)
-    r = client.post("/v1/chat/completions", headers=AUTH, json={
-        "model": "market-assistant", "stream": True, "messages": [{"role": "user", "content": "q"}]})
-    events = [line[len("data: "):] for line in r.text.splitlines() if line.startswith("data: ")]
+    r = client.post(
+        "/v1/chat/completions",
+        headers=AUTH,
+        json={"model": "market-assistant", "stream": True, "messages": [{"role": "user", "content": "q"}]},
+    )
+    events = [line[len("data: ") :] for line in r.text.splitlines() if line.startswith("data: ")]
     assert json.loads(events[0])["choices"][0]["delta"]["content"] == "first piece. "
     assert json.loads(events[1])["error"]["request_id"] == r.headers["x-request-id"]
     assert events[-1] == "[DONE]"

@@ -39,8 +39,11 @@ def redis_url() -> Iterator[str]:
     if exe is None:
         pytest.fail("redis-server is not installed (apt-get install redis-server; .ci/run does it)")
     port = free_port()
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     import redis
 
     client = redis.Redis(port=port)
@@ -61,8 +64,20 @@ def redis_url() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen([str(CHROMA), "run", "--path", str(tmp_path_factory.mktemp("chroma")), "--port",
-                             str(port), "--host", "127.0.0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            str(CHROMA),
+            "run",
+            "--path",
+            str(tmp_path_factory.mktemp("chroma")),
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     _wait(f"{url}/api/v2/heartbeat", proc, "chroma run")
     yield url
@@ -71,14 +86,26 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def replicas(tmp_path_factory: pytest.TempPathFactory, redis_url: str, chroma_url: str) -> Iterator[list[Server]]:
+def replicas(
+    tmp_path_factory: pytest.TempPathFactory, redis_url: str, chroma_url: str
+) -> Iterator[list[Server]]:
     servers: list[Server] = []
     try:
-        for name in ("a", "b"):  # one after the other: the first ingests into Chroma, the second finds it there
+        for name in (
+            "a",
+            "b",
+        ):  # one after the other: the first ingests into Chroma, the second finds it there
             tmp = tmp_path_factory.mktemp(f"replica-{name}")
-            servers.append(start(tmp, {"MARKET_ASSISTANT_REDIS_URL": redis_url,
-                                       "MARKET_ASSISTANT_CHROMA_URL": chroma_url,
-                                       "MARKET_ASSISTANT_STORE": str(tmp / "store")}))
+            servers.append(
+                start(
+                    tmp,
+                    {
+                        "MARKET_ASSISTANT_REDIS_URL": redis_url,
+                        "MARKET_ASSISTANT_CHROMA_URL": chroma_url,
+                        "MARKET_ASSISTANT_STORE": str(tmp / "store"),
+                    },
+                )
+            )
         yield servers
     finally:
         for s in servers:
@@ -86,7 +113,9 @@ def replicas(tmp_path_factory: pytest.TempPathFactory, redis_url: str, chroma_ur
 
 
 def _post(server: Server, key: str, body: dict) -> httpx.Response:
-    return httpx.post(f"{server.url}/v1/answers", json=body, headers={"Authorization": f"Bearer {key}"}, timeout=120)
+    return httpx.post(
+        f"{server.url}/v1/answers", json=body, headers={"Authorization": f"Bearer {key}"}, timeout=120
+    )
 
 
 def _get(server: Server, key: str, path: str) -> httpx.Response:
@@ -108,7 +137,10 @@ def test_a_conversation_continues_on_the_other_replica(replicas: list[Server]) -
     turns = _get(b, ALICE, "/v1/sessions/travels").json()["turns"]
     assert [t["question"] for t in turns] == ["560500昨天为什么下跌", "and what about Western Mining?"]
     assert _get(a, BOB, "/v1/sessions/travels").status_code == 404  # still scoped per key
-    assert httpx.delete(f"{a.url}/v1/sessions/travels", headers={"Authorization": f"Bearer {ALICE}"}).status_code == 204
+    assert (
+        httpx.delete(f"{a.url}/v1/sessions/travels", headers={"Authorization": f"Bearer {ALICE}"}).status_code
+        == 204
+    )
     assert _get(b, ALICE, "/v1/sessions/travels").status_code == 404
 
 

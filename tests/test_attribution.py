@@ -39,11 +39,19 @@ T = dt.date(2026, 1, 9)
 
 
 def weights_frame(rows: list[tuple[str, float]], date: dt.date = D) -> pd.DataFrame:
-    return pd.DataFrame({
-        "date": [date] * len(rows), "index_code": "930939", "index_name": "500质量成长",
-        "index_name_en": "", "code": [c for c, _ in rows], "name": [f"name-{c}" for c, _ in rows],
-        "name_en": "", "exchange": "", "weight": [w for _, w in rows],
-    })
+    return pd.DataFrame(
+        {
+            "date": [date] * len(rows),
+            "index_code": "930939",
+            "index_name": "500质量成长",
+            "index_name_en": "",
+            "code": [c for c, _ in rows],
+            "name": [f"name-{c}" for c, _ in rows],
+            "name_en": "",
+            "exchange": "",
+            "weight": [w for _, w in rows],
+        }
+    )
 
 
 def bars(points: dict[dt.date, float], pct: dict[dt.date, float] | None = None) -> pd.DataFrame:
@@ -81,8 +89,13 @@ def test_rising_day() -> None:
     # T closes: A 12.6 (r = +5%), B 20.4 (+2%), C 4 (0%).
     # contributions: A 60·0.05/1.06 = 3/1.06 = 2.8301886792; B 30·0.02/1.06 = 0.6/1.06 = 0.5660377358; C 0.
     # sum = 3.6/1.06 = 3.3962264151; index returned 3.40 → residual 0.0037735849 (< 0.1, no warning).
-    result = attribute_index_move(BASE_WEIGHTS, base_bars({"A": 12.6, "B": 20.4, "C": 4.0}), T, 3.40,
-                                  industries={"A": "有色金属", "B": "有色金属", "C": None})
+    result = attribute_index_move(
+        BASE_WEIGHTS,
+        base_bars({"A": 12.6, "B": 20.4, "C": 4.0}),
+        T,
+        3.40,
+        industries={"A": "有色金属", "B": "有色金属", "C": None},
+    )
     c = by_code(result)
     assert c["A"].weight_drifted_pct == pytest.approx(60 / 1.06, rel=1e-12)
     assert c["B"].weight_drifted_pct == pytest.approx(30 / 1.06, rel=1e-12)
@@ -176,8 +189,13 @@ def test_residual_above_threshold_is_a_warning() -> None:
 
 def test_industry_sums_and_unclassified_key() -> None:
     # 有色金属 = A + B = 3.6/1.06 pp, weight 90/1.06; C unknown → "未分类" with 0 pp, weight 16/1.06.
-    result = attribute_index_move(BASE_WEIGHTS, base_bars({"A": 12.6, "B": 20.4, "C": 4.0}), T, 3.40,
-                                  industries={"A": "有色金属", "B": "有色金属"})
+    result = attribute_index_move(
+        BASE_WEIGHTS,
+        base_bars({"A": 12.6, "B": 20.4, "C": 4.0}),
+        T,
+        3.40,
+        industries={"A": "有色金属", "B": "有色金属"},
+    )
     ind = {m.industry: m for m in result.industries}
     assert set(ind) == {"有色金属", UNCLASSIFIED}
     assert ind["有色金属"].contribution_pp == pytest.approx(3.6 / 1.06, rel=1e-12)
@@ -206,8 +224,9 @@ def test_ex_rights_day_is_flagged() -> None:
 
 
 def test_figures_carry_units_dates_and_sources() -> None:
-    result = attribute_index_move(BASE_WEIGHTS, base_bars({"A": 12.6, "B": 20.4, "C": 4.0}), T, 3.40,
-                                  industries={"A": "有色金属"})
+    result = attribute_index_move(
+        BASE_WEIGHTS, base_bars({"A": 12.6, "B": 20.4, "C": 4.0}), T, 3.40, industries={"A": "有色金属"}
+    )
     figs = {(f.name, f.subject): f for f in result.figures()}
     contrib = figs[("constituent_contribution_pp", "A")]
     assert contrib.unit == "pp" and contrib.as_of == T
@@ -316,22 +335,37 @@ INDEX_BARS = bars({T1: 1000.0, T: 1034.0})  # 3.4 %
 
 
 def test_explain_frames_tracking_difference_and_figures() -> None:
-    result = explain_frames("560500", "930939", T, etf_bars=ETF_BARS, index_bars=INDEX_BARS,
-                            weights=BASE_WEIGHTS, stock_bars=base_bars({"A": 12.6, "B": 20.4, "C": 4.0}))
+    result = explain_frames(
+        "560500",
+        "930939",
+        T,
+        etf_bars=ETF_BARS,
+        index_bars=INDEX_BARS,
+        weights=BASE_WEIGHTS,
+        stock_bars=base_bars({"A": 12.6, "B": 20.4, "C": 4.0}),
+    )
     assert result.etf_return_pct == pytest.approx(1.6, rel=1e-12)
     assert result.index_return_pct == pytest.approx(3.4, rel=1e-12)
     assert result.tracking_difference_pp == pytest.approx(1.6 - 3.4, rel=1e-12)
     assert result.index_name == "500质量成长" and result.prev_date == T1 and result.weights_date == D
     names = {f.name for f in result.figures()}
-    assert {"etf_return_pct", "index_return_pct", "tracking_difference_pp", "etf_close", "index_close",
-            "constituent_contribution_pp", "industry_contribution_pp", "top_n_share_pct"} <= names
+    assert {
+        "etf_return_pct",
+        "index_return_pct",
+        "tracking_difference_pp",
+        "etf_close",
+        "index_close",
+        "constituent_contribution_pp",
+        "industry_contribution_pp",
+        "top_n_share_pct",
+    } <= names
 
 
 class StubMarketData:
     """Duck-typed MarketData whose accessors return the hand-made frames above (no FrameSource needed)."""
 
     def __init__(self) -> None:
-        self.info = SourceInfo("synthetic", T, dt.datetime(2026, 1, 9, 15, tzinfo=dt.timezone.utc))
+        self.info = SourceInfo("synthetic", T, dt.datetime(2026, 1, 9, 15, tzinfo=dt.UTC))
 
     def universe(self) -> dict[str, str]:
         return {"560500": "930939"}
@@ -360,8 +394,27 @@ class StubMarketData:
         return [T1, T]
 
     def etf_spot(self, etf):  # type: ignore[no-untyped-def]
-        return EtfSpot("560500", "500质量", 1.016, 1.015, -0.1, None, 1.6, None, None, None, None, None, 1.0,
-                       None, 116e6, None, None, T, None)
+        return EtfSpot(
+            "560500",
+            "500质量",
+            1.016,
+            1.015,
+            -0.1,
+            None,
+            1.6,
+            None,
+            None,
+            None,
+            None,
+            None,
+            1.0,
+            None,
+            116e6,
+            None,
+            None,
+            T,
+            None,
+        )
 
     def etf_units(self, etf, start=None, end=None):  # type: ignore[no-untyped-def]
         return pd.DataFrame({"date": [dt.date(2025, 12, 9), T1, T], "units": [100e6, 115e6, 116e6]})

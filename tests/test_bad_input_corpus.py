@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bad_input_corpus import HOSTILE_ARGS, HOSTILE_QUESTIONS, snapshot_edits, write_files
+from snapshot_factory import build_snapshot
 
 from assistant.config import Settings, bundled_sample_path
 from assistant.errors import MarketAssistantError
-from bad_input_corpus import HOSTILE_ARGS, HOSTILE_QUESTIONS, snapshot_edits, write_files
-from snapshot_factory import build_snapshot
 
 HANG_S = 60.0  # one item taking longer than this counts as a hang
 EMBEDDER = "hash:64"
@@ -42,10 +42,12 @@ class Tally:
 
     def line(self) -> str:
         c = self.counts
-        return (f"tried {c['tried']} / clean errors {c['clean errors']} / accepted {c['accepted']} / crashes "
-                f"{c['crashes']} / hangs {c['hangs']} / data lost {c['data lost']} / wrong numbers "
-                f"{c['wrong numbers']}  (files {c['file:tried']}, snapshots {c['snapshot:tried']}, questions "
-                f"{c['question:tried']}, arguments {c['argument:tried']})")
+        return (
+            f"tried {c['tried']} / clean errors {c['clean errors']} / accepted {c['accepted']} / crashes "
+            f"{c['crashes']} / hangs {c['hangs']} / data lost {c['data lost']} / wrong numbers "
+            f"{c['wrong numbers']}  (files {c['file:tried']}, snapshots {c['snapshot:tried']}, questions "
+            f"{c['question:tried']}, arguments {c['argument:tried']})"
+        )
 
 
 def _files(tmp: Path, tally: Tally) -> None:
@@ -68,7 +70,9 @@ def _files(tmp: Path, tally: Tally) -> None:
         if any(not o.reason for o in report.rejected):
             tally.record("file", case.name, "crashes", "rejection without a reason")
         elif "mixed" in case.name and not any(i.endswith(("-a", "-b")) for i in ok_ids):
-            tally.record("file", case.name, "data lost", "the good lines of a file with one bad line were lost")
+            tally.record(
+                "file", case.name, "data lost", "the good lines of a file with one bad line were lost"
+            )
         else:
             tally.timed("file", case.name, started, "accepted" if ok_ids else "clean errors")
     manifest = store.manifest()
@@ -94,7 +98,8 @@ def _snapshots(tmp: Path, tally: Tally) -> None:
             tally.record("snapshot", name, "crashes", f"{type(exc).__name__}: {exc}")
             continue
         moves = [result.etf_return_pct, result.index_return_pct] + [
-            c.return_pct for c in result.attribution.constituents if c.return_pct is not None]
+            c.return_pct for c in result.attribution.constituents if c.return_pct is not None
+        ]
         wild = [m for m in moves if m is None or m != m or abs(m) > 31.0]
         if wild and not result.warnings:
             tally.record("snapshot", name, "wrong numbers", f"moves {wild} without a warning")
@@ -108,7 +113,9 @@ _PERCENT = re.compile(r"(?<![\d.])[+-]?\d+(?:\.\d+)?\s*%")
 def _injected(question: str, answer: str) -> list[str]:
     """Percentages the question asserts ("say it rose 50%") that the answer repeats."""
     said = {m.group().replace(" ", "").lstrip("+") for m in _PERCENT.finditer(answer)}
-    return [p for p in (m.group().replace(" ", "").lstrip("+") for m in _PERCENT.finditer(question)) if p in said]
+    return [
+        p for p in (m.group().replace(" ", "").lstrip("+") for m in _PERCENT.finditer(question)) if p in said
+    ]
 
 
 def _questions(tmp: Path, tally: Tally) -> None:
@@ -130,7 +137,9 @@ def _questions(tmp: Path, tally: Tally) -> None:
         _, unsupported, surfaces = unsupported_numbers(answer)
         injected = _injected(question, answer.answer)
         if injected:
-            tally.record("question", case, "wrong numbers", f"injected {injected} in the answer: {answer.answer[:200]}")
+            tally.record(
+                "question", case, "wrong numbers", f"injected {injected} in the answer: {answer.answer[:200]}"
+            )
         elif unsupported and not answer.warnings:
             tally.record("question", case, "wrong numbers", f"unsupported {surfaces}")
         else:
@@ -149,10 +158,16 @@ def _arguments(tmp: Path, tally: Tally, monkeypatch: pytest.MonkeyPatch) -> None
         started = time.monotonic()
         result = runner.invoke(app, args)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
-            tally.record("argument", str(args)[:60], "crashes", f"{type(result.exception).__name__}: "
-                         f"{result.exception}")
+            tally.record(
+                "argument",
+                str(args)[:60],
+                "crashes",
+                f"{type(result.exception).__name__}: {result.exception}",
+            )
         else:
-            tally.timed("argument", str(args)[:60], started, "accepted" if result.exit_code == 0 else "clean errors")
+            tally.timed(
+                "argument", str(args)[:60], started, "accepted" if result.exit_code == 0 else "clean errors"
+            )
 
 
 def test_bad_input_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:

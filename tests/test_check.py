@@ -40,12 +40,22 @@ def offline(toolbox: Toolbox) -> OfflineAnswerer:
 
 
 def checker_for(toolbox: Toolbox, language: str) -> SentenceChecker:
-    results = [toolbox.explain_move("560500"), toolbox.search_news("560500 上涨", symbols=["560500"]),
-               toolbox.search_documents("样本调整", symbols=["930939"])]
+    results = [
+        toolbox.explain_move("560500"),
+        toolbox.search_news("560500 上涨", symbols=["560500"]),
+        toolbox.search_documents("样本调整", symbols=["930939"]),
+    ]
     ledger = ledger_of(results, toolbox.info, for_check=True)
-    return SentenceChecker(Evidence(ledger.facts, ledger.sources(), ledger.quotes(),
-                                    [toolbox.info.trade_date, toolbox.info.as_of.date()],
-                                    entity_finder(toolbox.lexicon, ledger.facts)), language)  # type: ignore[arg-type]
+    return SentenceChecker(
+        Evidence(
+            ledger.facts,
+            ledger.sources(),
+            ledger.quotes(),
+            [toolbox.info.trade_date, toolbox.info.as_of.date()],
+            entity_finder(toolbox.lexicon, ledger.facts),
+        ),
+        language,
+    )  # type: ignore[arg-type]
 
 
 def problems(checker: SentenceChecker, text: str) -> list[str]:
@@ -65,7 +75,8 @@ def test_every_offline_answer_passes_the_check(offline: OfflineAnswerer, toolbox
             continue
         answer, _ = offline.answer(case["question"])
         verdict = SentenceChecker(evidence_of_answer(answer, toolbox.lexicon), answer.language).check(
-            with_placeholders(answer))
+            with_placeholders(answer)
+        )
         if not verdict.ok:
             failing[case["id"]] = verdict.all_problems()
     assert not failing
@@ -73,13 +84,16 @@ def test_every_offline_answer_passes_the_check(offline: OfflineAnswerer, toolbox
 
 def test_a_number_is_bound_to_its_subject_sign_and_measure(toolbox: Toolbox) -> None:
     en, zh = checker_for(toolbox, "en"), checker_for(toolbox, "zh")
-    assert not problems(en, f"560500 rose 1.60% {DATA}, slightly behind its index's 1.64% "
-                            "[[cite:stock_zh_index_daily_em]].")
+    assert not problems(
+        en, f"560500 rose 1.60% {DATA}, slightly behind its index's 1.64% [[cite:stock_zh_index_daily_em]]."
+    )
     assert not problems(zh, f"厦门钨业上涨10.00%，贡献0.24个百分点{STOCKS}。")
     # An invented "+3.4%" is not backed by another figure of about that size.
     assert any("another subject" in p for p in problems(en, f"560500 rose 3.37% {STOCKS}."))
-    assert any("whose figure" in p or "another subject" in p or "not in the evidence" in p
-               for p in problems(en, f"Apple rose +3.4% {STOCKS}."))
+    assert any(
+        "whose figure" in p or "another subject" in p or "not in the evidence" in p
+        for p in problems(en, f"Apple rose +3.4% {STOCKS}.")
+    )
     assert any("wrong direction" in p for p in problems(zh, f"厦门钨业下跌10.00%{STOCKS}。"))
     assert any("different measure" in p for p in problems(zh, f"厦门钨业权重10.00%{STOCKS}。"))
 
@@ -94,17 +108,26 @@ def test_units_are_kept(toolbox: Toolbox) -> None:
 
 def test_claims_without_numbers_need_evidence(toolbox: Toolbox) -> None:
     zh = checker_for(toolbox, "zh")
-    assert any("cites no evidence" in p for p in problems(zh, f"560500今天上涨1.60%{DATA}。新闻称厦门钨业获得大单。"))
+    assert any(
+        "cites no evidence" in p for p in problems(zh, f"560500今天上涨1.60%{DATA}。新闻称厦门钨业获得大单。")
+    )
     assert not problems(zh, f"新闻称战略金属需求爆发[[cite:{SEED}]]。")
-    assert any("moved down" in p for p in problems(zh, f"560500今天下跌{DATA}。")), "a direction against the data"
-    assert any("cites no evidence" in p for p in problems(zh, f"560500今天上涨1.60%{DATA}。该指数每半年调整一次样本。"))
+    assert any("moved down" in p for p in problems(zh, f"560500今天下跌{DATA}。")), (
+        "a direction against the data"
+    )
+    assert any(
+        "cites no evidence" in p
+        for p in problems(zh, f"560500今天上涨1.60%{DATA}。该指数每半年调整一次样本。")
+    )
 
 
 def test_names_are_not_claims_nor_a_wrong_language(toolbox: Toolbox) -> None:
     en, zh = checker_for(toolbox, "en"), checker_for(toolbox, "zh")
     assert not problems(en, f"Xiamen Tungsten (厦门钨业) rose 10.00% and 越秀资本 rose 9.99% {STOCKS}.")
     assert not problems(zh, f"500质量成长ETF鹏扬今天上涨1.60%{DATA}。"), "the 500 in the name is not a number"
-    assert any("mostly Chinese" in p for p in problems(en, f"560500今天上涨1.60%，主要由厦门钨业带动{DATA}。"))
+    assert any(
+        "mostly Chinese" in p for p in problems(en, f"560500今天上涨1.60%，主要由厦门钨业带动{DATA}。")
+    )
 
 
 def _publish(toolbox: Toolbox, offline: OfflineAnswerer, draft: str, fixes: list[Any]) -> Any:
@@ -115,22 +138,28 @@ def _publish(toolbox: Toolbox, offline: OfflineAnswerer, draft: str, fixes: list
     def repair(failing: list[Any]) -> list[str | None]:
         asked.append([v.plain for v in failing])
         return fixes
+
     return publish(draft, checker, with_placeholders(base), repair), asked
 
 
 def test_only_the_failing_sentence_is_repaired(toolbox: Toolbox, offline: OfflineAnswerer) -> None:
-    draft = (f"560500今天上涨2.50%{DATA}。厦门钨业上涨10.00%，贡献0.24个百分点{STOCKS}。"
-             f"越秀资本上涨9.99%{STOCKS}。")
+    draft = (
+        f"560500今天上涨2.50%{DATA}。厦门钨业上涨10.00%，贡献0.24个百分点{STOCKS}。"
+        f"越秀资本上涨9.99%{STOCKS}。"
+    )
     outcome, asked = _publish(toolbox, offline, draft, [f"560500今天上涨1.60%{DATA}。"])
     assert asked == [["560500今天上涨2.50%。"]], "only the failing sentence goes back"
     assert (outcome.repaired, outcome.replaced, outcome.dropped) == (1, 0, 0)
     assert "2.50%" not in outcome.text and "1.60%" in outcome.text and "越秀资本上涨9.99%" in outcome.text
 
 
-def test_a_sentence_still_wrong_is_replaced_or_dropped_never_published(toolbox: Toolbox,
-                                                                       offline: OfflineAnswerer) -> None:
-    draft = (f"560500今天上涨2.50%{DATA}。厦门钨业上涨10.00%，贡献0.24个百分点{STOCKS}。"
-             f"越秀资本上涨9.99%{STOCKS}。苹果公司上涨3.4%{STOCKS}。")
+def test_a_sentence_still_wrong_is_replaced_or_dropped_never_published(
+    toolbox: Toolbox, offline: OfflineAnswerer
+) -> None:
+    draft = (
+        f"560500今天上涨2.50%{DATA}。厦门钨业上涨10.00%，贡献0.24个百分点{STOCKS}。"
+        f"越秀资本上涨9.99%{STOCKS}。苹果公司上涨3.4%{STOCKS}。"
+    )
     outcome, _ = _publish(toolbox, offline, draft, [f"560500今天上涨2.60%{DATA}。", None])
     assert "2.50%" not in outcome.text and "2.60%" not in outcome.text and "3.4%" not in outcome.text
     assert outcome.replaced == 1 and outcome.dropped == 1

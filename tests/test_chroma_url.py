@@ -53,8 +53,12 @@ def test_credentials_are_sent_as_basic_auth_and_redacted() -> None:
 
 @pytest.mark.parametrize("command", ["ingest", "reindex"])
 def test_unreachable_server_is_one_line(command: str, tmp_path: Path) -> None:
-    env = {**os.environ, "MARKET_ASSISTANT_CHROMA_URL": f"http://bob:pw@127.0.0.1:{free_port()}",
-           "MARKET_ASSISTANT_STORE": str(tmp_path / "s"), "MARKET_ASSISTANT_EMBEDDER": "hash:64"}
+    env = {
+        **os.environ,
+        "MARKET_ASSISTANT_CHROMA_URL": f"http://bob:pw@127.0.0.1:{free_port()}",
+        "MARKET_ASSISTANT_STORE": str(tmp_path / "s"),
+        "MARKET_ASSISTANT_EMBEDDER": "hash:64",
+    }
     r = subprocess.run([str(BIN), command], env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 2, r.stderr
     lines = [line for line in r.stderr.splitlines() if line.strip()]

@@ -24,7 +24,9 @@ METHOD = """# 中证500质量成长指数编制方案
 
 
 def doc(text: str, **kw: object) -> IngestItem:
-    return IngestItem(citation_id="csi-930939-methodology", kind="document", title="编制方案", text=text, **kw)  # type: ignore[arg-type]
+    return IngestItem(
+        citation_id="csi-930939-methodology", kind="document", title="编制方案", text=text, **kw
+    )  # type: ignore[arg-type]
 
 
 def test_clause_stays_with_its_heading() -> None:
@@ -51,7 +53,8 @@ def test_long_section_splits_at_chinese_sentence_ends_and_repeats_heading() -> N
 def test_english_decimals_and_codes_are_not_sentence_breaks() -> None:
     text = "Xiamen Tungsten (600549.SH) rose 3.5% today. " * 30
     chunks = Chunker(ChunkerConfig(news_chunk_size=100, overlap=0)).chunk(
-        IngestItem("n1", "news", "Tungsten", text, published_at=dt.datetime(2026, 1, 9, tzinfo=TZ)), "h")
+        IngestItem("n1", "news", "Tungsten", text, published_at=dt.datetime(2026, 1, 9, tzinfo=TZ)), "h"
+    )
     for c in chunks:
         assert "600549.SH" in c.text or "3.5%" in c.text or c.text.strip().endswith(".")
         assert "3.\n" not in c.text and not c.text.endswith("600549.")
@@ -59,8 +62,15 @@ def test_english_decimals_and_codes_are_not_sentence_breaks() -> None:
 
 def test_news_metadata_and_symbols_from_names() -> None:
     tagger = SymbolTagger({"厦门钨业": "600549", "Western Mining": "601168"})
-    item = IngestItem("a1", "news", "钨价上涨", "厦门钨业午后封涨停，Western Mining 也走强。", source="s",
-                      published_at=dt.datetime(2026, 1, 9, 14, 20, tzinfo=TZ), symbols=("560500",))
+    item = IngestItem(
+        "a1",
+        "news",
+        "钨价上涨",
+        "厦门钨业午后封涨停，Western Mining 也走强。",
+        source="s",
+        published_at=dt.datetime(2026, 1, 9, 14, 20, tzinfo=TZ),
+        symbols=("560500",),
+    )
     [chunk] = Chunker(tagger=tagger).chunk(item, "hash1")
     m = chunk.metadata
     assert chunk.text.startswith("钨价上涨\n")
@@ -81,8 +91,9 @@ def test_symbol_tagger_ignores_bare_amounts() -> None:
 def test_plain_text_and_html_headings_become_markdown() -> None:
     md = text_to_markdown("第一章 总则\n本基金…\n一、样本调整\n每半年调整一次。")
     assert "## 第一章 总则" in md and "## 一、样本调整" in md
-    html, title = html_to_markdown("<html><title>T</title><body><h2>样本调整</h2><p>每半年一次。</p>"
-                                   "<script>x()</script></body></html>")
+    html, title = html_to_markdown(
+        "<html><title>T</title><body><h2>样本调整</h2><p>每半年一次。</p><script>x()</script></body></html>"
+    )
     assert title == "T" and html == "## 样本调整\n\n每半年一次。"
 
 

@@ -29,8 +29,11 @@ def test_ask_zh_on_fresh_store(store):
     assert r.returncode == 0, r.stderr
     a = json.loads(r.stdout)  # exactly one JSON object on stdout
     assert "DEBUG" not in r.stderr  # a fresh store builds the BM25 index; bm25s's own debug lines stay quiet
-    assert a["language"] == "zh" and a["data"] == {"origin": "sample", "as_of": "2026-01-09T15:00:00+08:00",
-                                                    "trade_date": "2026-01-09"}
+    assert a["language"] == "zh" and a["data"] == {
+        "origin": "sample",
+        "as_of": "2026-01-09T15:00:00+08:00",
+        "trade_date": "2026-01-09",
+    }
     text = a["answer"]
     for s in ("1.60%", "1.64%", "厦门钨业", "越秀资本", "样例数据", "2026-01-09"):
         assert s in text
@@ -58,16 +61,30 @@ def test_ask_on_generated_snapshot(tmp_path):
     from eval.snapshots.scenarios import generate_all
 
     snaps = {p.name: p for p in generate_all(tmp_path / "snaps")}
-    r = run("--snapshot", str(snaps["synthetic-159919-2025-12-16"]), "--store", str(tmp_path / "s"), "--json",
-            "Why did 159919 rise today?")
+    r = run(
+        "--snapshot",
+        str(snaps["synthetic-159919-2025-12-16"]),
+        "--store",
+        str(tmp_path / "s"),
+        "--json",
+        "Why did 159919 rise today?",
+    )
     assert r.returncode == 0, r.stderr
     a = json.loads(r.stdout)
-    assert a["answer"].startswith("**Correction") and "fell" in a["answer"] and a["data"]["origin"] == "synthetic"
+    assert (
+        a["answer"].startswith("**Correction")
+        and "fell" in a["answer"]
+        and a["data"]["origin"] == "synthetic"
+    )
 
 
 def test_a_question_starting_with_dashes_goes_after_double_dash(store):
     r = run("--store", str(store), "--json", "--", "---为什么560500今天上涨？")
     assert r.returncode == 0, r.stderr
     assert "1.60%" in json.loads(r.stdout)["answer"]
-    assert "--" in subprocess.run([str(BIN), "ask", "--help"], capture_output=True, text=True,
-                                  env={**os.environ, "COLUMNS": "200"}).stdout
+    assert (
+        "--"
+        in subprocess.run(
+            [str(BIN), "ask", "--help"], capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}
+        ).stdout
+    )

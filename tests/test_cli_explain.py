@@ -24,7 +24,11 @@ def test_explain_json_on_the_bundled_sample() -> None:
     assert {c["code"] for c in out["top_contributors"]} >= {"600549", "000987"}
     names = {f["name"] for f in out["figures"]}
     assert {"etf_units_change", "etf_scale_change_yuan", "constituent_contribution_pp"} <= names
-    assert out["data"] == {"origin": "sample", "as_of": "2026-01-09T15:00:00+08:00", "trade_date": "2026-01-09"}
+    assert out["data"] == {
+        "origin": "sample",
+        "as_of": "2026-01-09T15:00:00+08:00",
+        "trade_date": "2026-01-09",
+    }
 
 
 def test_explain_table_states_origin_and_flows() -> None:

@@ -32,23 +32,44 @@ def _corpus(folder: Path, writer: int) -> Path:
         shared = i % 5 == 0  # some documents are written by every writer (same path, same content)
         name = f"shared-{i}.md" if shared else f"w{writer}-{i}.md"
         owner = 0 if shared else writer
-        (folder / name).write_text(f"# 文档 {name}\n\n钨价与稀土价格在{owner}号样本中第{i}次变化。", encoding="utf-8")
+        (folder / name).write_text(
+            f"# 文档 {name}\n\n钨价与稀土价格在{owner}号样本中第{i}次变化。", encoding="utf-8"
+        )
     return folder
 
 
 def test_writers_and_readers_leave_a_consistent_store(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     # A cheap deterministic embedder keeps five processes affordable on a shared machine; Chroma is the real one.
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "MARKET_ASSISTANT_STORE": str(store_dir),
-           "MARKET_ASSISTANT_EMBEDDER": EMBEDDER, "OMP_NUM_THREADS": "1"}
+    env = {
+        **os.environ,
+        "PYTHONIOENCODING": "utf-8",
+        "MARKET_ASSISTANT_STORE": str(store_dir),
+        "MARKET_ASSISTANT_EMBEDDER": EMBEDDER,
+        "OMP_NUM_THREADS": "1",
+    }
     procs = []
     for w in range(WRITERS):
         folder = _corpus(tmp_path / f"in{w}", w)
-        procs.append(subprocess.Popen([str(BIN), "ingest", str(folder)], env=env, stdout=subprocess.PIPE,
-                                      stderr=subprocess.STDOUT, text=True))
+        procs.append(
+            subprocess.Popen(
+                [str(BIN), "ingest", str(folder)],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        )
     for _ in range(READERS):
-        procs.append(subprocess.Popen([str(BIN), "ask", "为什么560500今天上涨？"], env=env, stdout=subprocess.PIPE,
-                                      stderr=subprocess.STDOUT, text=True))
+        procs.append(
+            subprocess.Popen(
+                [str(BIN), "ask", "为什么560500今天上涨？"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        )
     outputs = [p.communicate(timeout=600)[0] for p in procs]
     for p, out in zip(procs, outputs):
         assert p.returncode == 0, out
@@ -90,8 +111,12 @@ def test_a_writer_whose_view_predates_another_process_write_reloads_it(tmp_path:
     store = ChunkStore.open(Settings(store=tmp_path / "s"), embedder=EMBEDDER)
     ingest_items([IngestItem(f"a{i}", "document", f"a{i}", f"稀土第{i}次变化。") for i in range(10)], store)
     store.query_ids(np.ones(64, dtype=np.float32), 1)  # this process's HNSW view is loaded now
-    subprocess.run([sys.executable, "-c", _WRITE_ELSEWHERE, str(tmp_path / "s")], check=True, timeout=300,
-                   env={**os.environ, "OMP_NUM_THREADS": "1"})
+    subprocess.run(
+        [sys.executable, "-c", _WRITE_ELSEWHERE, str(tmp_path / "s")],
+        check=True,
+        timeout=300,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     ingest_items([IngestItem(f"c{i}", "document", f"c{i}", f"锂价第{i}次变化。") for i in range(1500)], store)
     assert store.revision()  # a reader path too: reloads when another process moved the revision
     ids = store.collection.get(include=[])["ids"]

@@ -28,10 +28,18 @@ def store(tmp_path):
 def test_turns_round_trip_in_order(store):
     sid = store.new_session()
     assert len(sid) == 32 and store.exists(sid)
-    store.append_turn(sid, "为什么560500今天上涨？", answer("为什么560500今天上涨？", "上涨1.60%[1]"),
-                      {"etf": "560500", "date": dt.date(2026, 1, 9), "intent": "explain_move"})
-    store.append_turn(sid, "and Western Mining?", answer("and Western Mining?"),
-                      {"etf": "560500", "stock": "601168", "intent": "explain_move"})
+    store.append_turn(
+        sid,
+        "为什么560500今天上涨？",
+        answer("为什么560500今天上涨？", "上涨1.60%[1]"),
+        {"etf": "560500", "date": dt.date(2026, 1, 9), "intent": "explain_move"},
+    )
+    store.append_turn(
+        sid,
+        "and Western Mining?",
+        answer("and Western Mining?"),
+        {"etf": "560500", "stock": "601168", "intent": "explain_move"},
+    )
     turns = store.turns(sid)
     assert [t.question for t in turns] == ["为什么560500今天上涨？", "and Western Mining?"]
     assert turns[0].context == {"etf": "560500", "date": "2026-01-09", "intent": "explain_move"}
@@ -90,6 +98,7 @@ def test_data_survives_reopening_and_uses_wal(tmp_path):
     SessionStore(path).append_turn(sid, "q", answer("q"), {"etf": "560500"})
     assert SessionStore(path).last_context("cli") == {"etf": "560500"}
     import sqlite3
+
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

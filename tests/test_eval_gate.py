@@ -34,8 +34,11 @@ def test_offline_answerer_meets_the_thresholds(offline_run) -> None:
     summary = offline_run.summary("offline")
     assert summary["cases"] >= 80
     failures = check_thresholds(offline_run, thresholds)
-    worst = [f"{r.case.id}: {r.score.outcome}" for r in offline_run.runs["offline"]
-             if r.score.outcome == "incorrect" or not r.score.abstention_right][:15]
+    worst = [
+        f"{r.case.id}: {r.score.outcome}"
+        for r in offline_run.runs["offline"]
+        if r.score.outcome == "incorrect" or not r.score.abstention_right
+    ][:15]
     assert not failures, "\n".join(failures + ["incorrect cases (first 15):", *worst])
 
 
@@ -48,21 +51,32 @@ def test_no_forbidden_citation_or_injected_text(offline_run) -> None:
 
 def test_no_eval_answer_is_blank_after_grounding(offline_run) -> None:
     """Over every eval question: the answer body (before its source line) keeps at least one line."""
-    blank = [r.case.id for r in offline_run.runs["offline"] if r.answer is not None and not [
-        line for line in r.answer.answer.split("\n")
-        if line.strip() and not line.startswith(("数据来源：", "Source: "))]]
+    blank = [
+        r.case.id
+        for r in offline_run.runs["offline"]
+        if r.answer is not None
+        and not [
+            line
+            for line in r.answer.answer.split("\n")
+            if line.strip() and not line.startswith(("数据来源：", "Source: "))
+        ]
+    ]
     assert not blank, blank
 
 
 def test_new_answers_lead_with_what_was_asked(offline_run) -> None:
     """The issue-9 cases (eval/cases/issue9.jsonl) all answer in their first sentence."""
-    missed = [r.case.id for r in offline_run.runs["offline"]
-              if r.case.id.startswith("a-") and r.score.answers_first is False]
+    missed = [
+        r.case.id
+        for r in offline_run.runs["offline"]
+        if r.case.id.startswith("a-") and r.score.answers_first is False
+    ]
     assert not missed, missed
 
 
-def test_cli_eval_writes_the_three_report_files(eval_cache: Path, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_eval_writes_the_three_report_files(
+    eval_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from assistant.cli import app
 
     monkeypatch.setenv("MARKET_ASSISTANT_EVAL_CACHE", str(eval_cache))

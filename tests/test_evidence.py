@@ -14,11 +14,24 @@ CST = dt.timezone(dt.timedelta(hours=8))
 DAY = dt.date(2026, 1, 9)
 INFO = SourceInfo(origin="sample", trade_date=DAY, as_of=dt.datetime(2026, 1, 9, 15, 0, tzinfo=CST))
 RET = Figure("etf_return_pct", "560500", 1.602134, "%", DAY, "fund_etf_hist_em")
-CONTRIB = Figure("constituent_contribution_pp", "600549", 0.3512, "pp", DAY,
-                 "index_stock_cons_weight_csindex+stock_zh_a_hist")
-NEWS = Article(id="sina-20260109-560500", title="稀土板块走强", body="北方稀土涨停，560500获资金净流入5266万元。",
-               published_at=dt.datetime(2026, 1, 9, 5, 58, tzinfo=CST), source="Xin Lang Cai Jing")
-LATE = Article(id="late-news", title="收盘后", body="…", published_at=dt.datetime(2026, 1, 9, 20, 0, tzinfo=CST))
+CONTRIB = Figure(
+    "constituent_contribution_pp",
+    "600549",
+    0.3512,
+    "pp",
+    DAY,
+    "index_stock_cons_weight_csindex+stock_zh_a_hist",
+)
+NEWS = Article(
+    id="sina-20260109-560500",
+    title="稀土板块走强",
+    body="北方稀土涨停，560500获资金净流入5266万元。",
+    published_at=dt.datetime(2026, 1, 9, 5, 58, tzinfo=CST),
+    source="Xin Lang Cai Jing",
+)
+LATE = Article(
+    id="late-news", title="收盘后", body="…", published_at=dt.datetime(2026, 1, 9, 20, 0, tzinfo=CST)
+)
 DOC = Document(id="csi-930939-methodology", path="/x/csi-930939-methodology.md", title="编制方案")
 
 
@@ -46,21 +59,30 @@ def test_citations_are_numbered_by_first_use_in_the_text():
     news = ledger.add_article(NEWS, quote="560500获资金净流入5266万元")
     doc = ledger.add_document(DOC, quote="指数按自由流通市值加权")
     ledger.add_passage("unused", "news", title="never cited")
-    text = (f"560500上涨1.60%{ledger.cite('fund_etf_hist_em')}，资金净流入5266万元{news}{news}。"
-            f"600549贡献0.35个百分点{ledger.cite('stock_zh_a_hist')}{news}；加权方式见{doc}。"
-            f"再次引用{ledger.cite('fund_etf_hist_em')}")
+    text = (
+        f"560500上涨1.60%{ledger.cite('fund_etf_hist_em')}，资金净流入5266万元{news}{news}。"
+        f"600549贡献0.35个百分点{ledger.cite('stock_zh_a_hist')}{news}；加权方式见{doc}。"
+        f"再次引用{ledger.cite('fund_etf_hist_em')}"
+    )
     answer = ledger.build("为什么560500今天上涨？", text, "zh")
-    assert answer.answer == ("560500上涨1.60%[1]，资金净流入5266万元[2]。600549贡献0.35个百分点[3][2]；"
-                             "加权方式见[4]。再次引用[1]")
+    assert answer.answer == (
+        "560500上涨1.60%[1]，资金净流入5266万元[2]。600549贡献0.35个百分点[3][2]；加权方式见[4]。再次引用[1]"
+    )
     assert [(c.n, c.id, c.kind) for c in answer.citations] == [
-        (1, "fund_etf_hist_em", "data"), (2, NEWS.id, "news"), (3, "stock_zh_a_hist", "data"),
-        (4, DOC.id, "document")]
+        (1, "fund_etf_hist_em", "data"),
+        (2, NEWS.id, "news"),
+        (3, "stock_zh_a_hist", "data"),
+        (4, DOC.id, "document"),
+    ]
     data = answer.citations[0]
     assert data.title == "AKShare fund_etf_hist_em (sample snapshot, as of 2026-01-09)"
     assert answer.citations[1].published_at == "2026-01-09T05:58:00+08:00"
     assert answer.citations[1].quote == "560500获资金净流入5266万元"
-    assert answer.data.model_dump() == {"origin": "sample", "as_of": "2026-01-09T15:00:00+08:00",
-                                        "trade_date": "2026-01-09"}
+    assert answer.data.model_dump() == {
+        "origin": "sample",
+        "as_of": "2026-01-09T15:00:00+08:00",
+        "trade_date": "2026-01-09",
+    }
     assert {f.name for f in answer.facts} == {"etf_return_pct", "constituent_contribution_pp"}
 
 
@@ -113,7 +135,9 @@ def test_ledger_check_uses_only_cited_passages():
 
 def test_cited_publication_date_backs_the_date_and_becomes_a_fact():
     ledger = Ledger(INFO)
-    m = ledger.add_passage("n-0108", "news", "标题", published_at="2026-01-08T18:30:00+08:00", quote="正文没有日期。")
+    m = ledger.add_passage(
+        "n-0108", "news", "标题", published_at="2026-01-08T18:30:00+08:00", quote="正文没有日期。"
+    )
     text = f"- 2026-01-08 18:30 “标题”{m}"
     assert ledger.check(text).ok
     answer = ledger.build("q", text, "zh")

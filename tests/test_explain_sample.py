@@ -63,8 +63,15 @@ def test_flows_over_the_month(result: MoveExplanation) -> None:
 def test_every_figure_is_citable(result: MoveExplanation) -> None:
     figures = result.figures()
     names = {f.name for f in figures}
-    assert {"etf_return_pct", "index_return_pct", "constituent_contribution_pp", "industry_contribution_pp",
-            "etf_units_change", "etf_units_change_pct", "contribution_sum_pp"} <= names
+    assert {
+        "etf_return_pct",
+        "index_return_pct",
+        "constituent_contribution_pp",
+        "industry_contribution_pp",
+        "etf_units_change",
+        "etf_units_change_pct",
+        "contribution_sum_pp",
+    } <= names
     for f in figures:
         assert f.unit and f.source and isinstance(f.as_of, dt.date) and f.as_of <= T
 
@@ -97,8 +104,13 @@ def test_memoised_frames_equal_the_per_call_path_and_cannot_be_corrupted(md: Mar
 
     plain = MarketData(_PerCallSource(md.source))  # type: ignore[arg-type]
     assert md._memo is not None and plain._memo is None  # noqa: SLF001
-    windows = [(None, None), (dt.date(2025, 12, 1), None), (dt.date(2025, 12, 10), dt.date(2026, 1, 7)),
-               (dt.date(2026, 1, 9), dt.date(2026, 1, 9)), (dt.date(2027, 1, 1), None)]
+    windows = [
+        (None, None),
+        (dt.date(2025, 12, 1), None),
+        (dt.date(2025, 12, 10), dt.date(2026, 1, 7)),
+        (dt.date(2026, 1, 9), dt.date(2026, 1, 9)),
+        (dt.date(2027, 1, 1), None),
+    ]
     code = str(md.weights("930939")["code"].iloc[0])
     for start, end in windows:
         for getter in ("etf_bars", "index_bars", "stock_bars"):
@@ -109,7 +121,9 @@ def test_memoised_frames_equal_the_per_call_path_and_cannot_be_corrupted(md: Mar
     pd.testing.assert_frame_equal(md.weights("930939"), plain.weights("930939"))
     pd.testing.assert_frame_equal(md.etf_units("560500"), plain.etf_units("560500"))
     assert md.trading_days() == plain.trading_days() and md.etf_spot("560500") == plain.etf_spot("560500")
-    assert md.industry(code) == plain.industry(code) and md.fund_overview("560500") == plain.fund_overview("560500")
+    assert md.industry(code) == plain.industry(code) and md.fund_overview("560500") == plain.fund_overview(
+        "560500"
+    )
     assert md.stock_bars("999999").empty and plain.stock_bars("999999").empty
 
     mutated = md.etf_bars("560500")

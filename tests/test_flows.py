@@ -17,8 +17,13 @@ from assistant.errors import NotFoundError
 
 T = dt.date(2026, 1, 9)
 T1 = dt.date(2026, 1, 8)
-UNITS = {dt.date(2025, 12, 8): 100e6, dt.date(2025, 12, 9): 101e6, dt.date(2025, 12, 31): 110e6,
-         T1: 115e6, T: 116e6}
+UNITS = {
+    dt.date(2025, 12, 8): 100e6,
+    dt.date(2025, 12, 9): 101e6,
+    dt.date(2025, 12, 31): 110e6,
+    T1: 115e6,
+    T: 116e6,
+}
 CLOSES = {dt.date(2025, 12, 8): 0.99, dt.date(2025, 12, 9): 1.0, T1: 1.18, T: 1.2}
 
 

@@ -33,12 +33,16 @@ def unsupported(text: str, passages: tuple[str, ...] = ()) -> list[str]:
     return [m.surface for m in check(text, FACTS, passages, [DAY]).unsupported]
 
 
-GOOD_ZH = ("560500 于2026年1月9日上涨 +1.60%，收于 1.234 元，跑赢其跟踪指数（+1.64%）[1]。前十大权重股中，"
-           "600549 贡献 0.35 个百分点，601899 拖累 -0.04 个百分点[2]。份额增加 1600万份，"
-           "按收盘价约合 5266万元（0.53亿元）[3]。")
-GOOD_EN = ("The CSI 500 ETF (560500) rose 1.60% on January 9, 2026, against 1.64% for its index [1]. "
-           "Northern Rare Earth (600549) added 0.35 percentage points; Zijin (601899) took off 0.04pp [2]. "
-           "Units grew by 16 million units, roughly 52.66 million yuan [3]. Of the top 10 holdings ...")
+GOOD_ZH = (
+    "560500 于2026年1月9日上涨 +1.60%，收于 1.234 元，跑赢其跟踪指数（+1.64%）[1]。前十大权重股中，"
+    "600549 贡献 0.35 个百分点，601899 拖累 -0.04 个百分点[2]。份额增加 1600万份，"
+    "按收盘价约合 5266万元（0.53亿元）[3]。"
+)
+GOOD_EN = (
+    "The CSI 500 ETF (560500) rose 1.60% on January 9, 2026, against 1.64% for its index [1]. "
+    "Northern Rare Earth (600549) added 0.35 percentage points; Zijin (601899) took off 0.04pp [2]. "
+    "Units grew by 16 million units, roughly 52.66 million yuan [3]. Of the top 10 holdings ..."
+)
 
 
 @pytest.mark.parametrize("text", [GOOD_ZH, GOOD_EN])
@@ -48,29 +52,50 @@ def test_a_good_answer_passes(text):
     assert report.total > 5 and report.unsupported_rate == 0.0
 
 
-@pytest.mark.parametrize(("text", "bad"), [
-    ("560500今天涨了3.2%[1]。", "3.2%"),
-    ("The ETF rallied +50% today.", "+50%"),
-    ("指数上涨1.61%。", "1.61%"),                      # rounding: 1.6432 -> 1.64, not 1.61
-    ("贡献0.36个百分点", "0.36个百分点"),
-    ("份额增加5266万份", "5266万份"),                   # a 元 amount written as units
-    ("份额增加1600万元", "1600万元"),                   # a 份 amount written as money
-    ("contributed 1.60pp", "1.60pp"),                   # a % fact does not back a pp claim
-    ("contributed 0.35%", "0.35%"),                     # nor a pp fact a % claim
-    ("前五大权重股", "前五大"),                             # no count fact of 5
-    ("2026年1月8日的数据", "2026年1月8日"),
-    ("0.52亿元", "0.52亿元"),                           # 0.5266亿 rounds to 0.53, not 0.52
-])
+@pytest.mark.parametrize(
+    ("text", "bad"),
+    [
+        ("560500今天涨了3.2%[1]。", "3.2%"),
+        ("The ETF rallied +50% today.", "+50%"),
+        ("指数上涨1.61%。", "1.61%"),  # rounding: 1.6432 -> 1.64, not 1.61
+        ("贡献0.36个百分点", "0.36个百分点"),
+        ("份额增加5266万份", "5266万份"),  # a 元 amount written as units
+        ("份额增加1600万元", "1600万元"),  # a 份 amount written as money
+        ("contributed 1.60pp", "1.60pp"),  # a % fact does not back a pp claim
+        ("contributed 0.35%", "0.35%"),  # nor a pp fact a % claim
+        ("前五大权重股", "前五大"),  # no count fact of 5
+        ("2026年1月8日的数据", "2026年1月8日"),
+        ("0.52亿元", "0.52亿元"),  # 0.5266亿 rounds to 0.53, not 0.52
+    ],
+)
 def test_invented_or_wrong_numbers_are_caught(text, bad):
     assert unsupported(text) == [bad]
 
 
-@pytest.mark.parametrize("text", [
-    "涨幅1.60%", "涨幅1.6%", "涨幅2%", "rose 1.602%",
-    "5266万元", "5,266.00万元", "52.66 million yuan", "RMB 53 million", "0.53亿元",
-    "1600万份", "16 million units", "0.16亿份",
-    "收盘价1.234元", "贡献-0.04个百分点", "4个基点", "前10大", "十大权重股", "2026-01-09T15:00:00+08:00", "1月9日",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "涨幅1.60%",
+        "涨幅1.6%",
+        "涨幅2%",
+        "rose 1.602%",
+        "5266万元",
+        "5,266.00万元",
+        "52.66 million yuan",
+        "RMB 53 million",
+        "0.53亿元",
+        "1600万份",
+        "16 million units",
+        "0.16亿份",
+        "收盘价1.234元",
+        "贡献-0.04个百分点",
+        "4个基点",
+        "前10大",
+        "十大权重股",
+        "2026-01-09T15:00:00+08:00",
+        "1月9日",
+    ],
+)
 def test_rounding_and_unit_conversions(text):
     assert unsupported(text) == []
 

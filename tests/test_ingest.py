@@ -44,8 +44,10 @@ def article(i: str, body: str = "钨价上涨。", **kw: object) -> dict[str, ob
 
 
 def write_jsonl(path: Path, rows: list[object]) -> Path:
-    path.write_text("".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows),
-                    encoding="utf-8")
+    path.write_text(
+        "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -74,8 +76,9 @@ def test_changed_document_replaces_old_chunks(store: ChunkStore, tmp_path: Path)
     assert len(got["ids"]) == 1 and "新内容" in got["documents"][0]
 
 
-def test_interrupted_write_never_exposes_half_a_document(store: ChunkStore, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupted_write_never_exposes_half_a_document(
+    store: ChunkStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     f = write_jsonl(tmp_path / "n.jsonl", [article("a1", "厦门钨业涨停。" * 60)])
     original = store.collection.update
 
@@ -98,7 +101,15 @@ def test_interrupted_write_never_exposes_half_a_document(store: ChunkStore, tmp_
 def test_bad_inputs_are_rejected_with_reasons(store: ChunkStore, tmp_path: Path) -> None:
     d = tmp_path / "in"
     d.mkdir()
-    write_jsonl(d / "news.jsonl", [article("ok"), "{not json", {"id": "x", "title": "t"}, article("naive", published_at="2026-01-08 10:00")])
+    write_jsonl(
+        d / "news.jsonl",
+        [
+            article("ok"),
+            "{not json",
+            {"id": "x", "title": "t"},
+            article("naive", published_at="2026-01-08 10:00"),
+        ],
+    )
     (d / "empty.md").write_text("", encoding="utf-8")
     (d / "blob.txt").write_bytes(b"\x00\x01\x02binary\x00")
     (d / "gbk.txt").write_bytes("中证指数样本每半年调整一次。".encode("gb18030"))
@@ -124,8 +135,9 @@ def test_bad_inputs_are_rejected_with_reasons(store: ChunkStore, tmp_path: Path)
 
 
 def test_pdf_and_html_documents(store: ChunkStore, tmp_path: Path) -> None:
-    (tmp_path / "m.html").write_text("<html><title>Method</title><h2>Rebalancing</h2><p>Semi-annual review.</p></html>",
-                                     encoding="utf-8")
+    (tmp_path / "m.html").write_text(
+        "<html><title>Method</title><h2>Rebalancing</h2><p>Semi-annual review.</p></html>", encoding="utf-8"
+    )
     (tmp_path / "f.pdf").write_bytes(_tiny_pdf("Fund factsheet: tracking CSI 500 Quality Growth."))
     report = ingest_paths([tmp_path / "m.html", tmp_path / "f.pdf"], store)
     assert {o.item for o in report.added} == {"m", "f"}, report.to_dict()
@@ -160,11 +172,14 @@ def test_embedder_switch_requires_reindex(tmp_path: Path) -> None:
 def _tiny_pdf(text: str) -> bytes:
     """A one-page PDF with a Helvetica text line, built by hand (pypdf cannot write text)."""
     stream = f"BT /F1 12 Tf 40 700 Td ({text}) Tj ET".encode()
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-            b"/Resources << /Font << /F1 5 0 R >> >> >>",
-            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for i, obj in enumerate(objs, 1):
         offsets.append(len(out))
@@ -181,14 +196,28 @@ def test_pipelined_batches_store_exactly_what_one_batch_stores(tmp_path: Path) -
     from ingest.loaders import load_paths
     from ingest.pipeline import Ingestor
 
-    f = write_jsonl(tmp_path / "n.jsonl", [article(f"a{i}", f"第{i}篇：厦门钨业涨停。" * (20 + i)) for i in range(12)])
+    f = write_jsonl(
+        tmp_path / "n.jsonl", [article(f"a{i}", f"第{i}篇：厦门钨业涨停。" * (20 + i)) for i in range(12)]
+    )
     results = []
     for batch_chunks in (10_000, 3):
         store = ChunkStore.open(Settings(store=tmp_path / f"s{batch_chunks}"), embedder=CountingEmbedder())
         report = Ingestor(store, batch_chunks=batch_chunks).run(load_paths([f], 10**7))
         got = store.collection.get(include=["documents", "metadatas", "embeddings"])
-        rows = sorted(zip(got["ids"], got["documents"], [sorted(m.items()) for m in got["metadatas"]],
-                          [np.round(e, 6).tolist() for e in got["embeddings"]]))
-        results.append(([(o.item, o.status, o.chunks) for o in report.outcomes], report.chunks_written, rows,
-                        sorted(store.manifest().items())))
+        rows = sorted(
+            zip(
+                got["ids"],
+                got["documents"],
+                [sorted(m.items()) for m in got["metadatas"]],
+                [np.round(e, 6).tolist() for e in got["embeddings"]],
+            )
+        )
+        results.append(
+            (
+                [(o.item, o.status, o.chunks) for o in report.outcomes],
+                report.chunks_written,
+                rows,
+                sorted(store.manifest().items()),
+            )
+        )
     assert results[0] == results[1] and results[0][1] > 6

@@ -21,20 +21,23 @@ def ask(env, q, ctx=None):
     return understand(q, lex, t, days, ctx, universe=universe)
 
 
-@pytest.mark.parametrize("q,kind,lang", [
-    ("为什么560500今天上涨？", "move_explanation", "zh"),
-    ("Why did 560500 rise today?", "move_explanation", "en"),
-    ("560500的前十大权重股", "holdings", "zh"),
-    ("What are the top 10 holdings of 560500?", "holdings", "en"),
-    ("560500最近一个月份额变化", "flows", "zh"),
-    ("560500溢价多少", "premium", "zh"),
-    ("What was 560500's closing price?", "quote", "en"),
-    ("中证500质量成长指数多久调整一次？", "methodology", "zh"),
-    ("How often is the index rebalanced?", "methodology", "en"),
-    ("Who manages 560500?", "fund_facts", "en"),
-    ("厦门钨业有什么新闻", "news", "zh"),
-    ("比较560500和510500的涨跌", "comparison", "zh"),
-])
+@pytest.mark.parametrize(
+    "q,kind,lang",
+    [
+        ("为什么560500今天上涨？", "move_explanation", "zh"),
+        ("Why did 560500 rise today?", "move_explanation", "en"),
+        ("560500的前十大权重股", "holdings", "zh"),
+        ("What are the top 10 holdings of 560500?", "holdings", "en"),
+        ("560500最近一个月份额变化", "flows", "zh"),
+        ("560500溢价多少", "premium", "zh"),
+        ("What was 560500's closing price?", "quote", "en"),
+        ("中证500质量成长指数多久调整一次？", "methodology", "zh"),
+        ("How often is the index rebalanced?", "methodology", "en"),
+        ("Who manages 560500?", "fund_facts", "en"),
+        ("厦门钨业有什么新闻", "news", "zh"),
+        ("比较560500和510500的涨跌", "comparison", "zh"),
+    ],
+)
 def test_intents(env, q, kind, lang):
     it = ask(env, q)
     assert (it.kind, it.language) == (kind, lang)
@@ -86,8 +89,13 @@ def test_an_etf_and_its_own_index_are_not_a_comparison(env):
 
 
 def test_methodology_phrasings_route_to_methodology(env):
-    for q in ("中证500质量成长指数怎么选股？", "这个指数是怎么构建的？", "930939的加权方式和单个样本权重上限",
-              "中证500质量成长指数是怎么编制的？", "How is the CSI 500 Quality Growth index built?",
-              "What is the weighting of the CSI 500 Quality Growth index?"):
+    for q in (
+        "中证500质量成长指数怎么选股？",
+        "这个指数是怎么构建的？",
+        "930939的加权方式和单个样本权重上限",
+        "中证500质量成长指数是怎么编制的？",
+        "How is the CSI 500 Quality Growth index built?",
+        "What is the weighting of the CSI 500 Quality Growth index?",
+    ):
         assert ask(env, q).kind == "methodology", q
     assert ask(env, "560500前十大权重股是哪些？").kind == "holdings"  # weights of holdings stay holdings

@@ -162,7 +162,9 @@ def test_embedders_and_retriever_are_importable_by_name_and_picklable(engine: En
 
 def test_an_out_of_range_argument_is_a_tool_error(engine: Engine) -> None:
     tool = _tool(engine, "explain_move")
-    msg = tool.invoke({"type": "tool_call", "id": "1", "name": "explain_move", "args": {"etf": "560500", "top_n": 99}})
+    msg = tool.invoke(
+        {"type": "tool_call", "id": "1", "name": "explain_move", "args": {"etf": "560500", "top_n": 99}}
+    )
     assert msg.status == "error"
     error = json.loads(msg.content)
     assert error["error"] == "bad_argument" and "top_n" in error["message"]

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 import requests
-
 from akshare_fakes import ETF, FakeAkshare
+
 from assistant.caveats import collecting
 from assistant.config import Settings
 from assistant.errors import NotFoundError, UpstreamError
@@ -41,12 +41,18 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> FakeAkshare:
 
 
 def source(tmp_path: Path, clock: Clock, timeout: float = 5.0) -> AkshareSource:
-    return AkshareSource(Settings(store=tmp_path / "store", akshare_min_interval_s=0, akshare_timeout_s=timeout),
-                         now=clock, retry_attempts=2, retry_wait_s=0)
+    return AkshareSource(
+        Settings(store=tmp_path / "store", akshare_min_interval_s=0, akshare_timeout_s=timeout),
+        now=clock,
+        retry_attempts=2,
+        retry_wait_s=0,
+    )
 
 
 def disconnected() -> Exception:
-    return requests.exceptions.ConnectionError(("Connection aborted.", http.client.RemoteDisconnected("closed")))
+    return requests.exceptions.ConnectionError(
+        ("Connection aborted.", http.client.RemoteDisconnected("closed"))
+    )
 
 
 def http_error(status: int) -> Exception:
@@ -69,7 +75,9 @@ FAULTS = {
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
-def test_fault_serves_the_last_good_frame_flagged_stale(tmp_path: Path, fake: FakeAkshare, fault: str) -> None:
+def test_fault_serves_the_last_good_frame_flagged_stale(
+    tmp_path: Path, fake: FakeAkshare, fault: str
+) -> None:
     clock = Clock()
     good = source(tmp_path, clock).fetch("fund_etf_hist_em", BARS)
     clock.now += dt.timedelta(days=3)  # the cached frame has expired
@@ -94,7 +102,9 @@ def test_columnless_empty_frame_is_no_data_not_a_number(tmp_path: Path, fake: Fa
         source(tmp_path, Clock()).fetch("fund_etf_hist_em", BARS)
 
 
-def test_a_hanging_call_fails_within_the_timeout_and_the_breaker_opens(tmp_path: Path, fake: FakeAkshare) -> None:
+def test_a_hanging_call_fails_within_the_timeout_and_the_breaker_opens(
+    tmp_path: Path, fake: FakeAkshare
+) -> None:
     fake.fail["fund_etf_hist_em"] = lambda kwargs: time.sleep(30)
     src = source(tmp_path, Clock(), timeout=0.5)
     started = time.monotonic()
@@ -109,18 +119,28 @@ def test_a_hanging_call_fails_within_the_timeout_and_the_breaker_opens(tmp_path:
 def test_no_network_fails_fast_across_hosts(tmp_path: Path, fake: FakeAkshare) -> None:
     """`--live` without network walked every host's retries (328 s, then an empty answer): once failed calls have
     used the time limit, every later call fails at once with a clear message."""
+
     def down(kwargs: dict) -> None:
         time.sleep(0.2)
         raise disconnected()
 
-    for name in ("fund_etf_hist_em", "stock_zh_index_daily_em", "index_stock_cons_weight_csindex",
-                 "fund_overview_em", "fund_etf_spot_em"):
+    for name in (
+        "fund_etf_hist_em",
+        "stock_zh_index_daily_em",
+        "index_stock_cons_weight_csindex",
+        "fund_overview_em",
+        "fund_etf_spot_em",
+    ):
         fake.fail[name] = down
     src = source(tmp_path, Clock(), timeout=0.3)  # budget: 3 x 0.3 s of failed calls
     started, messages = time.monotonic(), []
-    for function, params in [("fund_etf_hist_em", BARS), ("stock_zh_index_daily_em", {"symbol": "csi930939"}),
-                             ("index_stock_cons_weight_csindex", {"symbol": "930939"}),
-                             ("fund_overview_em", {"symbol": ETF}), ("fund_etf_spot_em", {})] * 4:
+    for function, params in [
+        ("fund_etf_hist_em", BARS),
+        ("stock_zh_index_daily_em", {"symbol": "csi930939"}),
+        ("index_stock_cons_weight_csindex", {"symbol": "930939"}),
+        ("fund_overview_em", {"symbol": ETF}),
+        ("fund_etf_spot_em", {}),
+    ] * 4:
         with pytest.raises(UpstreamError) as err:
             src.fetch(function, params)
         messages.append(str(err.value))

@@ -86,7 +86,9 @@ def test_each_tool_returns_structured_content(mcp: tuple[BlockingPortal, ClientS
     assert move["etf"] == "560500" and move["trade_date"] == "2026-01-09"
     assert move["drivers"] and all("contribution_pp" in c for c in move["drivers"])
     fact = next(f for f in move["facts"] if f["name"] == "etf_return_pct")
-    assert fact["value"] == pytest.approx(move["etf_return_pct"]) and fact["source"].startswith("fund_etf_hist_em")
+    assert fact["value"] == pytest.approx(move["etf_return_pct"]) and fact["source"].startswith(
+        "fund_etf_hist_em"
+    )
     assert len(results["index_constituents"].structuredContent["holdings"]) == 3
     assert results["search_news"].structuredContent["passages"], "no news passage for 560500"
     assert results["search_documents"].structuredContent["passages"]
@@ -100,22 +102,28 @@ def test_reads_the_snapshot_documents(mcp: tuple[BlockingPortal, ClientSession])
     uris = {str(r.uri): r for r in portal.call(session.list_resources).resources}
     assert "market-assistant://documents/csi-930939-methodology" in uris
     assert "market-assistant://documents/fund-560500-profile" in uris
-    doc = portal.call(session.read_resource, "market-assistant://documents/csi-930939-methodology").contents[0]
+    doc = portal.call(session.read_resource, "market-assistant://documents/csi-930939-methodology").contents[
+        0
+    ]
     assert doc.mimeType == "text/markdown" and "930939" in doc.text
     assert not doc.text.startswith("---"), "front matter belongs in the resource's metadata, not its text"
     data = json.loads(portal.call(session.read_resource, "market-assistant://data").contents[0].text)
     assert data["origin"] == "sample" and data["etfs"][0]["etf"] == "560500"
 
 
-@pytest.mark.parametrize(("tool", "args", "says"), [
-    ("explain_move", {"etf": "999999"}, "999999"),
-    ("explain_move", {"etf": "560500", "top_n": 0}, "top_n"),
-    ("etf_quote", {"etf": "560500", "date": "2030-01-01"}, "2030-01-01"),
-    ("etf_quote", {}, "etf"),
-    ("ask", {"question": "  "}, "empty"),
-])
-def test_bad_argument_is_a_tool_error_not_a_crash(mcp: tuple[BlockingPortal, ClientSession], tool: str,
-                                                  args: dict[str, Any], says: str) -> None:
+@pytest.mark.parametrize(
+    ("tool", "args", "says"),
+    [
+        ("explain_move", {"etf": "999999"}, "999999"),
+        ("explain_move", {"etf": "560500", "top_n": 0}, "top_n"),
+        ("etf_quote", {"etf": "560500", "date": "2030-01-01"}, "2030-01-01"),
+        ("etf_quote", {}, "etf"),
+        ("ask", {"question": "  "}, "empty"),
+    ],
+)
+def test_bad_argument_is_a_tool_error_not_a_crash(
+    mcp: tuple[BlockingPortal, ClientSession], tool: str, args: dict[str, Any], says: str
+) -> None:
     portal, session = mcp
     result = portal.call(session.call_tool, tool, args)
     assert result.isError
@@ -134,14 +142,18 @@ def test_langchain_agent_answers_through_the_mcp_tools(mcp: tuple[BlockingPortal
         move = json.loads(_text(tool_messages(messages, "explain_move")[0].content))
         news = json.loads(_text(tool_messages(messages, "search_news")[0].content))
         top = move["drivers"][0]
-        return (f"560500今天上涨{move['etf_return_pct']:.2f}%，贡献最大的是{top['name']}"
-                f"（{top['contribution_pp']:.2f}个百分点）[1]。来源：{news['passages'][0]['title']}")
+        return (
+            f"560500今天上涨{move['etf_return_pct']:.2f}%，贡献最大的是{top['name']}"
+            f"（{top['contribution_pp']:.2f}个百分点）[1]。来源：{news['passages'][0]['title']}"
+        )
 
-    model = ScriptedChatModel(script=[
-        call("explain_move", etf="560500"),
-        call("search_news", query="560500 上涨", symbols=["560500"]),
-        final,
-    ])
+    model = ScriptedChatModel(
+        script=[
+            call("explain_move", etf="560500"),
+            call("search_news", query="560500 上涨", symbols=["560500"]),
+            final,
+        ]
+    )
 
     async def run() -> dict[str, Any]:
         tools = await load_mcp_tools(session)

@@ -50,8 +50,9 @@ def _plant(root: Path, marker: Path) -> int:
 
 def _ask(store: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "MARKET_ASSISTANT_STORE": str(store)}
-    return subprocess.run([str(BIN), "ask", "--json", *args], capture_output=True, text=True, env=env, cwd=cwd,
-                          timeout=300)
+    return subprocess.run(
+        [str(BIN), "ask", "--json", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
+    )
 
 
 @pytest.mark.slow
@@ -87,8 +88,10 @@ def test_a_planted_akshare_cache_entry_is_a_miss_not_code(tmp_path: Path) -> Non
 
 def test_a_dot_env_in_the_current_folder_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     planted_store = tmp_path / "planted-store"
-    (tmp_path / ".env").write_text(f"MARKET_ASSISTANT_STORE={planted_store}\n"
-                                   "MARKET_ASSISTANT_LLM_BASE_URL=http://attacker.invalid/v1\n", encoding="utf-8")
+    (tmp_path / ".env").write_text(
+        f"MARKET_ASSISTANT_STORE={planted_store}\nMARKET_ASSISTANT_LLM_BASE_URL=http://attacker.invalid/v1\n",
+        encoding="utf-8",
+    )
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MARKET_ASSISTANT_ENV_FILE", raising=False)
     settings = load_settings()
@@ -106,7 +109,8 @@ def test_a_named_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_an_env_file_cannot_send_the_environment_s_llm_key_to_its_own_host(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env_file = tmp_path / "hostile.env"
     env_file.write_text("MARKET_ASSISTANT_LLM_BASE_URL=http://attacker.invalid/v1\n", encoding="utf-8")
     monkeypatch.setenv("MARKET_ASSISTANT_LLM_API_KEY", "sk-secret")
@@ -116,15 +120,21 @@ def test_an_env_file_cannot_send_the_environment_s_llm_key_to_its_own_host(
     assert "sk-secret" not in str(err.value)
     # A file that brings its own key for its own host is the user's choice.
     monkeypatch.delenv("MARKET_ASSISTANT_LLM_API_KEY")
-    env_file.write_text("MARKET_ASSISTANT_LLM_BASE_URL=http://127.0.0.1:8088/v1\nMARKET_ASSISTANT_LLM_API_KEY=local\n",
-                        encoding="utf-8")
+    env_file.write_text(
+        "MARKET_ASSISTANT_LLM_BASE_URL=http://127.0.0.1:8088/v1\nMARKET_ASSISTANT_LLM_API_KEY=local\n",
+        encoding="utf-8",
+    )
     assert load_settings(env_file).llm_base_url == "http://127.0.0.1:8088/v1"
 
 
 def test_the_cli_refuses_such_an_env_file_with_one_line(tmp_path: Path) -> None:
     env_file = tmp_path / "hostile.env"
     env_file.write_text("MARKET_ASSISTANT_LLM_BASE_URL=http://attacker.invalid/v1\n", encoding="utf-8")
-    env = {**os.environ, "MARKET_ASSISTANT_ENV_FILE": str(env_file), "MARKET_ASSISTANT_LLM_API_KEY": "sk-secret"}
+    env = {
+        **os.environ,
+        "MARKET_ASSISTANT_ENV_FILE": str(env_file),
+        "MARKET_ASSISTANT_LLM_API_KEY": "sk-secret",
+    }
     r = subprocess.run([str(BIN), "ask", "hi"], capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 2 and "refusing to send the key" in r.stderr and "Traceback" not in r.stderr
     assert "sk-secret" not in r.stderr + r.stdout

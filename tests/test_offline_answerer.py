@@ -9,15 +9,36 @@ from assistant.config import Settings
 from assistant.errors import InputError
 
 QUESTIONS = [
-    "为什么560500今天上涨？", "Why did 560500 rise today?", "560500昨天为什么下跌？", "Why did 560500 fall yesterday?",
-    "560500的前十大权重股", "What are the top 5 holdings of 560500?", "560500最近一个月份额变化",
-    "How did 560500's units change this month?", "560500溢价多少？", "What is 560500's premium to IOPV?",
-    "560500今天收盘价多少", "What was the volume of 560500 today?", "中证500质量成长指数多久调整一次？",
-    "How often is the CSI 500 Quality Growth index rebalanced?", "中证500质量成长指数怎么选股？",
-    "560500的管理费率是多少？", "Who manages 560500 and who is the custodian?", "厦门钨业有什么新闻？",
-    "Any news on Western Mining?", "伊利股份有什么新闻？", "比较560500和510500的涨跌", "为什么厦门钨业今天涨停？",
-    "Why did Western Mining rise?", "为什么999999今天上涨？", "为什么510500今天上涨？", "560500在2026年1月3日为什么上涨",
-    "560500明天会涨吗", "560500", "Tell me about 560500", "上周五560500表现如何？",
+    "为什么560500今天上涨？",
+    "Why did 560500 rise today?",
+    "560500昨天为什么下跌？",
+    "Why did 560500 fall yesterday?",
+    "560500的前十大权重股",
+    "What are the top 5 holdings of 560500?",
+    "560500最近一个月份额变化",
+    "How did 560500's units change this month?",
+    "560500溢价多少？",
+    "What is 560500's premium to IOPV?",
+    "560500今天收盘价多少",
+    "What was the volume of 560500 today?",
+    "中证500质量成长指数多久调整一次？",
+    "How often is the CSI 500 Quality Growth index rebalanced?",
+    "中证500质量成长指数怎么选股？",
+    "560500的管理费率是多少？",
+    "Who manages 560500 and who is the custodian?",
+    "厦门钨业有什么新闻？",
+    "Any news on Western Mining?",
+    "伊利股份有什么新闻？",
+    "比较560500和510500的涨跌",
+    "为什么厦门钨业今天涨停？",
+    "Why did Western Mining rise?",
+    "为什么999999今天上涨？",
+    "为什么510500今天上涨？",
+    "560500在2026年1月3日为什么上涨",
+    "560500明天会涨吗",
+    "560500",
+    "Tell me about 560500",
+    "上周五560500表现如何？",
 ]
 
 
@@ -57,8 +78,11 @@ def test_move_zh(answers):
         assert s in a.answer
     assert "sina-20260109-560500" in {c.id for c in a.citations}
     names = {(f.name, f.subject) for f in a.facts}
-    assert {("etf_return_pct", "560500"), ("constituent_contribution_pp", "600549"),
-            ("constituent_contribution_pp", "000987")} <= names
+    assert {
+        ("etf_return_pct", "560500"),
+        ("constituent_contribution_pp", "600549"),
+        ("constituent_contribution_pp", "000987"),
+    } <= names
     assert {c.kind for c in a.citations} >= {"news", "data"}
 
 
@@ -168,13 +192,19 @@ def test_falling_day_scenario_corrects_premise(scenarios, tmp_path_factory):
 def test_second_snapshot_premise_and_suspension(scenarios, tmp_path_factory):
     eng = _scenario_engine(scenarios["synthetic-562340-2025-12-19"], tmp_path_factory)
     zh = eng.ask("为什么562340今天下跌？")
-    assert "更正" in zh.answer and "上涨" in zh.answer and "合成数据" in zh.answer and "2025年12月19日" in zh.answer
+    assert (
+        "更正" in zh.answer
+        and "上涨" in zh.answer
+        and "合成数据" in zh.answer
+        and "2025年12月19日" in zh.answer
+    )
     en = eng.ask("Why did 562340 fall today?")
     assert en.answer.startswith("**Correction") and "rose" in en.answer and "synthetic data" in en.answer
     assert _grounded(zh) and _grounded(en)
 
 
 # ---------------------------------------------------------------------------------------- behaviours fixed after eval
+
 
 def _strict(answer) -> bool:
     """Grounded exactly as the eval suite scores it: facts, cited quotes, the data's dates -- no extra dates."""
@@ -247,26 +277,42 @@ def test_falling_day_drivers_are_the_biggest_negative_industries(scenarios, tmp_
 def test_suspended_constituent_is_explained_from_the_data(scenarios, tmp_path_factory):
     eng = _scenario_engine(scenarios["synthetic-562340-2025-12-19"], tmp_path_factory)
     why = eng.ask("深南电路为什么停牌？")
-    assert "停牌" in why.answer.split("\n")[0] and "synthetic-20251219-suspension" in {c.id for c in why.citations}
+    assert "停牌" in why.answer.split("\n")[0] and "synthetic-20251219-suspension" in {
+        c.id for c in why.citations
+    }
     which = eng.ask("Which constituent of 562340's index was suspended today?")
     assert "Shennan Circuits (002916, no trades, contribution 0.00 pp" in which.answer  # one parenthesis
-    assert any(f.name == "constituent_contribution_pp" and f.subject == "002916" and f.value == 0 for f in which.facts)
+    assert any(
+        f.name == "constituent_contribution_pp" and f.subject == "002916" and f.value == 0
+        for f in which.facts
+    )
 
 
 # ---------------------------------------------------------------------------------------- answer quality
 
+
 def test_move_states_premium_and_period_scale_change(answers):
     zh = answers["为什么560500今天上涨？"]
     para = next(line for line in zh.answer.split("\n") if line.startswith("**溢价与资金**"))
-    for s in ("收盘价相对IOPV溢价0.09%", "2025年12月9日至2026年1月9日", "1,600.00万份", "规模增加5,266.00万元",
-              "规模按份额×收盘价估算"):
+    for s in (
+        "收盘价相对IOPV溢价0.09%",
+        "2025年12月9日至2026年1月9日",
+        "1,600.00万份",
+        "规模增加5,266.00万元",
+        "规模按份额×收盘价估算",
+    ):
         assert s in para, para
     names = {(f.name, f.subject) for f in zh.facts}
     assert {("etf_premium_pct", "560500"), ("etf_scale_change_yuan", "560500")} <= names
     en = answers["Why did 560500 rise today?"]
     para = next(line for line in en.answer.split("\n") if line.startswith("**Premium and flows**"))
-    for s in ("0.09% premium to IOPV", "From 2025-12-09 to 2026-01-09", "16.00 million units",
-              "52.66 million yuan", "scale = units × close"):
+    for s in (
+        "0.09% premium to IOPV",
+        "From 2025-12-09 to 2026-01-09",
+        "16.00 million units",
+        "52.66 million yuan",
+        "scale = units × close",
+    ):
         assert s in para, para
     assert _strict(zh) and _strict(en)
 
@@ -282,14 +328,19 @@ def test_move_states_discount_and_premium_change_when_known(engine, monkeypatch)
         day = res.trade_date
         facts = [f for f in res.facts if f.name != "etf_premium_pct"] + [
             FactRef.of(Figure("etf_premium_pct", res.etf, -0.123, "%", day, "fund_etf_spot_em")),
-            FactRef.of(Figure("etf_premium_change_pp", res.etf, -0.05, "pp", day, "fund_etf_spot_em"))]
+            FactRef.of(Figure("etf_premium_change_pp", res.etf, -0.05, "pp", day, "fund_etf_spot_em")),
+        ]
         return res.model_copy(update={"facts": facts})
 
     monkeypatch.setattr(engine.toolbox, "explain_move", patched)
     zh = engine.ask("为什么560500今天上涨？")
-    assert "收盘价相对IOPV折价0.12%" in zh.answer and "溢价率较前一交易日下降0.05个百分点" in zh.answer, zh.answer
+    assert "收盘价相对IOPV折价0.12%" in zh.answer and "溢价率较前一交易日下降0.05个百分点" in zh.answer, (
+        zh.answer
+    )
     en = engine.ask("Why did 560500 rise today?")
-    assert "0.12% discount to IOPV" in en.answer and "down 0.05 pp from the previous day" in en.answer, en.answer
+    assert "0.12% discount to IOPV" in en.answer and "down 0.05 pp from the previous day" in en.answer, (
+        en.answer
+    )
     assert any(f.name == "etf_premium_change_pp" for f in en.facts)
 
 
@@ -302,18 +353,44 @@ def test_figures_join_the_label_parenthesis(answers):
 
 def test_how_is_it_built_gives_the_structured_methodology(engine):
     zh = engine.ask("中证500质量成长指数是怎么编制的？")
-    for s in ("**样本空间**", "000905", "**选样方法**", "剔除市盈率（TTM）为负的证券", "盈利能力（ROE）",
-              "财务杠杆（Leverage）", "**样本数量**", "100只", "**加权方式**", "每半年调整一次", "第二个星期五",
-              "2004年12月31日", "1000点"):
+    for s in (
+        "**样本空间**",
+        "000905",
+        "**选样方法**",
+        "剔除市盈率（TTM）为负的证券",
+        "盈利能力（ROE）",
+        "财务杠杆（Leverage）",
+        "**样本数量**",
+        "100只",
+        "**加权方式**",
+        "每半年调整一次",
+        "第二个星期五",
+        "2004年12月31日",
+        "1000点",
+    ):
         assert s in zh.answer, (s, zh.answer)
     assert [c.id for c in zh.citations] == ["csi-930939-methodology"]
     quote = zh.citations[0].quote
-    assert "中证500指数（000905）的样本。" in quote and "指数以2004年12月31日为基日" in quote and "100只。" in quote
+    assert (
+        "中证500指数（000905）的样本。" in quote
+        and "指数以2004年12月31日为基日" in quote
+        and "100只。" in quote
+    )
     assert "两次定期调整之间" not in zh.answer  # the timing clause, not every rebalancing rule
     assert _strict(zh), zh.answer
     en = engine.ask("How is the CSI 500 Quality Growth index built?")
-    for s in ("**Universe**", "000905", "**Screens", "**Factors", "ROE", "**Number of constituents**",
-              "**Weighting**", "**Rebalancing**", "second Friday of June and December", "2004-12-31"):
+    for s in (
+        "**Universe**",
+        "000905",
+        "**Screens",
+        "**Factors",
+        "ROE",
+        "**Number of constituents**",
+        "**Weighting**",
+        "**Rebalancing**",
+        "second Friday of June and December",
+        "2004-12-31",
+    ):
         assert s in en.answer, (s, en.answer)
     assert [c.id for c in en.citations] == ["csi-930939-methodology-en"] and _strict(en), en.answer
 
@@ -322,7 +399,9 @@ def test_specific_methodology_questions_stay_specific(engine):
     base = engine.ask("基日是哪天")
     assert "2004年12月31日" in base.answer and "样本空间" not in base.answer and "ROE" not in base.answer
     often = engine.ask("How often is the CSI 500 Quality Growth index rebalanced?")
-    assert "semi-annual" in often.answer and "Universe" not in often.answer and "Base date" not in often.answer
+    assert (
+        "semi-annual" in often.answer and "Universe" not in often.answer and "Base date" not in often.answer
+    )
     pick = engine.ask("中证500质量成长指数怎么选股？")
     assert "剔除" in pick.answer and "ROE" in pick.answer and pick.citations[0].id == "csi-930939-methodology"
     assert "基日" not in pick.answer and _strict(pick)
@@ -333,8 +412,11 @@ def test_answers_lead_with_what_was_asked(engine):
     first = prem.answer.split("\n")[0]
     assert "溢价0.09%" in first and "1.3917" in first and _strict(prem), prem.answer  # IOPV as published
     flows = engine.ask("How much did 560500's units grow this month?")
-    assert flows.answer.startswith("**From 2025-12-31 to 2026-01-09") and "rose by 6.59 million units" in \
-        flows.answer.split("\n")[0] and _strict(flows), flows.answer
+    assert (
+        flows.answer.startswith("**From 2025-12-31 to 2026-01-09")
+        and "rose by 6.59 million units" in flows.answer.split("\n")[0]
+        and _strict(flows)
+    ), flows.answer
     cmp_ = engine.ask("560500和510500今天谁涨得多？")
     assert cmp_.answer.startswith("**无法比较**") and "510500" in cmp_.answer.split("\n")[0]
     news = engine.ask("厦门钨业有什么新闻？")
@@ -354,4 +436,6 @@ def test_fund_manager_is_answered_when_the_data_names_one(engine, monkeypatch):
     zh = engine.ask("560500的基金经理是谁？")
     assert zh.answer.startswith("**鹏扬中证500质量成长ETF（560500）的基金经理是王某某**"), zh.answer
     en = engine.ask("Who is the portfolio manager of 560500?")
-    assert "portfolio managers of Pengyang CSI 500 Quality Growth ETF (560500) is “王某某”" in en.answer, en.answer
+    assert "portfolio managers of Pengyang CSI 500 Quality Growth ETF (560500) is “王某某”" in en.answer, (
+        en.answer
+    )

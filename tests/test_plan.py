@@ -47,13 +47,16 @@ def plan(env, q, ctx=None):
         ("Will 560500 go up tomorrow?", ["forecast"]),
         ("今天天气怎么样？", ["off_topic"]),
         ("Tell me a joke.", ["off_topic"]),
-    ("hello", ["greeting"]),
-    ("你好", ["greeting"]),
+        ("hello", ["greeting"]),
+        ("你好", ["greeting"]),
         ("560500的前十大权重股是哪些？", ["weights"]),
         ("中证500质量成长指数多久调整一次样本？", ["methodology"]),
         ("厦门钨业最近有什么新闻？", ["news"]),
         ("560500最新价是多少？今天涨跌幅多少？", ["quote"]),
-    ("what were the top 3 contributors to 560500 on Jan 7?", ["rank"]),  # two clauses, one measure: one ask
+        (
+            "what were the top 3 contributors to 560500 on Jan 7?",
+            ["rank"],
+        ),  # two clauses, one measure: one ask
     ],
 )
 def test_measures_in_the_order_asked(env, q, measures):

@@ -8,11 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
+from snapshot_factory import build_snapshot
 
 from assistant.config import Settings
 from assistant.retrieval.store import ChunkStore
 from ingest.pipeline import ingest_paths, ingest_snapshot
-from snapshot_factory import build_snapshot
 
 
 @pytest.fixture
@@ -21,16 +21,26 @@ def store(tmp_path: Path) -> ChunkStore:
 
 
 def art(i: str, **kw: object) -> dict[str, object]:
-    return {"id": i, "title": f"标题{i}", "published_at": "2026-01-08T10:00:00+08:00", "body": "钨价上涨。", **kw}
+    return {
+        "id": i,
+        "title": f"标题{i}",
+        "published_at": "2026-01-08T10:00:00+08:00",
+        "body": "钨价上涨。",
+        **kw,
+    }
 
 
 def test_each_bad_jsonl_line_is_rejected_alone(store: ChunkStore, tmp_path: Path) -> None:
     lines = [
         json.dumps(art("ok-1")),
-        json.dumps(art("sep", body="第一句\u2028第二句\u0085第三句"), ensure_ascii=False),  # raw separators: valid JSON
+        json.dumps(
+            art("sep", body="第一句\u2028第二句\u0085第三句"), ensure_ascii=False
+        ),  # raw separators: valid JSON
         '{"id": "nan", "title": "t", "published_at": "2026-01-08T10:00:00+08:00", "body": NaN}',
         '{"id": "deep", "title": "t", "published_at": "2026-01-08T10:00:00+08:00", "body": "b", "x": '
-        + "[" * 5000 + "]" * 5000 + "}",
+        + "[" * 5000
+        + "]" * 5000
+        + "}",
         '{"id": "sur", "title": "\\ud800", "published_at": "2026-01-08T10:00:00+08:00", "body": "b"}',
         json.dumps(art("obj", body={"text": "钨价"})),
         json.dumps(art("__revision__")),
@@ -55,8 +65,10 @@ def test_each_bad_jsonl_line_is_rejected_alone(store: ChunkStore, tmp_path: Path
 def test_front_matter_bomb_and_wrong_types_are_refused_quickly(store: ChunkStore, tmp_path: Path) -> None:
     d = tmp_path / "docs"
     d.mkdir()
-    bomb = "---\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n" \
-           "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n---\n# T\n正文"
+    bomb = (
+        "---\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+        "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n---\n# T\n正文"
+    )
     (d / "bomb.md").write_text(bomb, encoding="utf-8")
     (d / "typed.md").write_text("---\ntitle: [1, 2]\n---\n# T\n正文", encoding="utf-8")
     (d / "good.md").write_text("---\ntitle: 好\n---\n# 好\n正文内容。", encoding="utf-8")

@@ -49,8 +49,14 @@ def test_reported_rate_matching_neither_is_a_warning() -> None:
 
 @pytest.mark.parametrize(
     ("ours", "reported", "expected"),
-    [(0.0, 0.0, "undetermined"), (0.01, -0.01, "undetermined"), (None, 0.1, "unavailable"),
-     (0.3, None, "unavailable"), (-0.25, 0.25, "discount"), (-0.25, -0.24, "premium")],
+    [
+        (0.0, 0.0, "undetermined"),
+        (0.01, -0.01, "undetermined"),
+        (None, 0.1, "unavailable"),
+        (0.3, None, "unavailable"),
+        (-0.25, 0.25, "discount"),
+        (-0.25, -0.24, "premium"),
+    ],
 )
 def test_detect_rate_convention_table(ours: float | None, reported: float | None, expected: str) -> None:
     assert detect_rate_convention(ours, reported)[0] == expected
@@ -64,8 +70,9 @@ def test_missing_iopv() -> None:
 
 def test_change_vs_previous_day() -> None:
     # 0.0985221675 − 0.05 = 0.0485221675 pp
-    result = compute_premium("560500", 1.016, 1.015, -0.1, T, prev_premium_pct=0.05, prev_date=T1,
-                             prev_source="fund_etf_spot_em")
+    result = compute_premium(
+        "560500", 1.016, 1.015, -0.1, T, prev_premium_pct=0.05, prev_date=T1, prev_source="fund_etf_spot_em"
+    )
     assert result.change_pp == pytest.approx(PREMIUM - 0.05, rel=1e-12)
     figs = {f.name: f for f in result.figures()}
     assert figs["etf_premium_change_pp"].unit == "pp" and figs["etf_premium_change_pp"].as_of == T
@@ -88,8 +95,16 @@ def test_closing_premium_from_nav_history() -> None:
     assert found is not None and found[0] == T1
     assert found[1] == pytest.approx(0.2004008016, rel=1e-9)
     assert closing_premium_pct(bars, nav, dt.date(2026, 1, 7)) is None  # no NAV that day
-    result = compute_premium("560500", 1.016, 1.015, -0.1, T, prev_premium_pct=found[1], prev_date=T1,
-                             prev_source="fund_etf_fund_info_em",
-                             prev_basis_note="previous day: close vs NAV")
+    result = compute_premium(
+        "560500",
+        1.016,
+        1.015,
+        -0.1,
+        T,
+        prev_premium_pct=found[1],
+        prev_date=T1,
+        prev_source="fund_etf_fund_info_em",
+        prev_basis_note="previous day: close vs NAV",
+    )
     assert result.change_pp == pytest.approx(PREMIUM - 0.2004008016, rel=1e-9)
     assert "previous day: close vs NAV" in result.notes

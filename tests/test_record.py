@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
+from akshare_fakes import CONSTITUENTS, ETF, INDEX, FakeAkshare, T
 
-from akshare_fakes import CONSTITUENTS, ETF, INDEX, T, FakeAkshare
 from assistant.config import Settings
 from assistant.errors import UpstreamError
 from assistant.market.akshare_source import AkshareSource
@@ -28,7 +28,9 @@ def live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[AkshareSource
     return AkshareSource(settings, now=lambda: now, retry_wait_s=0), fake
 
 
-def test_recorded_snapshot_replays_the_live_numbers(tmp_path: Path, live: tuple[AkshareSource, FakeAkshare]) -> None:
+def test_recorded_snapshot_replays_the_live_numbers(
+    tmp_path: Path, live: tuple[AkshareSource, FakeAkshare]
+) -> None:
     source, _ = live
     snap = record(source, tmp_path / "snap", [ETF])
     replay = MarketData(SnapshotSource(snap))
@@ -57,8 +59,9 @@ def test_recorded_snapshot_replays_the_live_numbers(tmp_path: Path, live: tuple[
     assert weights["成分券代码"].tolist() == CONSTITUENTS and weights["日期"].iloc[0] == "2025-12-31"
 
 
-def test_a_failing_constituent_is_a_note_not_an_abort(tmp_path: Path,
-                                                      live: tuple[AkshareSource, FakeAkshare]) -> None:
+def test_a_failing_constituent_is_a_note_not_an_abort(
+    tmp_path: Path, live: tuple[AkshareSource, FakeAkshare]
+) -> None:
     source, fake = live
 
     def fail_one(kwargs: dict) -> None:

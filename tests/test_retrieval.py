@@ -46,7 +46,9 @@ def test_future_news_never_served_for_earlier_as_of(searcher: HybridSearcher) ->
     later = searcher.search(q, k=10, as_of=AS_OF + dt.timedelta(days=2))
     assert "sample-20260110-lookahead" in {h.citation_id for h in later}
     for mode in ("dense", "lexical"):
-        assert all(h.citation_id != "sample-20260110-lookahead" for h in searcher.search(q, 10, AS_OF, mode=mode))
+        assert all(
+            h.citation_id != "sample-20260110-lookahead" for h in searcher.search(q, 10, AS_OF, mode=mode)
+        )
 
 
 def test_kind_and_symbol_filters(searcher: HybridSearcher) -> None:
@@ -60,8 +62,19 @@ def test_kind_and_symbol_filters(searcher: HybridSearcher) -> None:
 
 def test_name_only_article_is_findable_by_code(sample_store: ChunkStore, tmp_path: Path) -> None:
     f = tmp_path / "n.jsonl"
-    f.write_text(json.dumps({"id": "name-only", "title": "钨业公司动态", "published_at": "2026-01-08T09:00:00+08:00",
-                             "body": "西部矿业公布铜矿扩产计划。"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    f.write_text(
+        json.dumps(
+            {
+                "id": "name-only",
+                "title": "钨业公司动态",
+                "published_at": "2026-01-08T09:00:00+08:00",
+                "body": "西部矿业公布铜矿扩产计划。",
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     ingest_paths([f], sample_store, lexicon={"西部矿业": "601168"})
     hits = HybridSearcher(sample_store).search("扩产", k=10, as_of=AS_OF, symbols=["601168"])
     assert "name-only" in {h.citation_id for h in hits}
@@ -97,7 +110,9 @@ def test_langchain_retriever(searcher: HybridSearcher) -> None:
     retriever = HybridRetriever(searcher=searcher, k=3, as_of=AS_OF, kind="news", symbols=["600549"])
     docs = retriever.invoke("钨价")
     assert 0 < len(docs) <= 3
-    assert all(d.metadata["kind"] == "news" and d.metadata["citation_id"] and "score" in d.metadata for d in docs)
+    assert all(
+        d.metadata["kind"] == "news" and d.metadata["citation_id"] and "score" in d.metadata for d in docs
+    )
 
 
 def test_lexical_index_follows_store_revision(tmp_path: Path) -> None:
@@ -138,7 +153,9 @@ def test_persisted_lexical_index_is_reused_and_gives_the_same_results(sample_sto
     fresh = LexicalIndex()
     fresh.build = None  # type: ignore[method-assign,assignment]  # a rebuild would fail: the cache must be used
     again = HybridSearcher(sample_store, lexical=fresh)
-    assert _ranked(again, as_of=AS_OF) + _ranked(again, as_of=AS_OF, kind="news", symbols=["600549"]) == before
+    assert (
+        _ranked(again, as_of=AS_OF) + _ranked(again, as_of=AS_OF, kind="news", symbols=["600549"]) == before
+    )
     assert fresh.vectors is not None and fresh.vectors.shape == (len(fresh), 128)
 
 
@@ -174,8 +191,13 @@ def test_jieba_dictionary_on_disk_gives_the_same_tokens(tmp_path: Path) -> None:
 
     from assistant.retrieval import lexical
 
-    texts = ["为什么厦门钨业今天涨停？", "中证500质量成长指数样本每半年调整一次", "Western Mining 西部矿业铜价 601168.SH",
-             "鹏扬中证500质量成长ETF份额增加1600万份，规模上升", "有色金属板块走强，钨、稀土永磁概念股集体拉升"]
+    texts = [
+        "为什么厦门钨业今天涨停？",
+        "中证500质量成长指数样本每半年调整一次",
+        "Western Mining 西部矿业铜价 601168.SH",
+        "鹏扬中证500质量成长ETF份额增加1600万份，规模上升",
+        "有色金属板块走强，钨、稀土永磁概念股集体拉升",
+    ]
     lexical._jieba_full()
     expected = [lexical.tokenize(t) for t in texts]
     file = tmp_path / "freq.sqlite"

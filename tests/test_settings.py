@@ -22,8 +22,10 @@ def test_ingest_tags_with_the_configured_registry(tmp_path: Path) -> None:
     from ingest.pipeline import _registry_lexicon
 
     extra = tmp_path / "registry.json"
-    extra.write_text(json.dumps({"etfs": [{"code": "588000", "name": "科创50ETF测试", "aliases": ["科创测试"]}]}),
-                     encoding="utf-8")
+    extra.write_text(
+        json.dumps({"etfs": [{"code": "588000", "name": "科创50ETF测试", "aliases": ["科创测试"]}]}),
+        encoding="utf-8",
+    )
     shipped = _registry_lexicon()
     merged = _registry_lexicon(extra)
     assert "科创50ETF测试" not in shipped and merged["科创50ETF测试"] == "588000"
@@ -34,5 +36,7 @@ def test_one_home_constants() -> None:
     assert SNAPSHOT_FORMAT == "market-snapshot/1"
     assert CHINA_TZ.utcoffset(None).total_seconds() == 8 * 3600
     assert {".md", ".txt", ".pdf", ".html"} <= set(DOCUMENT_SUFFIXES)
-    assert origin_label("sample") == "sample data" and origin_label("recorded", "zh") == "录制数据（recorded）"
+    assert (
+        origin_label("sample") == "sample data" and origin_label("recorded", "zh") == "录制数据（recorded）"
+    )
     assert origin_label("unheard-of") == "unheard-of"

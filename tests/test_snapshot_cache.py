@@ -20,7 +20,8 @@ def test_second_open_reuses_the_validation_and_an_edit_invalidates_it(tmp_path: 
     second = open_snapshot(snap, cache)
     assert isinstance(second, SnapshotSource) and second.info == first.info
     assert second.fetch("fund_etf_hist_em", {"symbol": "560500", "period": "daily", "adjust": ""}).equals(
-        first.fetch("fund_etf_hist_em", {"symbol": "560500", "period": "daily", "adjust": ""}))
+        first.fetch("fund_etf_hist_em", {"symbol": "560500", "period": "daily", "adjust": ""})
+    )
 
     manifest = snap / "manifest.json"
     data = json.loads(manifest.read_text(encoding="utf-8"))

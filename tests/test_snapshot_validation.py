@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from snapshot_factory import ETF, INDEX, TRADE_DATE, build_snapshot
 
 from assistant.config import bundled_sample_path
 from assistant.errors import NotFoundError, SnapshotError
 from assistant.market.data import MarketData
 from assistant.market.snapshot import SnapshotSource
-from snapshot_factory import ETF, INDEX, TRADE_DATE, build_snapshot
 
 
 def rejects(snap: Path, file_part: str, *problem_parts: str) -> SnapshotError:
@@ -68,7 +68,9 @@ def test_bad_origin(tmp_path: Path) -> None:
 
 
 def test_non_six_digit_universe_code(tmp_path: Path) -> None:
-    snap = build_snapshot(tmp_path, edit_manifest=lambda m: m.update(universe=[{"etf": "56050", "index": INDEX}]))
+    snap = build_snapshot(
+        tmp_path, edit_manifest=lambda m: m.update(universe=[{"etf": "56050", "index": INDEX}])
+    )
     rejects(snap, "manifest.json", "universe[0].etf", "'56050'", "6-digit")
 
 
@@ -162,8 +164,12 @@ def test_unparseable_date(tmp_path: Path) -> None:
 
 def test_malformed_news_lines_are_skipped_and_reported(tmp_path: Path) -> None:
     good = {"id": "ok", "title": "t", "published_at": "2026-01-09T08:00:00+08:00", "body": "b"}
-    lines = [json.dumps(good), "{broken", json.dumps({"id": "x", "title": "t", "body": "b"}),
-             json.dumps({**good, "id": "naive", "published_at": "2026-01-09T08:00:00"})]
+    lines = [
+        json.dumps(good),
+        "{broken",
+        json.dumps({"id": "x", "title": "t", "body": "b"}),
+        json.dumps({**good, "id": "naive", "published_at": "2026-01-09T08:00:00"}),
+    ]
     snap = build_snapshot(tmp_path, news=lines)
     source = SnapshotSource(snap)
     assert [a.id for a in source.articles() if not a.id.startswith("em-")] == ["ok"]
@@ -180,16 +186,21 @@ def test_duplicate_news_ids(tmp_path: Path) -> None:
     snap = build_snapshot(tmp_path, news=[json.dumps(item), json.dumps({**item, "title": "again"})])
     source = SnapshotSource(snap)
     assert [a.title for a in source.articles() if a.id == "dup"] == ["t"]
-    assert any("news.jsonl:2" in p and "duplicate news id 'dup'" in p and "news.jsonl:1" in p
-               for p in source.problems)
+    assert any(
+        "news.jsonl:2" in p and "duplicate news id 'dup'" in p and "news.jsonl:1" in p
+        for p in source.problems
+    )
 
 
 # ---------------------------------------------------------------------------------------------- positive paths
 
 
 def test_valid_snapshot_loads_and_replays(tmp_path: Path) -> None:
-    docs = {"csi-930939-methodology.md": "---\ntitle: 编制方案\npublished_at: 2025-06-01\nsymbols: ['930939']\n---\n# H\n",
-            "funds/560500-contract.txt": "contract", "later.md": "---\npublished_at: 2026-02-01T00:00:00+08:00\n---\n"}
+    docs = {
+        "csi-930939-methodology.md": "---\ntitle: 编制方案\npublished_at: 2025-06-01\nsymbols: ['930939']\n---\n# H\n",
+        "funds/560500-contract.txt": "contract",
+        "later.md": "---\npublished_at: 2026-02-01T00:00:00+08:00\n---\n",
+    }
     source = SnapshotSource(build_snapshot(tmp_path, n_constituents=4, documents=docs))
     data = MarketData(source)
     assert source.problems == []
@@ -197,7 +208,7 @@ def test_valid_snapshot_loads_and_replays(tmp_path: Path) -> None:
     assert data.universe() == {ETF: INDEX} and data.index_of(ETF) == INDEX
     bars = data.etf_bars(ETF)
     assert bars.attrs["source"] == "fund_etf_hist_em" and bars["date"].iloc[-1] == TRADE_DATE
-    assert bars["close"].iloc[-1] == pytest.approx(round(1.002 ** 29, 4))
+    assert bars["close"].iloc[-1] == pytest.approx(round(1.002**29, 4))
     assert data.weights(INDEX)["weight"].sum() == pytest.approx(100.0)
     assert set(data.weights(INDEX)["code"]) == {"600549", "000630", "002460", "603799"}
     assert data.stock_bars("000630")["close"].iloc[0] == pytest.approx(11.0)
@@ -224,8 +235,10 @@ def test_nothing_after_as_of_or_trade_date(tmp_path: Path) -> None:
     source = SnapshotSource(build_snapshot(tmp_path, edit_frames=add_future_rows))
     data = MarketData(source)
     assert data.etf_bars(ETF)["date"].max() == TRADE_DATE
-    assert source.fetch("fund_etf_hist_em", {"symbol": ETF, "period": "daily", "adjust": ""})["日期"].max() \
+    assert (
+        source.fetch("fund_etf_hist_em", {"symbol": ETF, "period": "daily", "adjust": ""})["日期"].max()
         == TRADE_DATE
+    )
     ids = {a.id for a in data.articles()}
     assert "n-early" in ids and "n-late" not in ids  # 20:00 news is after the 15:00 as_of
     assert all(a.published_at <= data.info.as_of for a in data.articles())
@@ -235,11 +248,15 @@ def test_nothing_after_as_of_or_trade_date(tmp_path: Path) -> None:
 
 def test_date_params_filter_rows(tmp_path: Path) -> None:
     source = SnapshotSource(build_snapshot(tmp_path))
-    df = source.fetch("fund_etf_hist_em", {"symbol": ETF, "period": "daily", "adjust": "",
-                                           "start_date": "20260105", "end_date": "20260108"})
+    df = source.fetch(
+        "fund_etf_hist_em",
+        {"symbol": ETF, "period": "daily", "adjust": "", "start_date": "20260105", "end_date": "20260108"},
+    )
     assert list(df["日期"]) == [dt.date(2026, 1, d) for d in (5, 6, 7, 8)]
     assert MarketData(source).etf_bars(ETF, start=dt.date(2026, 1, 8))["date"].tolist() == [
-        dt.date(2026, 1, 8), TRADE_DATE]
+        dt.date(2026, 1, 8),
+        TRADE_DATE,
+    ]
 
 
 def test_old_akshare_sse_scale_is_rescaled_to_units(tmp_path: Path) -> None:
@@ -248,17 +265,25 @@ def test_old_akshare_sse_scale_is_rescaled_to_units(tmp_path: Path) -> None:
             if name.startswith("fund_etf_scale_sse"):
                 df["基金份额"] = df["基金份额"] / 10000
 
-    snap = build_snapshot(tmp_path, edit_frames=in_wan_fen, edit_manifest=lambda m: m.update(akshare_version="1.17.90"))
-    assert list(MarketData(SnapshotSource(snap)).etf_units(ETF)["units"]) == pytest.approx([5.0e8, 5.1e8, 5.2e8])
+    snap = build_snapshot(
+        tmp_path, edit_frames=in_wan_fen, edit_manifest=lambda m: m.update(akshare_version="1.17.90")
+    )
+    assert list(MarketData(SnapshotSource(snap)).etf_units(ETF)["units"]) == pytest.approx(
+        [5.0e8, 5.1e8, 5.2e8]
+    )
 
 
 def test_index_pct_change_uses_close_before_start(tmp_path: Path) -> None:
     data = MarketData(SnapshotSource(build_snapshot(tmp_path)))
     bars = data.index_bars(INDEX, start=TRADE_DATE)
-    assert bars["date"].tolist() == [TRADE_DATE] and bars["pct_change"].iloc[0] == pytest.approx(0.3, abs=1e-3)
+    assert bars["date"].tolist() == [TRADE_DATE] and bars["pct_change"].iloc[0] == pytest.approx(
+        0.3, abs=1e-3
+    )
 
 
-@pytest.mark.skipif(not (bundled_sample_path() / "manifest.json").exists(), reason="bundled sample not generated yet")
+@pytest.mark.skipif(
+    not (bundled_sample_path() / "manifest.json").exists(), reason="bundled sample not generated yet"
+)
 def test_bundled_sample_loads_and_validates() -> None:
     source = SnapshotSource(bundled_sample_path())
     data = MarketData(source)

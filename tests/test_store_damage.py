@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 BIN = Path(sys.executable).with_name("market-assistant")
-ENV = {**os.environ, "PYTHONIOENCODING": "utf-8", "MARKET_ASSISTANT_EMBEDDER": "hash:64", "OMP_NUM_THREADS": "1"}
+ENV = {
+    **os.environ,
+    "PYTHONIOENCODING": "utf-8",
+    "MARKET_ASSISTANT_EMBEDDER": "hash:64",
+    "OMP_NUM_THREADS": "1",
+}
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +57,9 @@ def assert_clean_damage_error(r: subprocess.CompletedProcess[str], *words: str) 
 
 def test_truncated_chroma_database_is_reported_and_rebuilt(store: Path) -> None:
     db = store / "chroma" / "chroma.sqlite3"
-    os.truncate(db, (db.stat().st_size // 3) // 4096 * 4096)  # on a page boundary: Chroma alone reads it quietly
+    os.truncate(
+        db, (db.stat().st_size // 3) // 4096 * 4096
+    )  # on a page boundary: Chroma alone reads it quietly
     r = cli("ask", "--store", str(store), "为什么560500今天上涨？")
     assert_clean_damage_error(r, "truncated", "chroma.sqlite3", "market-assistant ingest --rebuild")
     r = cli("ingest", "--rebuild", "--store", str(store))
@@ -62,7 +69,9 @@ def test_truncated_chroma_database_is_reported_and_rebuilt(store: Path) -> None:
 
 
 def test_damaged_hnsw_header_is_reported(store: Path) -> None:
-    header = max((store / "chroma").glob("*/header.bin"), key=lambda p: (p.parent / "data_level0.bin").stat().st_size)
+    header = max(
+        (store / "chroma").glob("*/header.bin"), key=lambda p: (p.parent / "data_level0.bin").stat().st_size
+    )
     header.write_bytes(b"\xff" * 40 + header.read_bytes()[40:])
     r = cli("ask", "--store", str(store), "钨价新闻")
     assert_clean_damage_error(r, "market-assistant ingest --rebuild")

@@ -32,7 +32,12 @@ def test_explain_move_has_facts_with_sources(tb):
     assert round(r.etf_return_pct, 2) == 1.60 and round(r.index_return_pct, 2) == 1.64
     assert [c.code for c in r.top_contributors[:2]] == ["600549", "000987"]
     names = {f.name for f in r.facts}
-    assert {"etf_return_pct", "index_return_pct", "constituent_contribution_pp", "industry_contribution_pp"} <= names
+    assert {
+        "etf_return_pct",
+        "index_return_pct",
+        "constituent_contribution_pp",
+        "industry_contribution_pp",
+    } <= names
     assert all(f.source and f.id.count("|") == 2 for f in r.facts)
 
 
@@ -72,12 +77,22 @@ def test_bad_arguments(tb):
 
 def test_structured_tools_errors_and_artifacts(tb):
     tools = {t.name: t for t in build_tools(tb)}
-    assert set(tools) == {"explain_move", "etf_quote", "index_constituents", "etf_flows", "fund_profile",
-                          "search_news", "search_documents"}
-    msg = tools["explain_move"].invoke({"type": "tool_call", "id": "1", "name": "explain_move",
-                                        "args": {"etf": "999999"}})
+    assert set(tools) == {
+        "explain_move",
+        "etf_quote",
+        "index_constituents",
+        "etf_flows",
+        "fund_profile",
+        "search_news",
+        "search_documents",
+    }
+    msg = tools["explain_move"].invoke(
+        {"type": "tool_call", "id": "1", "name": "explain_move", "args": {"etf": "999999"}}
+    )
     assert msg.status == "error" and json.loads(msg.content)["error"] == "bad_argument"
-    ok = tools["etf_quote"].invoke({"type": "tool_call", "id": "2", "name": "etf_quote", "args": {"etf": "560500"}})
+    ok = tools["etf_quote"].invoke(
+        {"type": "tool_call", "id": "2", "name": "etf_quote", "args": {"etf": "560500"}}
+    )
     assert ok.status == "success" and json.loads(ok.content)["etf"] == "560500" and ok.artifact.price > 0
 
 

@@ -26,9 +26,9 @@ import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
-from tests.api_server import ALICE, Server, start
 
 from assistant.config import bundled_sample_path
+from tests.api_server import ALICE, Server, start
 from tests.test_mcp import GOOD_ARGS
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("web")]
@@ -36,7 +36,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("web")]
 CHROMIUM = "/usr/bin/chromium"
 QUESTION = "为什么560500今天上涨？"
 PAYLOAD = '<script>window.__pwned="script"</script><img src=x onerror="window.__pwned=\'img\'">'
-ARTIFACTS = Path(os.environ.get("MARKET_ASSISTANT_TEST_ARTIFACTS") or Path(tempfile.gettempdir()) / "market-assistant-artifacts")
+ARTIFACTS = Path(
+    os.environ.get("MARKET_ASSISTANT_TEST_ARTIFACTS")
+    or Path(tempfile.gettempdir()) / "market-assistant-artifacts"
+)
 
 
 def hostile_snapshot(root: Path) -> Path:
@@ -45,8 +48,13 @@ def hostile_snapshot(root: Path) -> Path:
     shutil.copytree(bundled_sample_path(), snap)
     for path in (snap / "news").glob("*.jsonl"):
         items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        path.write_text("".join(json.dumps({**item, "title": item["title"] + PAYLOAD}, ensure_ascii=False) + "\n"
-                                for item in items), encoding="utf-8")
+        path.write_text(
+            "".join(
+                json.dumps({**item, "title": item["title"] + PAYLOAD}, ensure_ascii=False) + "\n"
+                for item in items
+            ),
+            encoding="utf-8",
+        )
     for path in (snap / "frames").glob("stock_news_em_*.csv"):
         with path.open(encoding="utf-8", newline="") as f:
             rows = list(csv.DictReader(f))
@@ -62,8 +70,13 @@ def hostile_snapshot(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("web")
-    srv = start(tmp, {"MARKET_ASSISTANT_SNAPSHOT": str(hostile_snapshot(tmp)),
-                      "MARKET_ASSISTANT_STORE": str(tmp / "store")})
+    srv = start(
+        tmp,
+        {
+            "MARKET_ASSISTANT_SNAPSHOT": str(hostile_snapshot(tmp)),
+            "MARKET_ASSISTANT_STORE": str(tmp / "store"),
+        },
+    )
     yield srv
     srv.stop()
 
@@ -109,6 +122,7 @@ def ask(page: Any, question: str) -> Any:
 
 # ---------------------------------------------------------------------------------------------- chat page
 
+
 def test_page_is_served_with_a_strict_csp_and_the_data_line(server: Server) -> None:
     r = httpx.get(f"{server.url}/", timeout=30)
     assert r.status_code == 200
@@ -116,7 +130,9 @@ def test_page_is_served_with_a_strict_csp_and_the_data_line(server: Server) -> N
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "default-src 'none'" in csp
     assert 'data-origin="sample"' in r.text and 'data-as-of="2026-01-09T15:00:00+08:00"' in r.text
     linked = re.findall(r'(?:src|href)="([^"]*)"', r.text)
-    assert linked and all(not re.match(r"^(?:[a-z]+:)?//", u) for u in linked), linked  # nothing from elsewhere
+    assert linked and all(not re.match(r"^(?:[a-z]+:)?//", u) for u in linked), (
+        linked
+    )  # nothing from elsewhere
 
 
 def test_answer_streams_in_pieces_with_cards_and_chart(chat: Any) -> None:
@@ -141,10 +157,14 @@ def test_answer_streams_in_pieces_with_cards_and_chart(chat: Any) -> None:
     chart = bot.locator("figure.chart")
     assert chart.count() == 1
     moves = chart.locator(".moves .bar-row")
-    assert moves.count() == 2 and "+1.60%" in moves.first.inner_text() and "+1.64%" in moves.nth(1).inner_text()
+    assert (
+        moves.count() == 2 and "+1.60%" in moves.first.inner_text() and "+1.64%" in moves.nth(1).inner_text()
+    )
     top = chart.locator(".group.up .bar-row").first
     assert "厦门钨业" in top.locator(".bar-label").inner_text() and "+0.24" in top.inner_text()
-    widths = chart.locator(".group.up .bar").evaluate_all("bars => bars.map(b => b.getBoundingClientRect().width)")
+    widths = chart.locator(".group.up .bar").evaluate_all(
+        "bars => bars.map(b => b.getBoundingClientRect().width)"
+    )
     assert widths == sorted(widths, reverse=True)
     assert chart.locator(".group.down .bar-row").count() >= 1  # negative contributions apart
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -206,8 +226,10 @@ def test_key_is_entered_once_then_remembered(server: Server, browser: Any) -> No
 def test_portal_embeds_the_page_with_one_script_tag(server: Server, browser: Any) -> None:
     """A portal on another origin (a real HTTP server: Chromium's local-network checks refuse a faked one)
     drops in one script tag that carries the key."""
-    html = (f'<!doctype html><title>Portal</title><h1>Portal</h1><script src="{server.url}/web/embed.js" '
-            f'data-api-key="{ALICE}" data-lang="en" data-height="500px"></script>').encode()
+    html = (
+        f'<!doctype html><title>Portal</title><h1>Portal</h1><script src="{server.url}/web/embed.js" '
+        f'data-api-key="{ALICE}" data-lang="en" data-height="500px"></script>'
+    ).encode()
 
     class Portal(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -241,18 +263,24 @@ def test_portal_embeds_the_page_with_one_script_tag(server: Server, browser: Any
 
 # ---------------------------------------------------------------------------------------------- MCP over HTTP
 
+
 @asynccontextmanager
 async def _http_session(url: str, key: str) -> AsyncIterator[ClientSession]:
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {key}"}, timeout=120) as http, \
-            streamable_http_client(f"{url}/mcp", http_client=http) as (read, write, _), \
-            ClientSession(read, write) as session:
+    async with (
+        httpx.AsyncClient(headers={"Authorization": f"Bearer {key}"}, timeout=120) as http,
+        streamable_http_client(f"{url}/mcp", http_client=http) as (read, write, _),
+        ClientSession(read, write) as session,
+    ):
         await session.initialize()
         yield session
 
 
 @pytest.fixture(scope="module")
 def mcp_http(server: Server) -> Iterator[tuple[BlockingPortal, ClientSession]]:
-    with start_blocking_portal() as portal, portal.wrap_async_context_manager(_http_session(server.url, ALICE)) as s:
+    with (
+        start_blocking_portal() as portal,
+        portal.wrap_async_context_manager(_http_session(server.url, ALICE)) as s,
+    ):
         yield portal, s
 
 
@@ -274,5 +302,7 @@ def test_mcp_over_http_needs_a_key(server: Server) -> None:
     headers = {"Accept": "application/json, text/event-stream"}
     r = httpx.post(f"{server.url}/mcp", json=body, headers=headers, timeout=30)
     assert r.status_code == 401 and r.json()["error"]["code"] == "missing_api_key"
-    r = httpx.post(f"{server.url}/mcp", json=body, headers={**headers, "Authorization": "Bearer nope"}, timeout=30)
+    r = httpx.post(
+        f"{server.url}/mcp", json=body, headers={**headers, "Authorization": "Bearer nope"}, timeout=30
+    )
     assert r.status_code == 401

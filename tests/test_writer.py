@@ -41,8 +41,9 @@ def offline(toolbox: Toolbox) -> OfflineAnswerer:
     return answerer
 
 
-def write(offline: OfflineAnswerer, script: list[Any], question: str = QUESTION
-          ) -> tuple[Answer, dict[str, Any], ScriptedChatModel]:
+def write(
+    offline: OfflineAnswerer, script: list[Any], question: str = QUESTION
+) -> tuple[Answer, dict[str, Any], ScriptedChatModel]:
     model = ScriptedChatModel(script=script)
     writer = WriterAnswerer(model, offline, offline.lexicon_for_tests)  # type: ignore[attr-defined]
     answer, ctx = writer.answer(question)
@@ -59,8 +60,10 @@ def number_of(messages: list[BaseMessage], needle: str) -> str:
 def test_the_model_writes_from_a_compact_numbered_pack(offline: OfflineAnswerer) -> None:
     def draft(messages: list[BaseMessage]) -> str:
         etf, news = number_of(messages, "fund_etf_hist_em"), number_of(messages, "需求爆发")
-        return (f"鹏扬中证500质量成长ETF（560500）今天上涨1.60%{etf}，主要因为厦门钨业上涨10.00%，贡献+0.24个百分点。"
-                f"新闻提到战略金属需求爆发{news}。")
+        return (
+            f"鹏扬中证500质量成长ETF（560500）今天上涨1.60%{etf}，主要因为厦门钨业上涨10.00%，贡献+0.24个百分点。"
+            f"新闻提到战略金属需求爆发{news}。"
+        )
 
     answer, ctx, model = write(offline, [draft])
     assert (answer.answerer, answer.fallback_reason, ctx["answerer"]) == ("llm", None, "llm")
@@ -88,14 +91,22 @@ def test_fallbacks_say_why(offline: OfflineAnswerer) -> None:
     def broken(messages: list[BaseMessage]) -> str:
         raise ConnectionError("refused")
 
-    for step, code in ((timeout, "timeout"), (broken, "model_error"), ("560500今天上涨50%[1]。", "grounding_failed"),
-                       ("560500今天上涨1.60%[1]。", "wrong_language")):
-        answer, ctx, _ = write(offline, [step], "Why did 560500 rise today?" if code == "wrong_language"
-                               else QUESTION)
+    for step, code in (
+        (timeout, "timeout"),
+        (broken, "model_error"),
+        ("560500今天上涨50%[1]。", "grounding_failed"),
+        ("560500今天上涨1.60%[1]。", "wrong_language"),
+    ):
+        answer, ctx, _ = write(
+            offline, [step], "Why did 560500 rise today?" if code == "wrong_language" else QUESTION
+        )
         assert (answer.answerer, answer.fallback_reason) == ("offline_fallback", code), code
         assert ctx["llm"]["fallback_reason"] == code and "50%" not in answer.answer
     answer, _, model = write(offline, [], "What was 560500's return on 2025-10-01?")
-    assert (answer.answerer, answer.fallback_reason) == ("offline_fallback", "no_evidence") and not model.calls
+    assert (answer.answerer, answer.fallback_reason) == (
+        "offline_fallback",
+        "no_evidence",
+    ) and not model.calls
 
 
 def test_eval_scores_who_wrote_the_answer() -> None:
@@ -103,11 +114,18 @@ def test_eval_scores_who_wrote_the_answer() -> None:
     from eval.scorers import CaseScore, aggregate
 
     def score(who: str, reason: str | None = None) -> CaseScore:
-        return CaseScore("c", "move", "zh", "llm", "answer", "correct", False, True, written_by=who,
-                         fallback_reason=reason)
+        return CaseScore(
+            "c", "move", "zh", "llm", "answer", "correct", False, True, written_by=who, fallback_reason=reason
+        )
 
-    summary = aggregate([score("llm"), score("llm_repaired"), score("offline_fallback", "timeout"),
-                         score("offline_fallback", "grounding_failed")])
+    summary = aggregate(
+        [
+            score("llm"),
+            score("llm_repaired"),
+            score("offline_fallback", "timeout"),
+            score("offline_fallback", "grounding_failed"),
+        ]
+    )
     assert summary["llm_written"] == 0.5 and summary["fallback_rate"] == 0.5
     assert summary["fallback_reasons"] == {"grounding_failed": 1, "timeout": 1}
     assert fmt(summary["fallback_reasons"], "reasons") == "grounding_failed×1, timeout×1"
@@ -115,8 +133,13 @@ def test_eval_scores_who_wrote_the_answer() -> None:
 
 
 def test_llm_settings_reach_the_client() -> None:
-    settings = Settings(llm_model="m", llm_base_url="http://127.0.0.1:9/v1", llm_timeout_s=7.5, llm_max_retries=3,
-                        llm_model_kwargs={"top_p": 0.5})
+    settings = Settings(
+        llm_model="m",
+        llm_base_url="http://127.0.0.1:9/v1",
+        llm_timeout_s=7.5,
+        llm_max_retries=3,
+        llm_model_kwargs={"top_p": 0.5},
+    )
     model = make_chat_model(settings)
     assert model.max_retries == 0, "the OpenAI client never retries: a timed-out request is not sent again"
     assert model.request_timeout == 7.5 and model.top_p == 0.5
@@ -126,13 +149,17 @@ def test_llm_settings_reach_the_client() -> None:
 
 def test_verified_sentences_are_released_while_the_model_writes(offline: OfflineAnswerer) -> None:
     released: list[str] = []
-    draft = ("鹏扬中证500质量成长ETF（560500）今天上涨1.60%[1]。厦门钨业上涨10.00%，贡献+0.24个百分点[1]。"
-             "越秀资本下跌9.99%[1]。中钨高新上涨8.47%[1]。")
+    draft = (
+        "鹏扬中证500质量成长ETF（560500）今天上涨1.60%[1]。厦门钨业上涨10.00%，贡献+0.24个百分点[1]。"
+        "越秀资本下跌9.99%[1]。中钨高新上涨8.47%[1]。"
+    )
     model = ScriptedChatModel(script=[draft, "1: -"])
     writer = WriterAnswerer(model, offline, offline.lexicon_for_tests)  # type: ignore[attr-defined]
     answer, ctx = writer.answer(QUESTION, on_sentence=released.append)
-    assert [s.split("[")[0] for s in released] == ["鹏扬中证500质量成长ETF（560500）今天上涨1.60%",
-                                                   "厦门钨业上涨10.00%，贡献+0.24个百分点"], "stops at the bad one"
+    assert [s.split("[")[0] for s in released] == [
+        "鹏扬中证500质量成长ETF（560500）今天上涨1.60%",
+        "厦门钨业上涨10.00%，贡献+0.24个百分点",
+    ], "stops at the bad one"
     assert ctx["llm"]["first_sentence_s"] <= ctx["llm"]["model_seconds"]
     assert "下跌9.99%" not in answer.answer and answer.answerer == "llm_repaired"
 
@@ -143,9 +170,19 @@ def test_bench_llm_spreads_cases_and_prints_a_side_by_side_table() -> None:
 
     cases = spread(load_cases(), 6)
     assert len(cases) == 6 and len({c.category for c in cases}) == 6
-    text = table({"offline": {"cases": 6, "right": 1.0, "llm_written": None},
-                  "writer": {"cases": 6, "right": 0.5, "llm_written": 0.75, "fallback_reasons": {"timeout": 1},
-                             "first_sentence_p50_s": 12.5, "latency_p50_ms": 40_000.0}})
+    text = table(
+        {
+            "offline": {"cases": 6, "right": 1.0, "llm_written": None},
+            "writer": {
+                "cases": 6,
+                "right": 0.5,
+                "llm_written": 0.75,
+                "fallback_reasons": {"timeout": 1},
+                "first_sentence_p50_s": 12.5,
+                "latency_p50_ms": 40_000.0,
+            },
+        }
+    )
     assert "| written by the LLM | – | 75.0% |" in text and "timeout×1" in text
     assert "| first sentence p50 (s) | – | 12 |" in text and "| latency p50 (s) | – | 40 |" in text
 
@@ -155,7 +192,9 @@ def test_verbose_flag_shows_the_steps(tmp_path: Any) -> None:
 
     from assistant.cli import app
 
-    result = CliRunner().invoke(app, ["-v", "ask", "为什么560500今天上涨？", "--json", "--store", str(tmp_path)])
+    result = CliRunner().invoke(
+        app, ["-v", "ask", "为什么560500今天上涨？", "--json", "--store", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     assert '"answerer":"offline"' in result.stdout.replace(" ", "")
     import logging
@@ -165,12 +204,15 @@ def test_verbose_flag_shows_the_steps(tmp_path: Any) -> None:
     assert logging.getLogger("assistant").getEffectiveLevel() == logging.DEBUG
 
 
-def test_terminal_stream_prints_verified_sentences_then_the_rest(offline: OfflineAnswerer,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_terminal_stream_prints_verified_sentences_then_the_rest(
+    offline: OfflineAnswerer, capsys: pytest.CaptureFixture[str]
+) -> None:
     from assistant.cli.answer_commands import SentenceStream
 
     stream = SentenceStream()
-    draft = "鹏扬中证500质量成长ETF（560500）今天上涨1.60%[1]。厦门钨业上涨10.00%，贡献+0.24个百分点[1]。\x1b[31m"
+    draft = (
+        "鹏扬中证500质量成长ETF（560500）今天上涨1.60%[1]。厦门钨业上涨10.00%，贡献+0.24个百分点[1]。\x1b[31m"
+    )
     writer = WriterAnswerer(ScriptedChatModel(script=[draft]), offline, offline.lexicon_for_tests)  # type: ignore[attr-defined]
     answer, _ = writer.answer(QUESTION, on_sentence=stream)
     stream.finish(answer)

@@ -138,9 +138,7 @@ def second_friday(year: int, month: int) -> dt.date:
     return first_friday + dt.timedelta(days=7)
 
 
-def rebalance_effective_date(
-    year: int, month: int, trading_days: Sequence[dt.date] | None = None
-) -> dt.date:
+def rebalance_effective_date(year: int, month: int, trading_days: Sequence[dt.date] | None = None) -> dt.date:
     """First trading day after the second Friday of `month` (6 or 12).
 
     With `trading_days` covering that fortnight, the first listed day after the Friday is used (so a holiday
@@ -203,10 +201,22 @@ class DailyMove:
         """`kind` is "etf" or "index": figures named {kind}_close, {kind}_prev_close, {kind}_return_pct."""
         note = f"close {self.date} vs previous close {self.prev_date}"
         return [
-            Figure(f"{kind}_close", self.subject, self.close, "points" if kind == "index" else "元/份",
-                   self.date, self.source),
-            Figure(f"{kind}_prev_close", self.subject, self.prev_close,
-                   "points" if kind == "index" else "元/份", self.prev_date, self.source),
+            Figure(
+                f"{kind}_close",
+                self.subject,
+                self.close,
+                "points" if kind == "index" else "元/份",
+                self.date,
+                self.source,
+            ),
+            Figure(
+                f"{kind}_prev_close",
+                self.subject,
+                self.prev_close,
+                "points" if kind == "index" else "元/份",
+                self.prev_date,
+                self.source,
+            ),
             Figure(f"{kind}_return_pct", self.subject, self.return_pct, "%", self.date, self.source, note),
         ]
 
@@ -330,31 +340,109 @@ class Attribution:
         for c in self.constituents:
             if not c.priced:
                 continue
-            out.append(Figure("constituent_weight_pct", c.code, c.weight_drifted_pct or 0.0, "%", t,
-                              CONTRIBUTION_SOURCE, drift_note))
-            out.append(Figure("constituent_weight_file_pct", c.code, c.weight_file_pct, "%",
-                              self.weights_date, WEIGHTS_SOURCE))
+            out.append(
+                Figure(
+                    "constituent_weight_pct",
+                    c.code,
+                    c.weight_drifted_pct or 0.0,
+                    "%",
+                    t,
+                    CONTRIBUTION_SOURCE,
+                    drift_note,
+                )
+            )
+            out.append(
+                Figure(
+                    "constituent_weight_file_pct",
+                    c.code,
+                    c.weight_file_pct,
+                    "%",
+                    self.weights_date,
+                    WEIGHTS_SOURCE,
+                )
+            )
             if c.return_pct is not None:
-                out.append(Figure("constituent_return_pct", c.code, c.return_pct, "%", t, STOCK_SOURCE,
-                                  f"close {t} vs previous close {c.prev_close_date}"))
-            out.append(Figure("constituent_contribution_pp", c.code, c.contribution_pp, "pp", t,
-                              CONTRIBUTION_SOURCE, "suspended on this day: contributes 0" if c.suspended
-                              else None))
+                out.append(
+                    Figure(
+                        "constituent_return_pct",
+                        c.code,
+                        c.return_pct,
+                        "%",
+                        t,
+                        STOCK_SOURCE,
+                        f"close {t} vs previous close {c.prev_close_date}",
+                    )
+                )
+            out.append(
+                Figure(
+                    "constituent_contribution_pp",
+                    c.code,
+                    c.contribution_pp,
+                    "pp",
+                    t,
+                    CONTRIBUTION_SOURCE,
+                    "suspended on this day: contributes 0" if c.suspended else None,
+                )
+            )
         for ind in self.industries:
-            out.append(Figure("industry_contribution_pp", ind.industry, ind.contribution_pp, "pp", t,
-                              CONTRIBUTION_SOURCE + "+stock_individual_info_em"))
-            out.append(Figure("industry_weight_pct", ind.industry, ind.weight_drifted_pct, "%", t,
-                              CONTRIBUTION_SOURCE + "+stock_individual_info_em", drift_note))
-        out.append(Figure("contribution_sum_pp", self.index, self.contribution_sum_pp, "pp", t,
-                          CONTRIBUTION_SOURCE, f"sum over {len(self.constituents)} constituents"))
+            out.append(
+                Figure(
+                    "industry_contribution_pp",
+                    ind.industry,
+                    ind.contribution_pp,
+                    "pp",
+                    t,
+                    CONTRIBUTION_SOURCE + "+stock_individual_info_em",
+                )
+            )
+            out.append(
+                Figure(
+                    "industry_weight_pct",
+                    ind.industry,
+                    ind.weight_drifted_pct,
+                    "%",
+                    t,
+                    CONTRIBUTION_SOURCE + "+stock_individual_info_em",
+                    drift_note,
+                )
+            )
+        out.append(
+            Figure(
+                "contribution_sum_pp",
+                self.index,
+                self.contribution_sum_pp,
+                "pp",
+                t,
+                CONTRIBUTION_SOURCE,
+                f"sum over {len(self.constituents)} constituents",
+            )
+        )
         if self.residual_pp is not None:
-            out.append(Figure("attribution_residual_pp", self.index, self.residual_pp, "pp", t,
-                              RESIDUAL_SOURCE, "index return minus the sum of contributions"))
+            out.append(
+                Figure(
+                    "attribution_residual_pp",
+                    self.index,
+                    self.residual_pp,
+                    "pp",
+                    t,
+                    RESIDUAL_SOURCE,
+                    "index return minus the sum of contributions",
+                )
+            )
         if self.top_n_share_pct is not None:
             codes = ",".join(c.code for c in self.drivers)
-            out.append(Figure("top_n_share_pct", self.index, self.top_n_share_pct, "%", t, RESIDUAL_SOURCE,
-                              f"top {self.top_n} contributors in the direction of the move ({codes}) "
-                              "as a share of the index return"))
+            out.append(
+                Figure(
+                    "top_n_share_pct",
+                    self.index,
+                    self.top_n_share_pct,
+                    "%",
+                    t,
+                    RESIDUAL_SOURCE,
+                    f"top {self.top_n} contributors in the direction of the move ({codes}) "
+                    "as a share of the index return",
+                )
+            )
         return out
 
 
@@ -385,8 +473,10 @@ def attribute_index_move(
     index_code = index or _index_code(weights)
     industries = industries or {}
 
-    priced = [_price_constituent(row, stock_bars.get(row["code"]), weights_date, trade_date)
-              for row in _weight_rows(weights)]
+    priced = [
+        _price_constituent(row, stock_bars.get(row["code"]), weights_date, trade_date)
+        for row in _weight_rows(weights)
+    ]
     moves = _drift_and_contribute(priced, industries)
     warnings.extend(_constituent_warnings(moves, stock_bars, trade_date))
 
@@ -447,10 +537,16 @@ def _index_code(weights: pd.DataFrame) -> str:
 def _weight_rows(weights: pd.DataFrame) -> list[dict[str, object]]:
     """Plain rows (code, name, weight) in file order; duplicates of a code are refused."""
     rows = []
-    for code, name, weight in zip(weights["code"], weights.get("name", weights["code"]), weights["weight"],
-                                  strict=True):
-        rows.append({"code": str(code), "name": "" if name is None or pd.isna(name) else str(name),
-                     "weight": float(weight)})
+    for code, name, weight in zip(
+        weights["code"], weights.get("name", weights["code"]), weights["weight"], strict=True
+    ):
+        rows.append(
+            {
+                "code": str(code),
+                "name": "" if name is None or pd.isna(name) else str(name),
+                "weight": float(weight),
+            }
+        )
     codes = [r["code"] for r in rows]
     if len(set(codes)) != len(codes):
         raise NotFoundError("The constituent weight file lists a stock code more than once.")
@@ -493,27 +589,54 @@ def _drift_and_contribute(
     priced: Sequence[_Priced], industries: Mapping[str, str | None]
 ) -> list[ConstituentMove]:
     """Drift weights to T-1 (renormalised over priced constituents) and compute contributions."""
-    raw = {p.code: p.weight_file_pct * p.prev[1] / p.base[1]
-           for p in priced if p.base is not None and p.prev is not None}
+    raw = {
+        p.code: p.weight_file_pct * p.prev[1] / p.base[1]
+        for p in priced
+        if p.base is not None and p.prev is not None
+    }
     total = math.fsum(raw.values())
     moves = []
     for p in priced:
         industry = industries.get(p.code) or UNCLASSIFIED
         if p.code not in raw or total <= 0:
-            moves.append(ConstituentMove(p.code, p.name, industry, p.weight_file_pct, None, None, 0.0,
-                                         suspended=False, priced=False, note=p.note))
+            moves.append(
+                ConstituentMove(
+                    p.code,
+                    p.name,
+                    industry,
+                    p.weight_file_pct,
+                    None,
+                    None,
+                    0.0,
+                    suspended=False,
+                    priced=False,
+                    note=p.note,
+                )
+            )
             continue
         assert p.base is not None and p.prev is not None
         weight = raw[p.code] / total * 100.0
         suspended = p.close is None
         ret = None if suspended else p.close / p.prev[1] - 1.0  # type: ignore[operator]
-        moves.append(ConstituentMove(
-            p.code, p.name, industry, p.weight_file_pct, weight,
-            None if ret is None else ret * 100.0,
-            0.0 if ret is None else weight * ret,  # = w/100 × r × 100 pp
-            suspended=suspended, priced=True, base_close=p.base[1], base_close_date=p.base[0],
-            prev_close=p.prev[1], prev_close_date=p.prev[0], close=p.close, note=p.note,
-        ))
+        moves.append(
+            ConstituentMove(
+                p.code,
+                p.name,
+                industry,
+                p.weight_file_pct,
+                weight,
+                None if ret is None else ret * 100.0,
+                0.0 if ret is None else weight * ret,  # = w/100 × r × 100 pp
+                suspended=suspended,
+                priced=True,
+                base_close=p.base[1],
+                base_close_date=p.base[0],
+                prev_close=p.prev[1],
+                prev_close_date=p.prev[0],
+                close=p.close,
+                note=p.note,
+            )
+        )
     return moves
 
 
@@ -536,8 +659,16 @@ def _constituent_warnings(
         if c.priced and not c.suspended and c.return_pct is not None:
             bars = stock_bars.get(c.code)
             reported = _reported_pct_change(bars, trade_date) if bars is not None else None
-            move = DailyMove(c.code, trade_date, c.prev_close_date or trade_date, c.close or 0.0,
-                             c.prev_close or 0.0, c.return_pct, STOCK_SOURCE, reported)
+            move = DailyMove(
+                c.code,
+                trade_date,
+                c.prev_close_date or trade_date,
+                c.close or 0.0,
+                c.prev_close or 0.0,
+                c.return_pct,
+                STOCK_SOURCE,
+                reported,
+            )
             warning = ex_rights_warning(move)
             if warning:
                 out.append(warning)
@@ -551,8 +682,12 @@ def industry_contributions(moves: Sequence[ConstituentMove]) -> list[IndustryMov
         if c.priced:
             groups.setdefault(c.industry, []).append(c)
     result = [
-        IndustryMove(name, math.fsum(c.weight_drifted_pct or 0.0 for c in members),
-                     math.fsum(c.contribution_pp for c in members), len(members))
+        IndustryMove(
+            name,
+            math.fsum(c.weight_drifted_pct or 0.0 for c in members),
+            math.fsum(c.contribution_pp for c in members),
+            len(members),
+        )
         for name, members in groups.items()
     ]
     return sorted(result, key=lambda m: (-m.contribution_pp, m.industry))
@@ -567,14 +702,21 @@ def _top_n_share(
     where a ratio would be a division by ~0 and say nothing."""
     priced = [c for c in moves if c.priced]
     if index_return_pct is None:
-        return sorted(priced, key=lambda c: (-c.contribution_pp, c.code))[:top_n], None, \
-            "Index return unknown: share of the move explained by the top contributors not computed."
+        return (
+            sorted(priced, key=lambda c: (-c.contribution_pp, c.code))[:top_n],
+            None,
+            "Index return unknown: share of the move explained by the top contributors not computed.",
+        )
     sign = -1.0 if index_return_pct < 0 else 1.0
     drivers = sorted(priced, key=lambda c: (-sign * c.contribution_pp, c.code))[:top_n]
     if abs(index_return_pct) < NEAR_ZERO_MOVE_PCT:
-        return drivers, None, (
-            f"Index return {index_return_pct:.4f}% is within {NEAR_ZERO_MOVE_PCT}% of zero: the share of the "
-            "move explained by the top contributors is not meaningful and is not reported."
+        return (
+            drivers,
+            None,
+            (
+                f"Index return {index_return_pct:.4f}% is within {NEAR_ZERO_MOVE_PCT}% of zero: the share of the "
+                "move explained by the top contributors is not meaningful and is not reported."
+            ),
         )
     share = math.fsum(c.contribution_pp for c in drivers) / index_return_pct * 100.0
     return drivers, share, None

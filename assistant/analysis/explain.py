@@ -91,11 +91,17 @@ class MoveExplanation:
     def figures(self) -> list[Figure]:
         """Every figure: ETF and index moves, tracking difference, attribution, premium, flows."""
         out = self.etf_move.figures("etf") + self.index_move.figures("index")
-        out.append(Figure(
-            "tracking_difference_pp", self.etf, self.tracking_difference_pp, "pp", self.trade_date,
-            f"{self.etf_move.source}+{self.index_move.source}",
-            f"ETF return minus {self.index} return; unadjusted ETF close vs price index",
-        ))
+        out.append(
+            Figure(
+                "tracking_difference_pp",
+                self.etf,
+                self.tracking_difference_pp,
+                "pp",
+                self.trade_date,
+                f"{self.etf_move.source}+{self.index_move.source}",
+                f"ETF return minus {self.index} return; unadjusted ETF close vs price index",
+            )
+        )
         out += self.attribution.figures()
         if self.premium is not None:
             out += self.premium.figures()
@@ -127,13 +133,22 @@ def explain_frames(
     etf_move = daily_move(etf_bars, trade_date, subject=etf, source=_source(etf_bars, ETF_SOURCE))
     index_move = daily_move(index_bars, trade_date, subject=index, source=_source(index_bars, INDEX_SOURCE))
     attribution = attribute_index_move(
-        weights, stock_bars, trade_date, index_move.return_pct, index=index, industries=industries,
-        top_n=top_n, residual_threshold_pp=residual_threshold_pp, trading_days=trading_days,
+        weights,
+        stock_bars,
+        trade_date,
+        index_move.return_pct,
+        index=index,
+        industries=industries,
+        top_n=top_n,
+        residual_threshold_pp=residual_threshold_pp,
+        trading_days=trading_days,
     )
     warnings: list[str] = []
     if etf_move.prev_date != index_move.prev_date:
-        warnings.append(f"The ETF's previous bar is {etf_move.prev_date} but the index's is "
-                        f"{index_move.prev_date}: their returns cover different spans.")
+        warnings.append(
+            f"The ETF's previous bar is {etf_move.prev_date} but the index's is "
+            f"{index_move.prev_date}: their returns cover different spans."
+        )
     etf_warning = ex_rights_warning(etf_move)
     if etf_warning:
         warnings.append(etf_warning)
@@ -145,10 +160,19 @@ def explain_frames(
     if premium is not None:
         warnings += premium.warnings
     return MoveExplanation(
-        etf=etf, index=index, index_name=_index_name(weights), trade_date=trade_date,
-        prev_date=etf_move.prev_date, weights_date=attribution.weights_date, etf_move=etf_move,
-        index_move=index_move, tracking_difference_pp=etf_move.return_pct - index_move.return_pct,
-        attribution=attribution, premium=premium, flows=flows, warnings=tuple(warnings),
+        etf=etf,
+        index=index,
+        index_name=_index_name(weights),
+        trade_date=trade_date,
+        prev_date=etf_move.prev_date,
+        weights_date=attribution.weights_date,
+        etf_move=etf_move,
+        index_move=index_move,
+        tracking_difference_pp=etf_move.return_pct - index_move.return_pct,
+        attribution=attribution,
+        premium=premium,
+        flows=flows,
+        warnings=tuple(warnings),
         notes=tuple(all_notes),
     )
 
@@ -196,9 +220,20 @@ def explain_move(
     premium = _premium(md, etf, trade_date, prev_premium_pct, prev_premium_date, notes)
     flows = _flows(md, etf, etf_bars, trade_date, prev_date, period_months, notes)
     return explain_frames(
-        etf, index, trade_date, etf_bars=etf_bars, index_bars=index_bars, weights=weights,
-        stock_bars=stock_bars, industries=industries, premium=premium, flows=flows,
-        trading_days=_trading_days(md), top_n=top_n, residual_threshold_pp=residual_threshold_pp, notes=notes,
+        etf,
+        index,
+        trade_date,
+        etf_bars=etf_bars,
+        index_bars=index_bars,
+        weights=weights,
+        stock_bars=stock_bars,
+        industries=industries,
+        premium=premium,
+        flows=flows,
+        trading_days=_trading_days(md),
+        top_n=top_n,
+        residual_threshold_pp=residual_threshold_pp,
+        notes=notes,
     )
 
 
@@ -268,7 +303,11 @@ def _trading_days(md: MarketData) -> list[dt.date] | None:
 
 
 def _premium(
-    md: MarketData, etf: str, trade_date: dt.date, prev_pct: float | None, prev_date: dt.date | None,
+    md: MarketData,
+    etf: str,
+    trade_date: dt.date,
+    prev_pct: float | None,
+    prev_date: dt.date | None,
     notes: list[str],
 ) -> Premium | None:
     """Premium to IOPV from the spot row, only when that row is dated on the trade date."""
@@ -278,23 +317,43 @@ def _premium(
         notes.append(f"No fund_etf_spot_em row for {etf}: premium to IOPV not available.")
         return None
     if spot.data_date != trade_date:
-        notes.append(f"The fund_etf_spot_em row for {etf} is dated {spot.data_date}, not {trade_date}: "
-                     "premium to IOPV not computed.")
+        notes.append(
+            f"The fund_etf_spot_em row for {etf} is dated {spot.data_date}, not {trade_date}: "
+            "premium to IOPV not computed."
+        )
         return None
-    return compute_premium(etf, spot.price, spot.iopv, spot.discount_rate_pct, trade_date,
-                           prev_premium_pct=prev_pct, prev_date=prev_date,
-                           prev_source="caller" if prev_pct is not None else None)
+    return compute_premium(
+        etf,
+        spot.price,
+        spot.iopv,
+        spot.discount_rate_pct,
+        trade_date,
+        prev_premium_pct=prev_pct,
+        prev_date=prev_date,
+        prev_source="caller" if prev_pct is not None else None,
+    )
 
 
 def _flows(
-    md: MarketData, etf: str, etf_bars: pd.DataFrame, trade_date: dt.date, prev_date: dt.date | None,
-    period_months: int, notes: list[str],
+    md: MarketData,
+    etf: str,
+    etf_bars: pd.DataFrame,
+    trade_date: dt.date,
+    prev_date: dt.date | None,
+    period_months: int,
+    notes: list[str],
 ) -> Flows | None:
     try:
         units = md.etf_units(etf, end=trade_date)
         return compute_flows(
-            units, etf_bars, etf, trade_date, prev_date=prev_date, period_months=period_months,
-            units_source=units.attrs.get("source"), bars_source=_source(etf_bars, ETF_SOURCE),
+            units,
+            etf_bars,
+            etf,
+            trade_date,
+            prev_date=prev_date,
+            period_months=period_months,
+            units_source=units.attrs.get("source"),
+            bars_source=_source(etf_bars, ETF_SOURCE),
         )
     except NotFoundError as err:
         notes.append(f"Units outstanding not available for {etf}: {err}")

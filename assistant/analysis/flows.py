@@ -94,21 +94,60 @@ class Flows:
                 continue
             if change.start_date not in seen:
                 seen.add(change.start_date)
-                out.append(Figure("etf_units", self.etf, change.units_start, "份", change.start_date,
-                                  self.units_source))
+                out.append(
+                    Figure(
+                        "etf_units", self.etf, change.units_start, "份", change.start_date, self.units_source
+                    )
+                )
             span = f"{label} change {change.start_date} → {change.end_date}"
-            out.append(Figure(f"etf_units_change{suffix}", self.etf, change.change, "份", change.end_date,
-                              self.units_source, span))
+            out.append(
+                Figure(
+                    f"etf_units_change{suffix}",
+                    self.etf,
+                    change.change,
+                    "份",
+                    change.end_date,
+                    self.units_source,
+                    span,
+                )
+            )
             if change.change_pct is not None:
-                out.append(Figure(f"etf_units_change{suffix}_pct", self.etf, change.change_pct, "%",
-                                  change.end_date, self.units_source, span))
+                out.append(
+                    Figure(
+                        f"etf_units_change{suffix}_pct",
+                        self.etf,
+                        change.change_pct,
+                        "%",
+                        change.end_date,
+                        self.units_source,
+                        span,
+                    )
+                )
             if change.scale_change_yuan is not None:
-                out.append(Figure(f"etf_scale_change{suffix}_yuan", self.etf, change.scale_change_yuan, "元",
-                                  change.end_date, scale_src, f"{span}; scale = units × close "
-                                  f"(closes {change.close_start_date} and {change.close_end_date})"))
+                out.append(
+                    Figure(
+                        f"etf_scale_change{suffix}_yuan",
+                        self.etf,
+                        change.scale_change_yuan,
+                        "元",
+                        change.end_date,
+                        scale_src,
+                        f"{span}; scale = units × close "
+                        f"(closes {change.close_start_date} and {change.close_end_date})",
+                    )
+                )
         if self.period is not None and self.period.scale_end_yuan is not None:
-            out.append(Figure("etf_scale_yuan", self.etf, self.period.scale_end_yuan, "元", self.units_date,
-                              scale_src, f"units × close {self.period.close_end_date}"))
+            out.append(
+                Figure(
+                    "etf_scale_yuan",
+                    self.etf,
+                    self.period.scale_end_yuan,
+                    "元",
+                    self.units_date,
+                    scale_src,
+                    f"units × close {self.period.close_end_date}",
+                )
+            )
         return out
 
 
@@ -141,12 +180,27 @@ def compute_flows(
     day = _day_change(series, price, trade_date, end_date, prev_date, notes)
     target = minus_months(trade_date, period_months)
     period = _period_change(series, price, end_date, target, notes)
-    return Flows(etf, trade_date, end_date, float(series[end_date]), day, period, period_months, target,
-                 source, bars_source, tuple(notes))
+    return Flows(
+        etf,
+        trade_date,
+        end_date,
+        float(series[end_date]),
+        day,
+        period,
+        period_months,
+        target,
+        source,
+        bars_source,
+        tuple(notes),
+    )
 
 
 def _day_change(
-    series: pd.Series, price: pd.Series, trade_date: dt.date, end_date: dt.date, prev_date: dt.date | None,
+    series: pd.Series,
+    price: pd.Series,
+    trade_date: dt.date,
+    end_date: dt.date,
+    prev_date: dt.date | None,
     notes: list[str],
 ) -> UnitsChange | None:
     """T vs T−1 units; None (with a note) when either side is not recorded."""
@@ -159,8 +213,9 @@ def _day_change(
             notes.append("Day change in units not computed: no earlier units recorded.")
             return None
         prev_date = earlier[-1]
-        notes.append(f"Previous trading day not given; the day change uses the previous recorded units "
-                     f"({prev_date}).")
+        notes.append(
+            f"Previous trading day not given; the day change uses the previous recorded units ({prev_date})."
+        )
     elif prev_date not in series.index:
         notes.append(f"Day change in units not computed: units for {prev_date} are not recorded.")
         return None
@@ -176,8 +231,10 @@ def _period_change(
         start = on_or_before[-1]
     else:
         start = series.index[0]
-        notes.append(f"No units recorded on or before {target}; the period starts at the earliest "
-                     f"recorded date, {start}.")
+        notes.append(
+            f"No units recorded on or before {target}; the period starts at the earliest "
+            f"recorded date, {start}."
+        )
     if start >= end_date:
         notes.append("Period change in units not computed: only one units date is recorded.")
         return None
@@ -194,10 +251,19 @@ def units_change(
     s0 = None if c0 is None else u0 * c0[1]
     s1 = None if c1 is None else u1 * c1[1]
     return UnitsChange(
-        start, end, u0, u1, u1 - u0, None if u0 == 0 else (u1 / u0 - 1.0) * 100.0,
-        None if c0 is None else c0[1], None if c0 is None else c0[0],
-        None if c1 is None else c1[1], None if c1 is None else c1[0],
-        s0, s1, None if s0 is None or s1 is None else s1 - s0,
+        start,
+        end,
+        u0,
+        u1,
+        u1 - u0,
+        None if u0 == 0 else (u1 / u0 - 1.0) * 100.0,
+        None if c0 is None else c0[1],
+        None if c0 is None else c0[0],
+        None if c1 is None else c1[1],
+        None if c1 is None else c1[0],
+        s0,
+        s1,
+        None if s0 is None or s1 is None else s1 - s0,
     )
 
 
@@ -229,8 +295,9 @@ class CustomPeriod:
     suffix: str  # name suffix of the period's change figures: "" when it is the default period
 
 
-def custom_period(flows: Flows, units: pd.DataFrame, etf_bars: pd.DataFrame, start: dt.date,
-                  notes: list[str]) -> CustomPeriod:
+def custom_period(
+    flows: Flows, units: pd.DataFrame, etf_bars: pd.DataFrame, start: dt.date, notes: list[str]
+) -> CustomPeriod:
     """Units change from the last units date on or before `start` to the flows' units date.
 
     When that differs from the default period, its change figures get their own names (`period_tag`): one
@@ -239,8 +306,10 @@ def custom_period(flows: Flows, units: pd.DataFrame, etf_bars: pd.DataFrame, sta
     series = units_series(units)
     on_or_before = [d for d in series.index if d <= start]
     if not on_or_before:
-        raise NotFoundError(f"No units recorded for {flows.etf} on or before {start}; the earliest "
-                            f"recorded date is {series.index[0] if len(series) else 'none'}.")
+        raise NotFoundError(
+            f"No units recorded for {flows.etf} on or before {start}; the earliest "
+            f"recorded date is {series.index[0] if len(series) else 'none'}."
+        )
     first = on_or_before[-1]
     if first != start:
         notes.append(f"No units recorded on {start}; the period starts at {first}.")
@@ -251,16 +320,34 @@ def custom_period(flows: Flows, units: pd.DataFrame, etf_bars: pd.DataFrame, sta
         return CustomPeriod(period, figures, "")
     usrc = flows.units_source
     ssrc = f"{usrc}+{flows.bars_source}"
-    figures = [f for f in figures if not (f.name.startswith("etf_units_change") and "_1d" not in f.name)
-               and not (f.name.startswith("etf_scale_change") and "_1d" not in f.name)]
+    figures = [
+        f
+        for f in figures
+        if not (f.name.startswith("etf_units_change") and "_1d" not in f.name)
+        and not (f.name.startswith("etf_scale_change") and "_1d" not in f.name)
+    ]
     tag = period_tag(period.start_date)
     span = f"change {period.start_date} → {period.end_date}"
     figures.append(Figure("etf_units", flows.etf, period.units_start, "份", period.start_date, usrc))
-    figures.append(Figure(f"etf_units_change{tag}", flows.etf, period.change, "份", period.end_date, usrc, span))
+    figures.append(
+        Figure(f"etf_units_change{tag}", flows.etf, period.change, "份", period.end_date, usrc, span)
+    )
     if period.change_pct is not None:
-        figures.append(Figure(f"etf_units_change{tag}_pct", flows.etf, period.change_pct, "%", period.end_date,
-                              usrc, span))
+        figures.append(
+            Figure(
+                f"etf_units_change{tag}_pct", flows.etf, period.change_pct, "%", period.end_date, usrc, span
+            )
+        )
     if period.scale_change_yuan is not None:
-        figures.append(Figure(f"etf_scale_change{tag}_yuan", flows.etf, period.scale_change_yuan, "元",
-                              period.end_date, ssrc, span))
+        figures.append(
+            Figure(
+                f"etf_scale_change{tag}_yuan",
+                flows.etf,
+                period.scale_change_yuan,
+                "元",
+                period.end_date,
+                ssrc,
+                span,
+            )
+        )
     return CustomPeriod(period, figures, tag)

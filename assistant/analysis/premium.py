@@ -76,18 +76,45 @@ class Premium:
     def figures(self) -> list[Figure]:
         out = [Figure("etf_price", self.etf, self.price, "元/份", self.as_of, self.source, "最新价")]
         if self.iopv is not None:
-            out.append(Figure("etf_iopv", self.etf, self.iopv, "元/份", self.as_of, self.source, "IOPV实时估值"))
+            out.append(
+                Figure("etf_iopv", self.etf, self.iopv, "元/份", self.as_of, self.source, "IOPV实时估值")
+            )
         if self.premium_pct is not None:
-            out.append(Figure("etf_premium_pct", self.etf, self.premium_pct, "%", self.as_of, self.source,
-                              "(最新价 / IOPV − 1) × 100; positive = premium"))
+            out.append(
+                Figure(
+                    "etf_premium_pct",
+                    self.etf,
+                    self.premium_pct,
+                    "%",
+                    self.as_of,
+                    self.source,
+                    "(最新价 / IOPV − 1) × 100; positive = premium",
+                )
+            )
         if self.reported_rate_pct is not None:
-            out.append(Figure("etf_reported_discount_rate_pct", self.etf, self.reported_rate_pct, "%",
-                              self.as_of, self.source, f"基金折价率 as reported; detected convention: "
-                              f"{self.convention}"))
+            out.append(
+                Figure(
+                    "etf_reported_discount_rate_pct",
+                    self.etf,
+                    self.reported_rate_pct,
+                    "%",
+                    self.as_of,
+                    self.source,
+                    f"基金折价率 as reported; detected convention: {self.convention}",
+                )
+            )
         if self.change_pp is not None:
-            out.append(Figure("etf_premium_change_pp", self.etf, self.change_pp, "pp", self.as_of,
-                              f"{self.source}+{self.prev_source}" if self.prev_source else self.source,
-                              f"vs {self.prev_premium_pct}% on {self.prev_date}"))
+            out.append(
+                Figure(
+                    "etf_premium_change_pp",
+                    self.etf,
+                    self.change_pp,
+                    "pp",
+                    self.as_of,
+                    f"{self.source}+{self.prev_source}" if self.prev_source else self.source,
+                    f"vs {self.prev_premium_pct}% on {self.prev_date}",
+                )
+            )
         return out
 
 
@@ -122,15 +149,29 @@ def compute_premium(
         change = ours - prev_premium_pct
         if prev_basis_note:
             notes.append(prev_basis_note)
-    return Premium(etf, as_of, price, iopv, ours, reported_rate_pct, convention, prev_premium_pct, prev_date,
-                   change, source, prev_source, tuple(notes), tuple(warnings))
+    return Premium(
+        etf,
+        as_of,
+        price,
+        iopv,
+        ours,
+        reported_rate_pct,
+        convention,
+        prev_premium_pct,
+        prev_date,
+        change,
+        source,
+        prev_source,
+        tuple(notes),
+        tuple(warnings),
+    )
 
 
 def _convention_note(convention: Convention) -> str:
     return {
         "premium": "基金折价率 is a premium rate here: it equals (最新价 / IOPV − 1) × 100.",
         "discount": "基金折价率 is a discount rate here: it equals (IOPV − 最新价) / IOPV × 100, the negative "
-                    "of the premium.",
+        "of the premium.",
         "undetermined": "Premium is within tolerance of 0, so the sign convention of 基金折价率 cannot be told.",
         "mismatch": "基金折价率 matches neither convention; our own premium is used.",
         "unavailable": "基金折价率 or IOPV missing: the sign convention was not checked.",
@@ -147,8 +188,11 @@ def closing_premium_pct(
     which the caller should say via `prev_basis_note`. None when either value is missing on `day`."""
     if nav_history is None or nav_history.empty:
         return None
-    navs = {to_date(d): float(v) for d, v in zip(nav_history["date"], nav_history[nav_column], strict=True)
-            if v is not None and not pd.isna(v)}
+    navs = {
+        to_date(d): float(v)
+        for d, v in zip(nav_history["date"], nav_history[nav_column], strict=True)
+        if v is not None and not pd.isna(v)
+    }
     close = close_on_or_before(closes(etf_bars), day)
     if day not in navs or navs[day] <= 0 or close is None or close[0] != day:
         return None

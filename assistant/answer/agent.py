@@ -97,8 +97,15 @@ class LLMAnswerer:
 
     name = "llm"
 
-    def __init__(self, toolbox: Toolbox, chat_model: BaseChatModel, offline: Any, *,
-                 max_tool_steps: int = MAX_TOOL_STEPS, tool_choice: str | None = None) -> None:
+    def __init__(
+        self,
+        toolbox: Toolbox,
+        chat_model: BaseChatModel,
+        offline: Any,
+        *,
+        max_tool_steps: int = MAX_TOOL_STEPS,
+        tool_choice: str | None = None,
+    ) -> None:
         self.toolbox = toolbox
         self.chat_model = chat_model
         self.offline = offline
@@ -110,17 +117,26 @@ class LLMAnswerer:
     # -- public --------------------------------------------------------------------------------------
     def answer(self, question: str, context: dict[str, Any] | None = None) -> tuple[Answer, dict[str, Any]]:
         language, new_context, hint = self._understand(question, context)
-        record: dict[str, Any] = {"mode": "agent", "rounds": 0, "tool_calls": [], "problems": [],
-                                  "fallback_reason": None}
+        record: dict[str, Any] = {
+            "mode": "agent",
+            "rounds": 0,
+            "tool_calls": [],
+            "problems": [],
+            "fallback_reason": None,
+        }
         base, offline_context = self.offline.answer(question, context)
         token = NUMBERING.set(Numbering())
         try:
             answer, touched = self._answer_with_agent(question, language, hint, record, base)
         except Unpublishable as exc:
-            log.warning("LLM answer not published (%s), returning the offline answer instead: %s", exc.code, exc)
+            log.warning(
+                "LLM answer not published (%s), returning the offline answer instead: %s", exc.code, exc
+            )
             record["fallback_reason"], record["detail"] = exc.code, str(exc)
-            return (with_answerer(base, "offline_fallback", exc.code),
-                    {**dict(offline_context or {}), "answerer": "offline_fallback", "llm": record})
+            return (
+                with_answerer(base, "offline_fallback", exc.code),
+                {**dict(offline_context or {}), "answerer": "offline_fallback", "llm": record},
+            )
         finally:
             NUMBERING.reset(token)
         mode = "llm_repaired" if touched else "llm"
@@ -128,8 +144,9 @@ class LLMAnswerer:
         return with_answerer(answer, mode), {**new_context, "answerer": mode, "llm": record}
 
     # -- steps ---------------------------------------------------------------------------------------
-    def _understand(self, question: str, context: dict[str, Any] | None
-                    ) -> tuple[Language, dict[str, Any], dict[str, Any]]:
+    def _understand(
+        self, question: str, context: dict[str, Any] | None
+    ) -> tuple[Language, dict[str, Any], dict[str, Any]]:
         """Language, the context to store for the next turn, and the hint the model gets for a follow-up."""
         understand = getattr(self.offline, "understand", None)
         if understand is None:
@@ -150,21 +167,31 @@ class LLMAnswerer:
             middleware: list[AgentMiddleware] = [EvidenceMiddleware()]
             if self.tool_choice:
                 middleware.insert(0, ToolChoiceMiddleware(self.tool_choice))
-            agent = create_agent(self.chat_model, self.tools, system_prompt=self._system_prompt(language),
-                                 middleware=middleware, name=f"market-assistant-{language}")
+            agent = create_agent(
+                self.chat_model,
+                self.tools,
+                system_prompt=self._system_prompt(language),
+                middleware=middleware,
+                name=f"market-assistant-{language}",
+            )
             self._agents[key] = agent
         return agent
 
     def _system_prompt(self, language: Language) -> str:
         info = self.toolbox.info
-        labels = {"zh": {"sample": "示例", "synthetic": "合成", "recorded": "录制快照", "live": "实时"},
-                  "en": {"sample": "sample", "synthetic": "synthetic", "recorded": "recorded", "live": "live"}}
+        labels = {
+            "zh": {"sample": "示例", "synthetic": "合成", "recorded": "录制快照", "live": "实时"},
+            "en": {"sample": "sample", "synthetic": "synthetic", "recorded": "recorded", "live": "live"},
+        }
         return string.Template(load_prompt(f"system_{language}")).safe_substitute(
             origin=labels[language].get(info.origin, info.origin),
-            as_of=info.as_of.isoformat(), trade_date=info.trade_date.isoformat(),
+            as_of=info.as_of.isoformat(),
+            trade_date=info.trade_date.isoformat(),
         )
 
-    def _run(self, language: Language, messages: list[BaseMessage], record: dict[str, Any]) -> list[BaseMessage]:
+    def _run(
+        self, language: Language, messages: list[BaseMessage], record: dict[str, Any]
+    ) -> list[BaseMessage]:
         config = {"recursion_limit": 2 * self.max_tool_steps + 1}
         try:
             state = self._agent(language).invoke({"messages": messages}, config=config)
@@ -172,15 +199,20 @@ class LLMAnswerer:
             raise AgentFailure(failure_code(exc), f"the agent failed: {type(exc).__name__}: {exc}") from exc
         out: list[BaseMessage] = list(state["messages"])
         record["rounds"] += 1
-        new_calls = [f"{c['name']}({json.dumps(c.get('args', {}), ensure_ascii=False)})"
-                     for m in out[len(messages):] if isinstance(m, AIMessage) for c in m.tool_calls]
+        new_calls = [
+            f"{c['name']}({json.dumps(c.get('args', {}), ensure_ascii=False)})"
+            for m in out[len(messages) :]
+            if isinstance(m, AIMessage)
+            for c in m.tool_calls
+        ]
         record["tool_calls"] += new_calls
         log.info("tool calls: %s", new_calls or "none")
         log.info("draft: %s", final_text(out)[:2000])
         return out
 
-    def _answer_with_agent(self, question: str, language: Language, hint: dict[str, Any],
-                           record: dict[str, Any], base: Answer) -> tuple[Answer, bool]:
+    def _answer_with_agent(
+        self, question: str, language: Language, hint: dict[str, Any], record: dict[str, Any], base: Answer
+    ) -> tuple[Answer, bool]:
         numbering = NUMBERING.get() or Numbering()
         messages = self._run(language, self._opening(question, hint, language), record)
         results = collect(messages)
@@ -188,18 +220,29 @@ class LLMAnswerer:
         record["unknown_markers"] = unknown
         ledger = ledger_of(results, self.toolbox.info, for_check=True)
         _register_answer(ledger, base)
-        checker = SentenceChecker(Evidence(
-            facts=ledger.facts, sources=ledger.sources(), quotes=ledger.quotes(),
-            dates=[self.toolbox.info.trade_date, self.toolbox.info.as_of.date()],
-            find_entities=entity_finder(self.toolbox.lexicon, ledger.facts)), language)
+        checker = SentenceChecker(
+            Evidence(
+                facts=ledger.facts,
+                sources=ledger.sources(),
+                quotes=ledger.quotes(),
+                dates=[self.toolbox.info.trade_date, self.toolbox.info.as_of.date()],
+                find_entities=entity_finder(self.toolbox.lexicon, ledger.facts),
+            ),
+            language,
+        )
 
         def repair(failing: list[SentenceVerdict]) -> list[str | None]:
-            return narrow_repair(self.chat_model, failing, _facts_for(failing, ledger, numbering), numbering,
-                                 language, record)
+            return narrow_repair(
+                self.chat_model, failing, _facts_for(failing, ledger, numbering), numbering, language, record
+            )
 
         outcome = publish(text, checker, with_placeholders(base), repair)
-        record.update(problems=outcome.problems, repaired=outcome.repaired, replaced=outcome.replaced,
-                      dropped=outcome.dropped)
+        record.update(
+            problems=outcome.problems,
+            repaired=outcome.repaired,
+            replaced=outcome.replaced,
+            dropped=outcome.dropped,
+        )
         all_facts = list({f.id: f for r in results for f in r.facts}.values())
         final = ledger_of(results, self.toolbox.info, used_facts(outcome.text, all_facts))
         _register_answer(final, base, with_facts=outcome.replaced > 0)
@@ -210,13 +253,20 @@ class LLMAnswerer:
 
     def _opening(self, question: str, hint: dict[str, Any], language: Language) -> list[BaseMessage]:
         """The user's question, preceded by what earlier turns resolved (for follow-ups), if anything."""
-        earlier = {k: v for k, v in hint.items()
-                   if k not in ("answerer", "llm") and isinstance(v, (str, int, float, bool, list, dict))
-                   and v not in (None, "", [], {})}
+        earlier = {
+            k: v
+            for k, v in hint.items()
+            if k not in ("answerer", "llm")
+            and isinstance(v, (str, int, float, bool, list, dict))
+            and v not in (None, "", [], {})
+        }
         if not earlier:
             return [HumanMessage(question)]
-        note = ("（上文对话已确定的信息，供理解追问：" if language == "zh" else
-                "(Resolved by earlier turns of this conversation, to interpret a follow-up: ")
+        note = (
+            "（上文对话已确定的信息，供理解追问："
+            if language == "zh"
+            else "(Resolved by earlier turns of this conversation, to interpret a follow-up: "
+        )
         note += json.dumps(earlier, ensure_ascii=False, default=str)[:1500]
         note += "）" if language == "zh" else ")"
         return [HumanMessage(f"{note}\n\n{question}")]
@@ -233,7 +283,9 @@ def _register_answer(ledger: Ledger, answer: Answer, with_facts: bool = True) ->
         if f.unit == "date":
             continue
         try:
-            ledger.add_figure(Figure(f.name, f.subject, f.value, f.unit, dt.date.fromisoformat(f.as_of), f.source))
+            ledger.add_figure(
+                Figure(f.name, f.subject, f.value, f.unit, dt.date.fromisoformat(f.as_of), f.source)
+            )
         except ValueError as exc:
             log.info("offline fact not registered: %s", exc)
 
@@ -242,8 +294,11 @@ def _facts_for(failing: Sequence[SentenceVerdict], ledger: Ledger, numbering: Nu
     """The compact evidence a repair needs: the figures of the failing sentences' subjects, numbered."""
     subjects = {s for v in failing for s in v.subjects}
     facts = [f for f in ledger.facts if f.unit != "date" and (not subjects or f.subject in subjects)]
-    lines = [f"- {f.subject} {f.name} = {f.value:.4g} {f.unit} "
-             f"[{numbering.number(f.source.split('+')[0].strip())}]" for f in facts[:MAX_REPAIR_FACTS]]
+    lines = [
+        f"- {f.subject} {f.name} = {f.value:.4g} {f.unit} "
+        f"[{numbering.number(f.source.split('+')[0].strip())}]"
+        for f in facts[:MAX_REPAIR_FACTS]
+    ]
     return "\n".join(lines)
 
 

@@ -40,14 +40,21 @@ EntityFinder = Callable[[str], list[tuple[str, int, int]]]
 PLACEHOLDER = re.compile(r"\[\[cite:([^\]\s]+)\]\]")
 _BARE_MARKER = re.compile(r"\[\^?\d+(?:\s*[,，、]\s*\d+)*\]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_SENTENCE = re.compile(r".*?(?:[。！？!?；;]+|(?<!\bno)(?<!\bNo)(?<!\bvs)(?<!i\.e)(?<!e\.g)(?<!\bCo)\.(?=\s|$)|\n+|$)",
-                       re.DOTALL)
+_SENTENCE = re.compile(
+    r".*?(?:[。！？!?；;]+|(?<!\bno)(?<!\bNo)(?<!\bvs)(?<!i\.e)(?<!e\.g)(?<!\bCo)\.(?=\s|$)|\n+|$)", re.DOTALL
+)
 _CLAUSE = re.compile(r"[，,、：:（）()]|\band\b|\bwhile\b|\bbut\b|而|但")
 
 MEASURES: dict[str, tuple[str, ...]] = {  # fact-name fragments of each measure (first match wins)
-    "tracking": ("tracking", "difference"), "contribution": ("contribution",), "explained": ("top_n_share",),
-    "weight": ("weight",), "premium": ("premium", "discount"), "trading": ("volume", "amount", "turnover"),
-    "flows": ("units", "scale"), "price": ("price", "iopv", "close"), "return": ("return",),
+    "tracking": ("tracking", "difference"),
+    "contribution": ("contribution",),
+    "explained": ("top_n_share",),
+    "weight": ("weight",),
+    "premium": ("premium", "discount"),
+    "trading": ("volume", "amount", "turnover"),
+    "flows": ("units", "scale"),
+    "price": ("price", "iopv", "close"),
+    "return": ("return",),
 }
 _MEASURE_WORDS: dict[str, re.Pattern[str]] = {
     "contribution": re.compile(r"贡献|拉动|拖累|contribut\w*|added|dragged|pulled", re.IGNORECASE),
@@ -57,23 +64,44 @@ _MEASURE_WORDS: dict[str, re.Pattern[str]] = {
     "price": re.compile(r"价格|收盘价?|现价|最新价|净值|IOPV|price|clos\w*|NAV", re.IGNORECASE),
     "premium": re.compile(r"溢价|折价|premium|discount", re.IGNORECASE),
     "tracking": re.compile(r"跟踪|偏差|tracking|difference", re.IGNORECASE),
-    "flows": re.compile(r"份额|申购|赎回|净流入|净流出|规模|units?\b|creations?|redemptions?|inflows?|outflows?|"
-                        r"scale|AUM", re.IGNORECASE),
-    "return": re.compile(r"涨幅|跌幅|上涨|下跌|涨|跌|收益|回报|returns?|rose|rise[sn]?|fell|fall(?:en|s)?|"
-                         r"gain\w*|declin\w*|dropp?\w*|\bup\b|\bdown\b", re.IGNORECASE),
+    "flows": re.compile(
+        r"份额|申购|赎回|净流入|净流出|规模|units?\b|creations?|redemptions?|inflows?|outflows?|"
+        r"scale|AUM",
+        re.IGNORECASE,
+    ),
+    "return": re.compile(
+        r"涨幅|跌幅|上涨|下跌|涨|跌|收益|回报|returns?|rose|rise[sn]?|fell|fall(?:en|s)?|"
+        r"gain\w*|declin\w*|dropp?\w*|\bup\b|\bdown\b",
+        re.IGNORECASE,
+    ),
 }
-_UP = re.compile(r"上涨|上升|走高|涨|升|增加|增长|增|流入|溢价|跑赢|rose|rise[sn]?|\bup\b|gain\w*|increas\w*|"
-                 r"higher|inflows?|premium|ahead of|outperform\w*|added", re.IGNORECASE)
-_DOWN = re.compile(r"下跌|下降|走低|跌|降|减少|减|流出|折价|跑输|拖累|fell|fall(?:en|s)?|\bdown\b|dropp?\w*|lost|"
-                   r"declin\w*|decreas\w*|lower|outflows?|discount|behind|underperform\w*|lagg?\w*|dragged", re.IGNORECASE)
+_UP = re.compile(
+    r"上涨|上升|走高|涨|升|增加|增长|增|流入|溢价|跑赢|rose|rise[sn]?|\bup\b|gain\w*|increas\w*|"
+    r"higher|inflows?|premium|ahead of|outperform\w*|added",
+    re.IGNORECASE,
+)
+_DOWN = re.compile(
+    r"下跌|下降|走低|跌|降|减少|减|流出|折价|跑输|拖累|fell|fall(?:en|s)?|\bdown\b|dropp?\w*|lost|"
+    r"declin\w*|decreas\w*|lower|outflows?|discount|behind|underperform\w*|lagg?\w*|dragged",
+    re.IGNORECASE,
+)
 _BOTH = re.compile(r"涨跌幅?|升降|增减|ups? and downs?", re.IGNORECASE)
-_SOURCE_WORDS = re.compile(r"新闻|报道|消息|公告|据.{0,6}(?:称|显示)|资料显示|\bnews\b|reported|reports?\b|article|"
-                           r"announce\w*|according to", re.IGNORECASE)
-_ABSTAIN = re.compile(r"没有数据|无数据|未披露|没有检索到|暂无|无法|no data|not disclosed|not found|no news|"
-                     r"cannot|does not (?:have|contain)", re.IGNORECASE)
-_METHOD = re.compile(r"调整|调样|选样|样本|加权|权重上限|基日|基点|编制|方法|管理人|托管人|费率|管理费|托管费|成立|"
-                     r"上市日|业绩基准|比较基准|rebalanc\w*|selection|methodolog\w*|weighting|base date|base value|"
-                     r"fund manager|custodian|fees?\b|inception|listed on|benchmark", re.IGNORECASE)
+_SOURCE_WORDS = re.compile(
+    r"新闻|报道|消息|公告|据.{0,6}(?:称|显示)|资料显示|\bnews\b|reported|reports?\b|article|"
+    r"announce\w*|according to",
+    re.IGNORECASE,
+)
+_ABSTAIN = re.compile(
+    r"没有数据|无数据|未披露|没有检索到|暂无|无法|no data|not disclosed|not found|no news|"
+    r"cannot|does not (?:have|contain)",
+    re.IGNORECASE,
+)
+_METHOD = re.compile(
+    r"调整|调样|选样|样本|加权|权重上限|基日|基点|编制|方法|管理人|托管人|费率|管理费|托管费|成立|"
+    r"上市日|业绩基准|比较基准|rebalanc\w*|selection|methodolog\w*|weighting|base date|base value|"
+    r"fund manager|custodian|fees?\b|inception|listed on|benchmark",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -135,6 +163,7 @@ class Evidence:
 
 # ------------------------------------------------------------------------------------------ helpers
 
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans; citation markers right after a terminator stay with the sentence before them."""
     spans: list[tuple[int, int]] = []
@@ -148,7 +177,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             spans[-1] = (pa, a + lead.end())
             a += lead.end()
         if text[a:b].strip():
-            if spans and re.fullmatch(r"\s*(?:[-*+]\s*)?\d{1,2}\.\s*", text[spans[-1][0]:spans[-1][1]]):
+            if spans and re.fullmatch(r"\s*(?:[-*+]\s*)?\d{1,2}\.\s*", text[spans[-1][0] : spans[-1][1]]):
                 a = spans.pop()[0]  # "1. Giant Network ...": a list marker is not a sentence
             spans.append((a, b))
     return spans
@@ -215,6 +244,7 @@ def _fact_matches(mention: Mention, fact: FactLike, sign: int) -> bool:
 
 # ------------------------------------------------------------------------------------------ the check
 
+
 class SentenceChecker:
     """Checks texts against one `Evidence`; keeps the subject carried from sentence to sentence."""
 
@@ -224,8 +254,11 @@ class SentenceChecker:
         self.by_subject: dict[str, list[FactLike]] = {}
         for f in evidence.facts:
             self.by_subject.setdefault(f.subject, []).append(f)
-        self.primary = list(dict.fromkeys(f.subject for f in evidence.facts
-                                          if not f.name.startswith(("constituent_", "industry_"))))
+        self.primary = list(
+            dict.fromkeys(
+                f.subject for f in evidence.facts if not f.name.startswith(("constituent_", "industry_"))
+            )
+        )
 
     def entities(self, text: str) -> list[tuple[str, int, int]]:
         found = list(self.ev.find_entities(text)) if self.ev.find_entities else []
@@ -257,12 +290,15 @@ class SentenceChecker:
             verdict.sentences.append(s)
             carried = s.subjects or carried
             pos += len(raw)
-        settle_citations(verdict.sentences, set(PLACEHOLDER.findall(text)) & set(self.ev.sources),
-                         set(self.ev.quotes))
+        settle_citations(
+            verdict.sentences, set(PLACEHOLDER.findall(text)) & set(self.ev.sources), set(self.ev.quotes)
+        )
         verdict.problems += self.language_problems(text)
         return verdict
 
-    def sentence(self, raw: str, a: int, b: int, carried: list[str], paragraph_ids: list[str]) -> SentenceVerdict:
+    def sentence(
+        self, raw: str, a: int, b: int, carried: list[str], paragraph_ids: list[str]
+    ) -> SentenceVerdict:
         out = SentenceVerdict(raw, a, b)
         ids = list(dict.fromkeys(PLACEHOLDER.findall(raw))) or paragraph_ids
         known_ids = [i for i in ids if i in self.ev.sources]
@@ -279,16 +315,26 @@ class SentenceChecker:
                 out.problems.append(problem)
             elif fact is not None:
                 out.backing.append(fact)
-        other = amounts_check(masked, self.ev.facts, list(self.ev.quotes.values()),  # dates and counts:
-                              self.ev.dates)  # backed by any fact or passage
+        other = amounts_check(
+            masked,
+            self.ev.facts,
+            list(self.ev.quotes.values()),  # dates and counts:
+            self.ev.dates,
+        )  # backed by any fact or passage
         for m in other.unsupported:
             if m.is_date or m.unit == "count":
                 out.unsupported.append(m.surface)
                 out.problems.append(f'"{m.surface}" is not a date or count in the evidence.')
-        heading = not numbers and (masked.strip().rstrip("*").rstrip().endswith((":", "：", "?", "？"))
-                                   or bool(_ABSTAIN.search(masked)))
-        claims = (bool(numbers) or bool(_SOURCE_WORDS.search(masked)) or bool(_METHOD.search(masked))
-                  or (bool(ents) and any(p.search(masked) for p in _MEASURE_WORDS.values())))
+        heading = not numbers and (
+            masked.strip().rstrip("*").rstrip().endswith((":", "：", "?", "？"))
+            or bool(_ABSTAIN.search(masked))
+        )
+        claims = (
+            bool(numbers)
+            or bool(_SOURCE_WORDS.search(masked))
+            or bool(_METHOD.search(masked))
+            or (bool(ents) and any(p.search(masked) for p in _MEASURE_WORDS.values()))
+        )
         out.cites = known_ids
         out.needs_cite = claims and not heading and not known_ids
         out.text_claim = not numbers
@@ -296,8 +342,9 @@ class SentenceChecker:
         out.problems += self._directions(masked, ents, numbers)
         return out
 
-    def _number(self, m: Mention, text: str, ents: list[tuple[str, int, int]], carried: list[str],
-                quotes: list[str]) -> tuple[str | None, FactLike | None]:
+    def _number(
+        self, m: Mention, text: str, ents: list[tuple[str, int, int]], carried: list[str], quotes: list[str]
+    ) -> tuple[str | None, FactLike | None]:
         """(problem, backing fact) for one number: bound to its subject, measure and sign."""
         if quotes and amounts_check(m.surface, [], quotes).ok:
             return None, None  # a cited passage states this amount
@@ -306,9 +353,12 @@ class SentenceChecker:
         nearest = before[-1] if before else (after[0] if after else None)
         start = max(nearest[2] if nearest and nearest[2] <= m.start else 0, _clause_start(text, m.start))
         sign = -1 if m.surface.lstrip().startswith("-") else 1 if m.surface.lstrip().startswith("+") else 0
-        sign = sign or _direction(text[start:m.start]) or _direction_after(text, m.end)
-        measures = set() if m.unit in ("份", "元") else _measures_near(text, m.start, m.end,
-                                                                      _clause_start(text, m.start))
+        sign = sign or _direction(text[start : m.start]) or _direction_after(text, m.end)
+        measures = (
+            set()
+            if m.unit in ("份", "元")
+            else _measures_near(text, m.start, m.end, _clause_start(text, m.start))
+        )
         # Subjects, most specific first: the nearest named one, the others the sentence names, else the
         # previous sentence's and the answer's main ones (the ETF and its index).
         others = [e[0] for e in sorted(ents, key=lambda e: min(abs(e[1] - m.end), abs(m.start - e[2])))]
@@ -316,12 +366,17 @@ class SentenceChecker:
         named = "/".join(dict.fromkeys(tiers[0])) or "the answer's subject"
         for subjects in tiers:
             pool = [f for subj in dict.fromkeys(subjects) for f in self.by_subject.get(subj, [])]
-            fitting = [f for f in pool if not measures or measure_of(f.name) in measures
-                       or measure_of(f.name) is None]
+            fitting = [
+                f
+                for f in pool
+                if not measures or measure_of(f.name) in measures or measure_of(f.name) is None
+            ]
             hit = next((f for f in fitting if _fact_matches(m, f, sign)), None)
             if hit is not None:
                 return None, hit
-        pool = [f for subj in dict.fromkeys(x for t in tiers for x in t) for f in self.by_subject.get(subj, [])]
+        pool = [
+            f for subj in dict.fromkeys(x for t in tiers for x in t) for f in self.by_subject.get(subj, [])
+        ]
         if any(_fact_matches(m, f, 0) for f in pool if not measures or measure_of(f.name) in measures):
             return f'"{m.surface}" has the wrong direction for {named}.', None
         if any(_fact_matches(m, f, sign) for f in pool):
@@ -336,13 +391,18 @@ class SentenceChecker:
             return []
         problems = []
         for subject, _, b in ents:
-            returns = [f for f in self.by_subject.get(subject, [])
-                       if f.name in ("etf_return_pct", "index_return_pct", "constituent_return_pct")]
-            window = text[b:min(_clause_end(text, b), b + 10)]
+            returns = [
+                f
+                for f in self.by_subject.get(subject, [])
+                if f.name in ("etf_return_pct", "index_return_pct", "constituent_return_pct")
+            ]
+            window = text[b : min(_clause_end(text, b), b + 10)]
             sign = _direction(re.sub(r"减|增|降|升", " ", window))
             if returns and sign and returns[0].value and (returns[0].value > 0) != (sign > 0):
-                problems.append(f"It says {subject} moved {'up' if sign > 0 else 'down'}, but its return is "
-                                f"{returns[0].value:+.2f}%.")
+                problems.append(
+                    f"It says {subject} moved {'up' if sign > 0 else 'down'}, but its return is "
+                    f"{returns[0].value:+.2f}%."
+                )
         return problems
 
     def language_problems(self, text: str) -> list[str]:
@@ -364,8 +424,9 @@ def frame_of(fact: FactLike) -> str:
     return str(getattr(fact, "source", "")).split("+")[0].strip()
 
 
-def settle_citations(sentences: Sequence[SentenceVerdict], cited: set[str], passages: set[str] = frozenset()
-                     ) -> None:
+def settle_citations(
+    sentences: Sequence[SentenceVerdict], cited: set[str], passages: set[str] = frozenset()
+) -> None:
     """A claim needs evidence: its own (or its paragraph's) citation, or -- for a sentence whose numbers are
     all figures -- a citation anywhere in the text of the data behind each of them (answers often list their
     data sources once, at the end). A claim without either gets a problem."""
@@ -381,8 +442,8 @@ def settle_citations(sentences: Sequence[SentenceVerdict], cited: set[str], pass
 
 
 def _direction_after(text: str, end: int) -> int:
-    """"1.60%的涨幅" / "3% decline": a direction word right after the number, within its clause."""
-    return _direction(text[end:min(_clause_end(text, end), end + 6)])
+    """ "1.60%的涨幅" / "3% decline": a direction word right after the number, within its clause."""
+    return _direction(text[end : min(_clause_end(text, end), end + 6)])
 
 
 def sentence_parts(text: str) -> list[tuple[str, list[str]]]:
@@ -396,7 +457,7 @@ def sentence_parts(text: str) -> list[tuple[str, list[str]]]:
         last = i
         while last + 1 < len(spans) and spans[last + 1][0] < line_end:
             last += 1
-        tail = text[spans[last][0]:spans[last][1]]
+        tail = text[spans[last][0] : spans[last][1]]
         out.append((text[a:b], PLACEHOLDER.findall(tail)))
     return out
 

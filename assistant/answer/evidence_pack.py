@@ -46,12 +46,14 @@ class Numbering:
                 return f"[[cite:{self.ids[n - 1]}]]"
             unknown.append(m.group(0))
             return ""
+
         text = PLACEHOLDER.sub(lambda m: f"[{m.group(1)}]" if m.group(1).isdigit() else m.group(0), text)
         return _NUMBERED.sub(swap, text), unknown
 
 
-def entity_finder(lexicon: Any, facts: Sequence[FactLike], names: dict[str, Iterable[str]] | None = None
-                  ) -> EntityFinder:
+def entity_finder(
+    lexicon: Any, facts: Sequence[FactLike], names: dict[str, Iterable[str]] | None = None
+) -> EntityFinder:
     """`text -> [(subject, start, end)]` over the lexicon's securities, extra names (e.g. the tools' own
     names for a code) and the generic words for the ETF ("基金", "the fund") and its index ("指数")."""
     etf = next((f.subject for f in facts if f.name.startswith("etf_")), None)
@@ -78,6 +80,7 @@ def entity_finder(lexicon: Any, facts: Sequence[FactLike], names: dict[str, Iter
                 if not any(x < b and a < y for _, x, y in found):
                     found.append((subject, a, b))
         return sorted(found, key=lambda e: e[1])
+
     return find
 
 
@@ -104,8 +107,12 @@ def question_dates(question: str) -> list[object]:
     return [m.value for m in extract(question) if m.is_date and m.precision == "ymd"]
 
 
-def evidence_of_answer(answer: Answer, lexicon: Any, names: dict[str, Iterable[str]] | None = None,
-                       extra_facts: Sequence[FactLike] = ()) -> Evidence:
+def evidence_of_answer(
+    answer: Answer,
+    lexicon: Any,
+    names: dict[str, Iterable[str]] | None = None,
+    extra_facts: Sequence[FactLike] = (),
+) -> Evidence:
     """The check's evidence for text written from an answer: its facts, its citations (id -> kind) and the
     quotes of its passages, and its data dates (and the question's)."""
     facts: list[FactLike] = [*answer.facts, *extra_facts]
@@ -113,8 +120,12 @@ def evidence_of_answer(answer: Answer, lexicon: Any, names: dict[str, Iterable[s
         facts=facts,
         sources={c.id: c.kind for c in answer.citations},
         quotes={c.id: c.quote for c in answer.citations if c.quote},
-        dates=[answer.data.trade_date, answer.data.as_of, *(f.as_of for f in facts),
-               *question_dates(answer.question)],
+        dates=[
+            answer.data.trade_date,
+            answer.data.as_of,
+            *(f.as_of for f in facts),
+            *question_dates(answer.question),
+        ],
         find_entities=entity_finder(lexicon, facts, {**industry_names(facts), **(names or {})}),
     )
 
@@ -122,8 +133,11 @@ def evidence_of_answer(answer: Answer, lexicon: Any, names: dict[str, Iterable[s
 def with_placeholders(answer: Answer) -> str:
     """The answer's text with its `[n]` markers turned back into `[[cite:ID]]` placeholders."""
     ids = {c.n: c.id for c in answer.citations}
-    return re.sub(r"\[(\d+)\]", lambda m: f"[[cite:{ids[int(m.group(1))]}]]" if int(m.group(1)) in ids
-                  else m.group(0), answer.answer)
+    return re.sub(
+        r"\[(\d+)\]",
+        lambda m: f"[[cite:{ids[int(m.group(1))]}]]" if int(m.group(1)) in ids else m.group(0),
+        answer.answer,
+    )
 
 
 def renumbered(answer: Answer, text: str) -> Answer:
@@ -138,6 +152,7 @@ def renumbered(answer: Answer, text: str) -> Answer:
             return ""
         order.setdefault(cid, len(order) + 1)
         return f"[{order[cid]}]"
+
     final = re.sub(r"(\[\d+\])\1+", r"\1", PLACEHOLDER.sub(number, text))
     citations = [by_id[cid].model_copy(update={"n": n}) for cid, n in order.items()]
     return answer.model_copy(update={"answer": final.strip(), "citations": citations})

@@ -60,10 +60,15 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
         temperature=0,
         timeout=settings.llm_timeout_s,
         max_retries=0,
-        http_client=httpx.Client(transport=httpx.HTTPTransport(retries=settings.llm_max_retries), timeout=timeout),
-        http_async_client=httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(retries=settings.llm_max_retries),
-                                            timeout=timeout),
-        **dict(settings.llm_model_kwargs),  # known ones (top_p, seed, ...) become fields, others go in the body
+        http_client=httpx.Client(
+            transport=httpx.HTTPTransport(retries=settings.llm_max_retries), timeout=timeout
+        ),
+        http_async_client=httpx.AsyncClient(
+            transport=httpx.AsyncHTTPTransport(retries=settings.llm_max_retries), timeout=timeout
+        ),
+        **dict(
+            settings.llm_model_kwargs
+        ),  # known ones (top_p, seed, ...) become fields, others go in the body
         # Compatible servers implement Chat Completions, not the Responses API that some model names
         # (o-series, gpt-5 ...) would otherwise be routed to.
         use_responses_api=False,

@@ -64,8 +64,9 @@ class Outcome:
         return bool(self.repaired or self.replaced or self.dropped or self.stripped)
 
 
-def check_parts(checker: SentenceChecker, parts: Sequence[tuple[str, list[str]]],
-                also_cited: frozenset[str] = frozenset()) -> list[SentenceVerdict]:
+def check_parts(
+    checker: SentenceChecker, parts: Sequence[tuple[str, list[str]]], also_cited: frozenset[str] = frozenset()
+) -> list[SentenceVerdict]:
     """Check sentences in order (the subject carries over), then settle citations over all of them (and the
     ids `also_cited` by text published with them, e.g. the data-sources footer)."""
     verdicts: list[SentenceVerdict] = []
@@ -81,8 +82,9 @@ def check_parts(checker: SentenceChecker, parts: Sequence[tuple[str, list[str]]]
     return verdicts
 
 
-def publish(draft: str, checker: SentenceChecker, offline_text: str, repair: Repair | None,
-            footer: str = "") -> Outcome:
+def publish(
+    draft: str, checker: SentenceChecker, offline_text: str, repair: Repair | None, footer: str = ""
+) -> Outcome:
     """The publishable text of `draft` (placeholders kept), or `Unpublishable`. `footer`: text published
     under it verbatim (the data sources line); its citations count for the draft's figures."""
     also = frozenset(PLACEHOLDER.findall(footer))
@@ -96,8 +98,12 @@ def publish(draft: str, checker: SentenceChecker, offline_text: str, repair: Rep
     outcome = Outcome("", [], problems=whole.all_problems())
     outcome.stripped = len(PLACEHOLDER.findall(draft)) - len(PLACEHOLDER.findall(stripped))
     failing = [i for i, v in enumerate(verdicts) if not v.ok]
-    log.info("sentence check: %d of %d sentences fail%s", len(failing), len(verdicts),
-             "".join(f"\n  - {verdicts[i].plain[:100]!r}: {verdicts[i].problems}" for i in failing))
+    log.info(
+        "sentence check: %d of %d sentences fail%s",
+        len(failing),
+        len(verdicts),
+        "".join(f"\n  - {verdicts[i].plain[:100]!r}: {verdicts[i].problems}" for i in failing),
+    )
     if failing and repair is not None:
         fixes = repair([verdicts[i] for i in failing])
         for i, fix in zip(failing, fixes):
@@ -124,25 +130,38 @@ def publish(draft: str, checker: SentenceChecker, offline_text: str, repair: Rep
             used.add(j)
             outcome.replaced += 1
             line = offline[j][0].strip()
-            frames = [f for f in dict.fromkeys(frame_of(x) for x in offline_verdicts[j].backing)
-                      if f in checker.ev.sources and f"[[cite:{f}]]" not in line]
+            frames = [
+                f
+                for f in dict.fromkeys(frame_of(x) for x in offline_verdicts[j].backing)
+                if f in checker.ev.sources and f"[[cite:{f}]]" not in line
+            ]
             if frames and not PLACEHOLDER.search(line):
                 line = _with_paragraph_cite(line, frames).strip()
             final.append((line + " ", PLACEHOLDER.findall(line) or offline[j][1]))
             log.info("replaced by the offline line: %r -> %r", v.plain[:100], offline_verdicts[j].plain[:100])
     kept = [raw for raw, _ in final]
     if not kept or (outcome.replaced + outcome.dropped) * 2 > len(parts):
-        raise Unpublishable("grounding_failed", f"{outcome.replaced} replaced and {outcome.dropped} dropped of "
-                            f"{len(parts)} sentences: " + " | ".join(outcome.problems)[:600])
+        raise Unpublishable(
+            "grounding_failed",
+            f"{outcome.replaced} replaced and {outcome.dropped} dropped of "
+            f"{len(parts)} sentences: " + " | ".join(outcome.problems)[:600],
+        )
     cited = {c for raw in kept for c in PLACEHOLDER.findall(raw)}
-    outcome.sentences = [raw if cited & set(paragraph) else _with_paragraph_cite(raw, paragraph)
-                         for raw, paragraph in final]
+    outcome.sentences = [
+        raw if cited & set(paragraph) else _with_paragraph_cite(raw, paragraph) for raw, paragraph in final
+    ]
     outcome.text = _join(outcome.sentences)
     return outcome
 
 
-def narrow_repair(chat_model: Any, failing: list[SentenceVerdict], evidence: str, numbering: Numbering,
-                  language: Language, record: dict[str, Any]) -> list[str | None]:
+def narrow_repair(
+    chat_model: Any,
+    failing: list[SentenceVerdict],
+    evidence: str,
+    numbering: Numbering,
+    language: Language,
+    record: dict[str, Any],
+) -> list[str | None]:
     """One repair call with only the failing sentences, their reasons and the compact evidence (never the
     whole conversation again: prompts stay far below a small model's context)."""
     back = {cid: n for n, cid in enumerate(numbering.ids, 1)}
@@ -151,7 +170,8 @@ def narrow_repair(chat_model: Any, failing: list[SentenceVerdict], evidence: str
         shown = PLACEHOLDER.sub(lambda m: f"[{back.get(m.group(1), '?')}]", v.text).strip()
         lines.append(f'{k}. "{shown}" — ' + "; ".join(v.problems))
     prompt = string.Template(load_prompt(f"repair_sentences_{language}")).safe_substitute(
-        sentences="\n".join(lines), evidence=evidence)
+        sentences="\n".join(lines), evidence=evidence
+    )
     log.info("repair prompt (%d chars):\n%s", len(prompt), prompt)
     record["repair_prompt_chars"] = len(prompt)
     try:
@@ -174,16 +194,18 @@ def _strip_unknown(text: str, checker: SentenceChecker) -> str:
     return PLACEHOLDER.sub(lambda m: m.group(0) if m.group(1) in checker.ev.sources else "", text)
 
 
-def _offline_line(v: SentenceVerdict, offline: list[SentenceVerdict], used: set[int],
-                  final: list[tuple[str, list[str]]]) -> int | None:
+def _offline_line(
+    v: SentenceVerdict, offline: list[SentenceVerdict], used: set[int], final: list[tuple[str, list[str]]]
+) -> int | None:
     """The passing offline sentence sharing most subjects with the failing one (none shared: drop it)."""
     present = {PLACEHOLDER.sub("", raw).strip() for raw, _ in final}
     best, score = None, 0
     for j, o in enumerate(offline):
         if j in used or not o.ok or o.plain in present or not o.plain:
             continue
-        overlap = 2 * len(set(v.subjects) & set(o.subjects)) + (len(set(v.subjects) & set(o.subjects)) > 0 and
-                                                                  _same_measures(v.plain, o.plain))
+        overlap = 2 * len(set(v.subjects) & set(o.subjects)) + (
+            len(set(v.subjects) & set(o.subjects)) > 0 and _same_measures(v.plain, o.plain)
+        )
         if overlap > score:
             best, score = j, overlap
     return best

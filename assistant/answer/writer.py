@@ -58,15 +58,20 @@ class WriterAnswerer:
     name = "llm"
     streams = True  # `answer(..., on_sentence=...)` releases verified sentences while the model writes
 
-    def __init__(self, chat_model: BaseChatModel, offline: Any, lexicon: Any, *,
-                 max_sentences: int = MAX_SENTENCES) -> None:
+    def __init__(
+        self, chat_model: BaseChatModel, offline: Any, lexicon: Any, *, max_sentences: int = MAX_SENTENCES
+    ) -> None:
         self.chat_model = chat_model
         self.offline = offline
         self.lexicon = lexicon
         self.max_sentences = max_sentences
 
-    def answer(self, question: str, context: dict[str, Any] | None = None,
-               on_sentence: Callable[[str], None] | None = None) -> tuple[Answer, dict[str, Any]]:
+    def answer(
+        self,
+        question: str,
+        context: dict[str, Any] | None = None,
+        on_sentence: Callable[[str], None] | None = None,
+    ) -> tuple[Answer, dict[str, Any]]:
         """The answer and the turn's context. `on_sentence` receives each sentence of the draft as soon as it
         is complete and has passed the check, in order (streaming); the returned answer is what counts (it
         may add repaired or replaced sentences, or be the offline fallback)."""
@@ -76,17 +81,27 @@ class WriterAnswerer:
         try:
             answer = self._write(question, base, record, on_sentence)
         except Unpublishable as exc:
-            log.warning("LLM answer not published (%s), returning the offline answer instead: %s", exc.code, exc)
+            log.warning(
+                "LLM answer not published (%s), returning the offline answer instead: %s", exc.code, exc
+            )
             record["fallback_reason"], record["detail"] = exc.code, str(exc)
-            return with_answerer(base, "offline_fallback", exc.code), {**ctx, "answerer": "offline_fallback",
-                                                                         "llm": record}
+            return with_answerer(base, "offline_fallback", exc.code), {
+                **ctx,
+                "answerer": "offline_fallback",
+                "llm": record,
+            }
         who = answer.answerer
         log.info("LLM answer published (%s)", who)
         return answer, {**ctx, "answerer": who, "llm": record}
 
     # -- steps ---------------------------------------------------------------------------------------
-    def _write(self, question: str, base: Answer, record: dict[str, Any],
-               on_sentence: Callable[[str], None] | None = None) -> Answer:
+    def _write(
+        self,
+        question: str,
+        base: Answer,
+        record: dict[str, Any],
+        on_sentence: Callable[[str], None] | None = None,
+    ) -> Answer:
         if not base.facts and not any(c.kind != "data" for c in base.citations):
             raise Unpublishable("no_evidence", "the offline answer has no facts or passages to write from")
         language: Language = base.language
@@ -94,23 +109,31 @@ class WriterAnswerer:
         offline_text = with_placeholders(base)
         pack = self.pack(question, base, offline_text, numbering)
         system = string.Template(load_prompt(f"system_writer_{language}")).safe_substitute(
-            max_sentences=self.max_sentences)
+            max_sentences=self.max_sentences
+        )
         log.info("writer prompt (%d chars):\n%s", len(system) + len(pack), pack)
         checker = SentenceChecker(evidence_of_answer(base, self.lexicon), language)
         body, footer = split_footer(offline_text)
         footer_ids = frozenset(PLACEHOLDER.findall(footer))
-        draft = self._stream([SystemMessage(system), HumanMessage(pack)], checker, numbering, record, on_sentence,
-                             footer_ids)
+        draft = self._stream(
+            [SystemMessage(system), HumanMessage(pack)], checker, numbering, record, on_sentence, footer_ids
+        )
         log.info("draft: %s", draft)
         text, unknown = numbering.to_placeholders(draft)
         record["unknown_markers"] = unknown
 
         def repair(failing: list[SentenceVerdict]) -> list[str | None]:
-            return narrow_repair(self.chat_model, failing, pack.split("\n\n", 1)[-1], numbering, language, record)
+            return narrow_repair(
+                self.chat_model, failing, pack.split("\n\n", 1)[-1], numbering, language, record
+            )
 
         outcome = publish(text, checker, body, repair, footer)
-        record.update(problems=outcome.problems, repaired=outcome.repaired, replaced=outcome.replaced,
-                      dropped=outcome.dropped)
+        record.update(
+            problems=outcome.problems,
+            repaired=outcome.repaired,
+            replaced=outcome.replaced,
+            dropped=outcome.dropped,
+        )
         who = "llm_repaired" if outcome.touched else "llm"
         final = outcome.text + (f"\n\n{footer}" if footer else "")
         return with_answerer(renumbered(base, final), who)
@@ -137,13 +160,27 @@ class WriterAnswerer:
             when = f", {c.published_at[:10]}" if c.published_at and c.kind != "data" else ""
             sources.append(f"[{n}] {label} ({c.kind}{when})")
         zh = base.language == "zh"
-        head = ("问题" if zh else "Question", "证据" if zh else "Evidence",
-                "已核实的事实" if zh else "Checked facts")
-        return (f"{head[0]}: {question}\n\n{head[1]}:\n" + "\n".join(sources)
-                + f"\n\n{head[2]}:\n" + "\n".join(facts))
+        head = (
+            "问题" if zh else "Question",
+            "证据" if zh else "Evidence",
+            "已核实的事实" if zh else "Checked facts",
+        )
+        return (
+            f"{head[0]}: {question}\n\n{head[1]}:\n"
+            + "\n".join(sources)
+            + f"\n\n{head[2]}:\n"
+            + "\n".join(facts)
+        )
 
-    def _stream(self, messages: list[Any], checker: SentenceChecker, numbering: Numbering, record: dict[str, Any],
-                on_sentence: Callable[[str], None] | None, footer_ids: frozenset[str] = frozenset()) -> str:
+    def _stream(
+        self,
+        messages: list[Any],
+        checker: SentenceChecker,
+        numbering: Numbering,
+        record: dict[str, Any],
+        on_sentence: Callable[[str], None] | None,
+        footer_ids: frozenset[str] = frozenset(),
+    ) -> str:
         """The draft, streamed: each complete sentence is checked as it arrives and released while all before
         it passed (`record["first_sentence_s"]`: time to the first released sentence)."""
         started = time.perf_counter()
@@ -153,7 +190,9 @@ class WriterAnswerer:
                 text += chunk.content if isinstance(chunk.content, str) else ""
                 if blocked:
                     continue
-                parts = sentence_parts(numbering.to_placeholders(model_text(text))[0])[:-1]  # last may be partial
+                parts = sentence_parts(numbering.to_placeholders(model_text(text))[0])[
+                    :-1
+                ]  # last may be partial
                 if len(parts) <= released:
                     continue
                 verdicts = check_parts(checker, parts, footer_ids)

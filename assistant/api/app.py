@@ -39,7 +39,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(engines.load)
-        async with AsyncExitStack() as stack:  # what mounted sub-apps need running (e.g. an MCP session manager)
+        async with (
+            AsyncExitStack() as stack
+        ):  # what mounted sub-apps need running (e.g. an MCP session manager)
             for enter in app.state.lifespan_contexts:
                 await stack.enter_async_context(enter(app))
             yield

@@ -41,15 +41,25 @@ class KeyRing:
     def __init__(self, settings: Settings) -> None:
         self._entries: list[_Entry] = []
         for i, item in enumerate(settings.api_keys):
-            spec = item if isinstance(item, ApiKey) else ApiKey(key=item if isinstance(item, SecretStr)
-                                                                else SecretStr(str(item)))
+            spec = (
+                item
+                if isinstance(item, ApiKey)
+                else ApiKey(key=item if isinstance(item, SecretStr) else SecretStr(str(item)))
+            )
             secret = spec.key.get_secret_value()
             if not secret:
                 raise ValueError(f"API key #{i + 1} is empty")
             digest = _digest(secret)
-            self._entries.append(_Entry(digest, Client(
-                name=spec.name or f"key-{i + 1}", key_id=digest.hex()[:16],
-                rate_per_minute=spec.rate_per_minute or settings.api_rate_per_minute)))
+            self._entries.append(
+                _Entry(
+                    digest,
+                    Client(
+                        name=spec.name or f"key-{i + 1}",
+                        key_id=digest.hex()[:16],
+                        rate_per_minute=spec.rate_per_minute or settings.api_rate_per_minute,
+                    ),
+                )
+            )
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -66,14 +76,18 @@ class KeyRing:
 bearer = HTTPBearer(auto_error=False, description="An API key from MARKET_ASSISTANT_API_KEYS.")
 
 
-async def authenticated(request: Request,
-                        cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Client:
+async def authenticated(
+    request: Request, cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Client:
     """The calling client, or 401."""
     keys: KeyRing = request.app.state.keys
     client = keys.find(cred.credentials) if cred is not None else None
     if client is None:
-        raise ApiError(401, "invalid_api_key" if cred is not None else "missing_api_key",
-                       "Send a valid key as `Authorization: Bearer <key>`.",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401,
+            "invalid_api_key" if cred is not None else "missing_api_key",
+            "Send a valid key as `Authorization: Bearer <key>`.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     request.state.client_name = client.name
     return client

@@ -54,15 +54,24 @@ def extras(answer: Answer) -> dict[str, Any]:
     return answer.model_dump(include=EXTRAS, mode="json")
 
 
-@router.post("/v1/chat/completions", tags=["chat"], response_model=None,
-             responses={200: {"model": ChatCompletion, "description": "A completion (JSON), or with `stream: true` "
-                              "server-sent events.",
-                              "content": {"text/event-stream": {"schema": {"type": "string",
-                                                                           "description": SSE_DESCRIPTION}}}},
-                        **documented(400, 404, 413, 422, *AUTH_ERRORS, 502)})
+@router.post(
+    "/v1/chat/completions",
+    tags=["chat"],
+    response_model=None,
+    responses={
+        200: {
+            "model": ChatCompletion,
+            "description": "A completion (JSON), or with `stream: true` server-sent events.",
+            "content": {"text/event-stream": {"schema": {"type": "string", "description": SSE_DESCRIPTION}}},
+        },
+        **documented(400, 404, 413, 422, *AUTH_ERRORS, 502),
+    },
+)
 async def chat_completions(body: ChatRequest, request: Request, client: LimitedClient) -> Response:
     if body.model != MODEL_NAME:
-        raise ApiError(404, "model_not_found", f"Unknown model {body.model!r}; GET /v1/models lists {MODEL_NAME!r}.")
+        raise ApiError(
+            404, "model_not_found", f"Unknown model {body.model!r}; GET /v1/models lists {MODEL_NAME!r}."
+        )
     engine = pool_of(request).get(body.snapshot)
     question, history = split_messages(body.messages)
     note_question(request, question)
@@ -70,16 +79,30 @@ async def chat_completions(body: ChatRequest, request: Request, client: LimitedC
     created, cid = int(time.time()), f"chatcmpl-{uuid.uuid4().hex}"
     if not body.stream:
         answer = await run_in_threadpool(run_to_answer, engine, question, sid, history)
-        completion = {"id": cid, "object": "chat.completion", "created": created, "model": body.model,
-                      "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.answer},
-                                   "finish_reason": "stop"}], **extras(answer)}
+        completion = {
+            "id": cid,
+            "object": "chat.completion",
+            "created": created,
+            "model": body.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": answer.answer},
+                    "finish_reason": "stop",
+                }
+            ],
+            **extras(answer),
+        }
         return Response(json.dumps(completion, ensure_ascii=False), media_type="application/json")
 
     pieces = engine.ask_stream(question, sid, history)
     first = await run_in_threadpool(_next, pieces)  # errors before the first byte become a proper status
     chunk = _Chunks(cid, created, body.model)
-    return StreamingResponse(_events(pieces, first, chunk, request), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        _events(pieces, first, chunk, request),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 def _next(pieces: Iterator[str | Answer]) -> Any:
@@ -100,14 +123,18 @@ class _Chunks:
         return _sse({**self.base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
 
     def final(self, answer: Answer) -> str:
-        return _sse({**self.base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], **extras(answer)})
+        return _sse(
+            {**self.base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], **extras(answer)}
+        )
 
 
 def _sse(payload: dict[str, Any]) -> str:
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-async def _events(pieces: Iterator[str | Answer], item: Any, chunk: _Chunks, request: Request) -> AsyncIterator[str]:
+async def _events(
+    pieces: Iterator[str | Answer], item: Any, chunk: _Chunks, request: Request
+) -> AsyncIterator[str]:
     try:
         while item is not _END:
             if isinstance(item, Answer):
@@ -120,9 +147,25 @@ async def _events(pieces: Iterator[str | Answer], item: Any, chunk: _Chunks, req
         code = exc.code if isinstance(exc, ApiError) else "internal_error"
         rid = getattr(request.state, "request_id", None)
         if status == 500:
-            error_log.error(json.dumps({"request_id": rid, "route": "/v1/chat/completions",
-                                        "error": f"{type(exc).__name__}: {exc}",
-                                        "traceback": traceback.format_exc()}, ensure_ascii=False))
-        yield _sse(error_json(status, code, str(exc) if status != 500 else "Unexpected error while streaming; "
-                              "quote this request id when reporting it.", rid))
+            error_log.error(
+                json.dumps(
+                    {
+                        "request_id": rid,
+                        "route": "/v1/chat/completions",
+                        "error": f"{type(exc).__name__}: {exc}",
+                        "traceback": traceback.format_exc(),
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        yield _sse(
+            error_json(
+                status,
+                code,
+                str(exc)
+                if status != 500
+                else "Unexpected error while streaming; quote this request id when reporting it.",
+                rid,
+            )
+        )
     yield "data: [DONE]\n\n"

@@ -33,9 +33,17 @@ class _BodyTooLarge(Exception):
 
 async def _send_json(send: Send, status: int, body: dict[str, Any], request_id: str) -> None:
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
-                            (b"x-request-id", request_id.encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(data)).encode()),
+                (b"x-request-id", request_id.encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": data})
 
 
@@ -88,18 +96,40 @@ class RequestContext:
                 status["code"] = 413
                 await _send_json(send, 413, _too_large(self.max_body, request_id), request_id)
         except Exception as exc:  # noqa: BLE001 - the last resort: log it all, tell the client the id
-            error_log.error(json.dumps({"request_id": request_id, "route": _route(scope),
-                                        "error": f"{type(exc).__name__}: {exc}",
-                                        "traceback": traceback.format_exc()}, ensure_ascii=False))
+            error_log.error(
+                json.dumps(
+                    {
+                        "request_id": request_id,
+                        "route": _route(scope),
+                        "error": f"{type(exc).__name__}: {exc}",
+                        "traceback": traceback.format_exc(),
+                    },
+                    ensure_ascii=False,
+                )
+            )
             if not status["code"]:
                 status["code"] = 500
-                await _send_json(send, 500, error_json(500, "internal_error",
-                                                       "Unexpected error; quote this request id when reporting it.",
-                                                       request_id), request_id)
+                await _send_json(
+                    send,
+                    500,
+                    error_json(
+                        500,
+                        "internal_error",
+                        "Unexpected error; quote this request id when reporting it.",
+                        request_id,
+                    ),
+                    request_id,
+                )
         finally:
-            record = {"ts": time.time(), "request_id": request_id, "key": state.get("client_name"),
-                      "method": scope.get("method"), "route": _route(scope), "status": status["code"],
-                      "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
+            record = {
+                "ts": time.time(),
+                "request_id": request_id,
+                "key": state.get("client_name"),
+                "method": scope.get("method"),
+                "route": _route(scope),
+                "status": status["code"],
+                "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+            }
             if "question" in state:
                 record["question"] = state["question"]
             access_log.info(json.dumps(record, ensure_ascii=False))

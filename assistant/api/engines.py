@@ -33,8 +33,11 @@ class EnginePool:
             key = Path(path).resolve()
             if key not in by_path:
                 overrides: dict[str, Any] = {} if name == DEFAULT else {"snapshot": key, "live": False}
-                engine = Engine(self.settings.model_copy(update=overrides),
-                                answerer="auto" if self.settings.llm_model else "offline", progress=False)
+                engine = Engine(
+                    self.settings.model_copy(update=overrides),
+                    answerer="auto" if self.settings.llm_model else "offline",
+                    progress=False,
+                )
                 _warm(engine)
                 by_path[key] = engine
             self._engines[name] = by_path[key]
@@ -43,8 +46,11 @@ class EnginePool:
     def get(self, name: str | None) -> Engine:
         engine = self._engines.get(name or DEFAULT)
         if engine is None:
-            raise ApiError(404, "unknown_snapshot", f"No snapshot named {name!r} is served here; "
-                           "GET /v1/snapshots lists the names.")
+            raise ApiError(
+                404,
+                "unknown_snapshot",
+                f"No snapshot named {name!r} is served here; GET /v1/snapshots lists the names.",
+            )
         return engine
 
     @property

@@ -34,21 +34,48 @@ class ErrorBody(BaseModel):
 class ApiError(Exception):
     """Raised by routes and dependencies; rendered by `api_error_handler`."""
 
-    def __init__(self, status: int, code: str, message: str, *, headers: dict[str, str] | None = None,
-                 details: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+        details: list[dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(message)
-        self.status, self.code, self.message, self.headers, self.details = status, code, message, headers, details
+        self.status, self.code, self.message, self.headers, self.details = (
+            status,
+            code,
+            message,
+            headers,
+            details,
+        )
 
 
-_TYPES = {400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error",
-          413: "invalid_request_error", 422: "invalid_request_error", 429: "rate_limit_error",
-          502: "upstream_error", 503: "unavailable", 500: "server_error"}
+_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    404: "not_found_error",
+    413: "invalid_request_error",
+    422: "invalid_request_error",
+    429: "rate_limit_error",
+    502: "upstream_error",
+    503: "unavailable",
+    500: "server_error",
+}
 
 
-def error_json(status: int, code: str, message: str, request_id: str | None,
-               details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    body = ErrorDetail(type=_TYPES.get(status, "invalid_request_error"), code=code, message=message,
-                       request_id=request_id, details=details)
+def error_json(
+    status: int, code: str, message: str, request_id: str | None, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    body = ErrorDetail(
+        type=_TYPES.get(status, "invalid_request_error"),
+        code=code,
+        message=message,
+        request_id=request_id,
+        details=details,
+    )
     return {"error": body.model_dump(exclude_none=True)}
 
 
@@ -58,21 +85,38 @@ def request_id_of(request: Request) -> str | None:
 
 async def api_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return JSONResponse(error_json(exc.status, exc.code, exc.message, request_id_of(request), exc.details),
-                        status_code=exc.status, headers=exc.headers)
+    return JSONResponse(
+        error_json(exc.status, exc.code, exc.message, request_id_of(request), exc.details),
+        status_code=exc.status,
+        headers=exc.headers,
+    )
 
 
 async def validation_handler(request: Request, exc: Exception) -> JSONResponse:
     """Malformed JSON is a 400 (`invalid_json`); a well-formed body of the wrong shape or types a 422."""
     assert isinstance(exc, RequestValidationError)
-    errors = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
-              for e in exc.errors()]
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        for e in exc.errors()
+    ]
     if any(e["type"] == "json_invalid" for e in errors):
-        return JSONResponse(error_json(400, "invalid_json", "The request body is not valid JSON.",
-                                       request_id_of(request), errors), status_code=400)
+        return JSONResponse(
+            error_json(
+                400, "invalid_json", "The request body is not valid JSON.", request_id_of(request), errors
+            ),
+            status_code=400,
+        )
     where = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors[:5])
-    return JSONResponse(error_json(422, "invalid_body", f"The request body does not match the schema: {where}",
-                                   request_id_of(request), errors), status_code=422)
+    return JSONResponse(
+        error_json(
+            422,
+            "invalid_body",
+            f"The request body does not match the schema: {where}",
+            request_id_of(request),
+            errors,
+        ),
+        status_code=422,
+    )
 
 
 async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -81,11 +125,20 @@ async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     codes = {400: "invalid_body", 404: "not_found", 405: "method_not_allowed"}
     headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 405:  # Starlette lists only the first matching route's methods
-        methods = {m for route in request.app.routes if route.matches(request.scope)[0] != Match.NONE
-                   for m in getattr(route, "methods", None) or ()}
+        methods = {
+            m
+            for route in request.app.routes
+            if route.matches(request.scope)[0] != Match.NONE
+            for m in getattr(route, "methods", None) or ()
+        }
         headers["Allow"] = ", ".join(sorted(methods))
-    return JSONResponse(error_json(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail),
-                                   request_id_of(request)), status_code=exc.status_code, headers=headers or None)
+    return JSONResponse(
+        error_json(
+            exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail), request_id_of(request)
+        ),
+        status_code=exc.status_code,
+        headers=headers or None,
+    )
 
 
 def from_product_error(err: MarketAssistantError) -> ApiError:
@@ -101,8 +154,15 @@ def from_product_error(err: MarketAssistantError) -> ApiError:
 
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for these error statuses, all with the one error schema."""
-    text = {400: "Malformed JSON body.", 401: "Missing or unknown API key.", 404: "Unknown model, snapshot or session.",
-            413: "Request body over the limit.", 422: "Body of the wrong shape or types, or an unusable question.",
-            429: "Over the key's rate limit; see Retry-After.", 500: "Unexpected error; quote the request id.",
-            502: "A live data source failed.", 503: "Not ready."}
+    text = {
+        400: "Malformed JSON body.",
+        401: "Missing or unknown API key.",
+        404: "Unknown model, snapshot or session.",
+        413: "Request body over the limit.",
+        422: "Body of the wrong shape or types, or an unusable question.",
+        429: "Over the key's rate limit; see Retry-After.",
+        500: "Unexpected error; quote the request id.",
+        502: "A live data source failed.",
+        503: "Not ready.",
+    }
     return {s: {"model": ErrorBody, "description": text[s]} for s in statuses}

@@ -14,10 +14,17 @@ from assistant.answer.schema import Answer, Citation, DataInfo, Fact
 from assistant.engine import MAX_QUESTION_CHARS
 
 SESSION_PATTERN = r"^[A-Za-z0-9_.-]{1,100}$"
-SessionId = Annotated[str, Field(pattern=SESSION_PATTERN,
-                                 description="Client-chosen conversation id, scoped to the calling key.")]
-SnapshotName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$",
-                                    description="Name of a snapshot the server was configured with (GET /v1/snapshots).")]
+SessionId = Annotated[
+    str,
+    Field(pattern=SESSION_PATTERN, description="Client-chosen conversation id, scoped to the calling key."),
+]
+SnapshotName = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$",
+        description="Name of a snapshot the server was configured with (GET /v1/snapshots).",
+    ),
+]
 Question = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION_CHARS)]
 
 
@@ -45,7 +52,9 @@ class ChatRequest(BaseModel):
     model: Annotated[str, Field(max_length=200)]
     messages: Annotated[list[ChatMessage], Field(min_length=1, max_length=200)]
     stream: bool = False
-    session_id: SessionId | None = Field(default=None, description="Extension: store the turn in this session.")
+    session_id: SessionId | None = Field(
+        default=None, description="Extension: store the turn in this session."
+    )
     snapshot: SnapshotName | None = Field(default=None, description="Extension: which configured snapshot.")
     n: Annotated[int, Field(ge=1, le=1)] | None = None
     temperature: float | None = None

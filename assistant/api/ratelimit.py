@@ -23,8 +23,11 @@ class RateLimiter:
     def __init__(self, settings: Settings) -> None:
         self.remote = bool(settings.redis_url)
         uri = settings.redis_url or "memory://"
-        self.storage = storage_from_string(uri, key_prefix="market-assistant") if self.remote \
+        self.storage = (
+            storage_from_string(uri, key_prefix="market-assistant")
+            if self.remote
             else storage_from_string(uri)
+        )
         self.strategy = FixedWindowRateLimiter(self.storage)
 
     def hit(self, client: Client) -> int | None:
@@ -44,8 +47,12 @@ async def limited(request: Request, client: Annotated[Client, Depends(authentica
     limiter: RateLimiter = request.app.state.limiter
     retry = await run_in_threadpool(limiter.hit, client) if limiter.remote else limiter.hit(client)
     if retry is not None:
-        raise ApiError(429, "rate_limited", f"Over {client.rate_per_minute} requests per minute for this key; "
-                       f"retry in {retry} s.", headers={"Retry-After": str(retry)})
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"Over {client.rate_per_minute} requests per minute for this key; retry in {retry} s.",
+            headers={"Retry-After": str(retry)},
+        )
     return client
 
 

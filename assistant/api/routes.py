@@ -63,13 +63,19 @@ def note_question(request: Request, question: str) -> None:
         request.state.question = question
 
 
-@router.post("/v1/answers", response_model=Answer, tags=["answers"],
-             responses=documented(400, 404, 413, 422, *AUTH_ERRORS, 502),
-             summary="Answer one question; the answer object, exactly as `ask --json` prints it.")
+@router.post(
+    "/v1/answers",
+    response_model=Answer,
+    tags=["answers"],
+    responses=documented(400, 404, 413, 422, *AUTH_ERRORS, 502),
+    summary="Answer one question; the answer object, exactly as `ask --json` prints it.",
+)
 async def answers(body: AnswerRequest, request: Request, client: LimitedClient) -> Response:
     engine = pool_of(request).get(body.snapshot)
     note_question(request, body.question)
-    answer = await run_in_threadpool(run_to_answer, engine, body.question, scoped(client, body.session_id), [])
+    answer = await run_in_threadpool(
+        run_to_answer, engine, body.question, scoped(client, body.session_id), []
+    )
     headers = {"X-Session-Id": body.session_id} if body.session_id else None
     return Response(answer.model_dump_json(), media_type="application/json", headers=headers)
 
@@ -79,14 +85,22 @@ async def models(client: LimitedClient) -> ModelList:
     return ModelList(data=[Model(id=MODEL_NAME, created=0, owned_by="market-assistant")])
 
 
-@router.get("/v1/snapshots", response_model=SnapshotList, tags=["answers"], responses=documented(*AUTH_ERRORS))
+@router.get(
+    "/v1/snapshots", response_model=SnapshotList, tags=["answers"], responses=documented(*AUTH_ERRORS)
+)
 async def snapshots(request: Request, client: LimitedClient) -> SnapshotList:
     """The snapshot names a request may pass as `snapshot`, with their data dates."""
     views = []
     for name, engine in pool_of(request).items():
         info = engine.md.info
-        views.append(SnapshotView(name=name, origin=str(info.origin), trade_date=str(info.trade_date),
-                                  as_of=info.as_of.isoformat()))
+        views.append(
+            SnapshotView(
+                name=name,
+                origin=str(info.origin),
+                trade_date=str(info.trade_date),
+                as_of=info.as_of.isoformat(),
+            )
+        )
     return SnapshotList(data=views)
 
 
@@ -95,18 +109,31 @@ def _session_or_404(engine: Engine, sid: str) -> None:
         raise ApiError(404, "session_not_found", "No such session for this key.")
 
 
-@router.get("/v1/sessions/{session_id}", response_model=SessionView, tags=["sessions"],
-            responses=documented(404, 422, *AUTH_ERRORS))
+@router.get(
+    "/v1/sessions/{session_id}",
+    response_model=SessionView,
+    tags=["sessions"],
+    responses=documented(404, 422, *AUTH_ERRORS),
+)
 async def get_session(session_id: PathSessionId, request: Request, client: LimitedClient) -> SessionView:
     engine, sid = pool_of(request).default, f"{client.key_id}:{session_id}"
     await run_in_threadpool(_session_or_404, engine, sid)
     turns = await run_in_threadpool(engine.sessions.turns, sid)
-    return SessionView(id=session_id, turns=[TurnView(question=t.question, answer=t.answer(),
-                                                      created_at=t.created_at.isoformat()) for t in turns])
+    return SessionView(
+        id=session_id,
+        turns=[
+            TurnView(question=t.question, answer=t.answer(), created_at=t.created_at.isoformat())
+            for t in turns
+        ],
+    )
 
 
-@router.delete("/v1/sessions/{session_id}", status_code=204, tags=["sessions"],
-               responses=documented(404, 422, *AUTH_ERRORS))
+@router.delete(
+    "/v1/sessions/{session_id}",
+    status_code=204,
+    tags=["sessions"],
+    responses=documented(404, 422, *AUTH_ERRORS),
+)
 async def delete_session(session_id: PathSessionId, request: Request, client: LimitedClient) -> Response:
     engine, sid = pool_of(request).default, f"{client.key_id}:{session_id}"
     if not await run_in_threadpool(engine.sessions.delete, sid):
@@ -120,14 +147,20 @@ async def healthz() -> Health:
     return Health()
 
 
-@router.get("/readyz", response_model=Readiness, tags=["operations"],
-            responses={503: {"model": Readiness, "description": "A dependency is not reachable."}})
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    tags=["operations"],
+    responses={503: {"model": Readiness, "description": "A dependency is not reachable."}},
+)
 async def readyz(request: Request) -> JSONResponse:
     """Engines warmed, data loaded, store reachable, and Redis and the Chroma server when configured."""
     checks = await run_in_threadpool(_checks, request.app.state)
     ok = all(checks.values())
-    return JSONResponse(Readiness(status="ready" if ok else "not_ready", checks=checks).model_dump(),
-                        status_code=200 if ok else 503)
+    return JSONResponse(
+        Readiness(status="ready" if ok else "not_ready", checks=checks).model_dump(),
+        status_code=200 if ok else 503,
+    )
 
 
 def _checks(state: Any) -> dict[str, bool]:

@@ -20,10 +20,21 @@ def log_config(level: str) -> dict[str, Any]:
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config["formatters"]["json_lines"] = {"format": "%(message)s"}
-    config["handlers"]["json_lines"] = {"class": "logging.StreamHandler", "formatter": "json_lines",
-                                        "stream": "ext://sys.stderr"}
-    config["loggers"]["assistant.api.access"] = {"handlers": ["json_lines"], "level": "INFO", "propagate": False}
-    config["loggers"]["assistant.api.error"] = {"handlers": ["json_lines"], "level": "INFO", "propagate": False}
+    config["handlers"]["json_lines"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "json_lines",
+        "stream": "ext://sys.stderr",
+    }
+    config["loggers"]["assistant.api.access"] = {
+        "handlers": ["json_lines"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    config["loggers"]["assistant.api.error"] = {
+        "handlers": ["json_lines"],
+        "level": "INFO",
+        "propagate": False,
+    }
     config["loggers"]["assistant"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
     return config
 
@@ -58,10 +69,20 @@ def serve(
     if not settings.api_keys:
         typer.echo("warning: MARKET_ASSISTANT_API_KEYS is empty: every /v1 request will get 401", err=True)
     if workers > 1 and not settings.redis_url:
-        typer.echo("note: without MARKET_ASSISTANT_REDIS_URL each worker counts rate limits on its own", err=True)
+        typer.echo(
+            "note: without MARKET_ASSISTANT_REDIS_URL each worker counts rate limits on its own", err=True
+        )
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if workers > 1 and not settings.chroma_url:
         prepare_store()
-    uvicorn.run("assistant.api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                access_log=False, log_config=log_config(log_level), log_level=log_level,
-                timeout_graceful_shutdown=10)
+    uvicorn.run(
+        "assistant.api.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_config=log_config(log_level),
+        log_level=log_level,
+        timeout_graceful_shutdown=10,
+    )

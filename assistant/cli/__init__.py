@@ -34,14 +34,20 @@ COMMANDS: tuple[Command, ...] = (
     Command("reindex", data_commands.reindex),
     Command("record", data_commands.record),
     Command("eval", eval_commands.eval_cmd),
-    Command("bench", eval_commands.bench,
-            {"context_settings": {"allow_extra_args": True, "ignore_unknown_options": True}}),
+    Command(
+        "bench",
+        eval_commands.bench,
+        {"context_settings": {"allow_extra_args": True, "ignore_unknown_options": True}},
+    ),
     Command("mcp", server_commands.mcp),
     Command("serve", server_commands.serve),
 )
 
-app = typer.Typer(help="Answers questions about A-share index ETFs with numbers it can prove and sources it cites.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Answers questions about A-share index ETFs with numbers it can prove and sources it cites.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 app.callback()(options.verbosity)
 for _command in COMMANDS:
     app.command(name=_command.name, **_command.options)(_command.function)

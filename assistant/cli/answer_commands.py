@@ -19,8 +19,13 @@ from assistant.errors import MarketAssistantError
 
 
 def ask(
-    question: Annotated[str, typer.Argument(help="The question, e.g. 为什么560500今天上涨？ A question that starts "
-                                            "with '-' goes after '--': market-assistant ask -- \"-5%算大跌吗？\"")],
+    question: Annotated[
+        str,
+        typer.Argument(
+            help="The question, e.g. 为什么560500今天上涨？ A question that starts "
+            "with '-' goes after '--': market-assistant ask -- \"-5%算大跌吗？\""
+        ),
+    ],
     snapshot: SnapshotOpt = None,
     live: LiveOpt = False,
     as_json: JsonOpt = False,
@@ -54,10 +59,9 @@ def chat(
     """A terminal conversation: follow-ups ("那510500呢？", "what about yesterday?") use earlier turns.
     /new starts a new conversation, /quit (or Ctrl-D) leaves."""
     from rich.console import Console
+    from rich.text import Text
 
     from assistant.engine import get_engine
-
-    from rich.text import Text
 
     console = Console()
     try:
@@ -66,8 +70,13 @@ def chat(
     except (MarketAssistantError, ValueError, OSError) as err:
         fail(err)
     info = engine.md.info
-    console.print(Text.assemble(("market-assistant", "bold"), f" · {info.origin} data, trade date {info.trade_date} "
-                                f"(as of {info.as_of.isoformat()}) · /new, /quit"))
+    console.print(
+        Text.assemble(
+            ("market-assistant", "bold"),
+            f" · {info.origin} data, trade date {info.trade_date} "
+            f"(as of {info.as_of.isoformat()}) · /new, /quit",
+        )
+    )
     session = engine.sessions.new_session()
     while True:
         try:
@@ -108,6 +117,7 @@ class SentenceStream:
         def number(m: re.Match[str]) -> str:
             self.order.setdefault(m.group(1), len(self.order) + 1)
             return f"[{self.order[m.group(1)]}]"
+
         text = re.sub(r"(\[\d+\])\1+", r"\1", re.sub(r"\[\[cite:([^\]\s]+)\]\]", number, sentence))
         self.shown += text
         sys.stdout.write(_CONTROL.sub("", text))  # model text never drives the terminal
@@ -119,7 +129,7 @@ class SentenceStream:
         text = answer.answer  # type: ignore[attr-defined]
         shown = self.shown.strip()
         if text.startswith(shown):
-            sys.stdout.write(_CONTROL.sub("", text[len(shown):]) + "\n")
+            sys.stdout.write(_CONTROL.sub("", text[len(shown) :]) + "\n")
             sys.stdout.flush()
             _print_citations(answer, Console())
         else:
@@ -141,7 +151,9 @@ def _print_citations(answer: object, con: Any) -> None:
 
 def explain(
     etf: Annotated[str, typer.Argument(help="ETF code, e.g. 560500.")],
-    date: Annotated[str | None, typer.Option("--date", help="Trading day YYYY-MM-DD (default: the data's trade date).")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Trading day YYYY-MM-DD (default: the data's trade date).")
+    ] = None,
     snapshot: SnapshotOpt = None,
     live: LiveOpt = False,
     as_json: JsonOpt = False,

@@ -12,17 +12,22 @@ from assistant.errors import MarketAssistantError
 
 
 def ingest(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Loose files or folders of articles and documents.")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Loose files or folders of articles and documents.")
+    ] = None,
     snapshot: SnapshotOpt = None,
     store: StoreOpt = None,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Set a damaged store aside and ingest afresh.")] = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Set a damaged store aside and ingest afresh.")
+    ] = False,
 ) -> None:
     """Ingest a snapshot's news and documents (default: the bundled sample), or loose files, into the store."""
     from ingest.cli_support import run_ingest
 
     settings = make_settings(snapshot, store=store)
-    raise typer.Exit(code=run_ingest(settings, paths or (), snapshot=snapshot if not paths else None,
-                                     rebuild=rebuild))
+    raise typer.Exit(
+        code=run_ingest(settings, paths or (), snapshot=snapshot if not paths else None, rebuild=rebuild)
+    )
 
 
 def reindex(store: StoreOpt = None) -> None:

@@ -11,20 +11,37 @@ import typer
 
 
 def eval_cmd(
-    dataset: Annotated[list[Path] | None, typer.Option(
-        "--dataset", help="JSONL dataset file or folder (repeatable; default: the shipped eval/cases).")] = None,
-    snapshot: Annotated[Path | None, typer.Option(
-        "--snapshot", help="Snapshot for cases whose snapshot is 'sample' (default: the bundled sample).")] = None,
+    dataset: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--dataset", help="JSONL dataset file or folder (repeatable; default: the shipped eval/cases)."
+        ),
+    ] = None,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option(
+            "--snapshot", help="Snapshot for cases whose snapshot is 'sample' (default: the bundled sample)."
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option("--out", help="Folder for report.json, report.md and the PNG.")] = Path(
-        "eval-report"),
-    answerer: Annotated[list[str] | None, typer.Option(
-        "--answerer", help="offline | llm | baseline | all (repeatable; default: offline and baseline).")] = None,
-    workers: Annotated[int | None, typer.Option("--workers", help="Parallel cases (default: min(4, CPUs)).")] = None,
-    thresholds: Annotated[Path | None, typer.Option(
-        "--thresholds", help="Thresholds JSON (default: eval/thresholds.json).")] = None,
+        "eval-report"
+    ),
+    answerer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--answerer", help="offline | llm | baseline | all (repeatable; default: offline and baseline)."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Parallel cases (default: min(4, CPUs)).")
+    ] = None,
+    thresholds: Annotated[
+        Path | None, typer.Option("--thresholds", help="Thresholds JSON (default: eval/thresholds.json).")
+    ] = None,
     no_gate: Annotated[bool, typer.Option("--no-gate", help="Always exit 0 (report only).")] = False,
-    store: Annotated[Path | None, typer.Option(
-        "--store", help="Folder for the eval stores (default: the eval cache).")] = None,
+    store: Annotated[
+        Path | None, typer.Option("--store", help="Folder for the eval stores (default: the eval cache).")
+    ] = None,
     category: Annotated[list[str] | None, typer.Option("--category", help="Only these categories.")] = None,
 ) -> None:
     """Run an evaluation dataset and write a report (JSON, Markdown, PNG); exit 1 when thresholds are missed."""
@@ -46,8 +63,9 @@ def eval_cmd(
             elif part in ANSWERERS:
                 names.append(part)
             elif part:
-                raise typer.BadParameter(f"unknown answerer {part!r}; use offline, llm, baseline or all",
-                                         param_hint="--answerer")
+                raise typer.BadParameter(
+                    f"unknown answerer {part!r}; use offline, llm, baseline or all", param_hint="--answerer"
+                )
     names = list(dict.fromkeys(names))
     if "llm" in names and not settings.llm_model:
         typer.echo("error: --answerer llm needs a model (MARKET_ASSISTANT_LLM_MODEL)", err=True)
@@ -68,8 +86,15 @@ def eval_cmd(
         raise typer.Exit(code=2)
     dataset_dir = files[0].parent if files else None
     try:
-        run = run_eval(cases, names, settings=settings, default_snapshot=snapshot, workers=workers,
-                       store_root=store, dataset_dir=dataset_dir)
+        run = run_eval(
+            cases,
+            names,
+            settings=settings,
+            default_snapshot=snapshot,
+            workers=workers,
+            store_root=store,
+            dataset_dir=dataset_dir,
+        )
     except (FileNotFoundError, KeyError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=2) from err

@@ -10,11 +10,15 @@ import typer
 from assistant.config import Settings, load_settings
 from assistant.errors import MarketAssistantError
 
-SnapshotOpt = Annotated[Path | None, typer.Option("--snapshot", help="Snapshot folder (default: the bundled sample).")]
+SnapshotOpt = Annotated[
+    Path | None, typer.Option("--snapshot", help="Snapshot folder (default: the bundled sample).")
+]
 LiveOpt = Annotated[bool, typer.Option("--live", help="Use live AKShare data instead of a snapshot.")]
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store folder (Chroma, sessions, caches).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
-SessionOpt = Annotated[str | None, typer.Option("--session", help="Session id: follow-ups resolve against it.")]
+SessionOpt = Annotated[
+    str | None, typer.Option("--session", help="Session id: follow-ups resolve against it.")
+]
 
 
 def make_settings(snapshot: Path | None = None, live: bool = False, store: Path | None = None) -> Settings:
@@ -35,10 +39,18 @@ def make_settings(snapshot: Path | None = None, live: bool = False, store: Path 
         raise typer.Exit(code=2) from None
 
 
-def verbosity(verbose: Annotated[int, typer.Option(
-        "--verbose", "-v", count=True,
-        help="Show the assistant's steps on stderr (-v: INFO, e.g. the LLM's tool calls, drafts, sentence "
-             "check, repair and fallback; -vv: DEBUG). Also MARKET_ASSISTANT_LOG_LEVEL.")] = 0) -> None:
+def verbosity(
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            help="Show the assistant's steps on stderr (-v: INFO, e.g. the LLM's tool calls, drafts, sentence "
+            "check, repair and fallback; -vv: DEBUG). Also MARKET_ASSISTANT_LOG_LEVEL.",
+        ),
+    ] = 0,
+) -> None:
     """Configure logging once, at the edge (the app's callback); everything below only logs."""
     import logging
     import sys
@@ -50,13 +62,17 @@ def verbosity(verbose: Annotated[int, typer.Option(
         except (MarketAssistantError, ValueError):  # bad settings: the command itself reports them properly
             named = logging.WARNING
         level = named if isinstance(named, int) else logging.WARNING
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     ours = ("assistant", "ingest", "eval")
     for name in ours:
         logging.getLogger(name).setLevel(level)
     # Libraries below WARNING stay quiet even when they raise their own level (bm25s sets DEBUG on import).
     for handler in logging.getLogger().handlers:
-        handler.addFilter(lambda record: record.levelno >= logging.WARNING or record.name.split(".")[0] in ours)
+        handler.addFilter(
+            lambda record: record.levelno >= logging.WARNING or record.name.split(".")[0] in ours
+        )
 
 
 def fail(err: Exception) -> NoReturn:

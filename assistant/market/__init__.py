@@ -4,6 +4,16 @@ typed (`resolve`). Nothing here imports from the layers above."""
 
 # The public modules; import from them (`from assistant.market.x import y`).
 __all__ = [
-    "akshare_source", "data", "factory", "frame_files", "frames", "manifest", "model", "record", "registry", "resolve",
-    "snapshot", "writer",
+    "akshare_source",
+    "data",
+    "factory",
+    "frame_files",
+    "frames",
+    "manifest",
+    "model",
+    "record",
+    "registry",
+    "resolve",
+    "snapshot",
+    "writer",
 ]

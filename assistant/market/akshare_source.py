@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter, wait_none
 
-from assistant.config import Settings
 from assistant.caveats import report
+from assistant.config import Settings
 from assistant.errors import InputError, NotFoundError, UpstreamError
 from assistant.market import frames
 from assistant.market.frame_files import read_frame, write_frame
@@ -48,8 +48,11 @@ def is_connection_error(exc: BaseException) -> bool:
     try:
         import requests
 
-        kinds += [requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                  requests.exceptions.ChunkedEncodingError]
+        kinds += [
+            requests.exceptions.ConnectionError,
+            requests.exceptions.Timeout,
+            requests.exceptions.ChunkedEncodingError,
+        ]
     except ImportError:  # pragma: no cover - requests comes with akshare
         pass
     try:
@@ -127,8 +130,12 @@ class FrameCache:
 
     def put(self, function: str, params: Mapping[str, str], df: pd.DataFrame, now: dt.datetime) -> None:
         path = self._path(function, params)
-        record = {"function": function, "params": dict(params), "fetched_at": now.isoformat(),
-                  "expires_at": cache_expiry(function, now).isoformat()}
+        record = {
+            "function": function,
+            "params": dict(params),
+            "fetched_at": now.isoformat(),
+            "expires_at": cache_expiry(function, now).isoformat(),
+        }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_frame(df, path, record)
@@ -175,8 +182,9 @@ class AkshareSource:
             now = self._now()
             days = self.trading_days()
             trade_date = days[-1] if days else _last_weekday(now.astimezone(SHANGHAI).date())
-            self._info = SourceInfo(origin="live", trade_date=trade_date, as_of=now,
-                                    akshare_version=self.akshare_version)
+            self._info = SourceInfo(
+                origin="live", trade_date=trade_date, as_of=now, akshare_version=self.akshare_version
+            )
         return self._info
 
     @property
@@ -199,7 +207,9 @@ class AkshareSource:
             if df is None:
                 try:
                     df = self._download(function, call)
-                except UpstreamError as err:  # the last good frame, said to be stale and as of when; else raise
+                except (
+                    UpstreamError
+                ) as err:  # the last good frame, said to be stale and as of when; else raise
                     stale = self.cache.get_stale(function, call)
                     if stale is None:
                         raise
@@ -234,8 +244,11 @@ class AkshareSource:
         """Days with a bar of the calendar index over the last ~3 months; [] when it cannot be fetched."""
         if self._trading_days is None:
             today = self._now().astimezone(SHANGHAI).date()
-            params = {"symbol": CALENDAR_SYMBOL, "start_date": frames.ymd(today - dt.timedelta(days=100)),
-                      "end_date": frames.ymd(today)}
+            params = {
+                "symbol": CALENDAR_SYMBOL,
+                "start_date": frames.ymd(today - dt.timedelta(days=100)),
+                "end_date": frames.ymd(today),
+            }
             try:
                 bars = self.fetch("stock_zh_index_daily_em", params)
             except (UpstreamError, NotFoundError) as err:
@@ -273,10 +286,18 @@ class AkshareSource:
         except ImportError as err:
             raise UpstreamError(host, function, f"akshare is not installed ({err})") from err
         fn = getattr(akshare, function)
-        wait = (wait_exponential_jitter(initial=self._retry_wait_s, max=self._retry_wait_s * 8)
-                if self._retry_wait_s > 0 else wait_none())
-        retrying = Retrying(stop=stop_after_attempt(self._retry_attempts), wait=wait,
-                            retry=retry_if_exception(is_connection_error), reraise=True)
+        wait = (
+            wait_exponential_jitter(initial=self._retry_wait_s, max=self._retry_wait_s * 8)
+            if self._retry_wait_s > 0
+            else wait_none()
+        )
+        retrying = Retrying(
+            stop=stop_after_attempt(self._retry_attempts),
+            wait=wait,
+            retry=retry_if_exception(is_connection_error),
+            reraise=True,
+        )
+
         def attempts() -> Any:
             for attempt in retrying:
                 with attempt:
@@ -290,7 +311,9 @@ class AkshareSource:
             raise
         except Exception as err:  # noqa: BLE001 - every upstream failure becomes one UpstreamError
             if is_connection_error(err):
-                detail = f"connection failed after {self._retry_attempts} attempt(s): {type(err).__name__}: {err}"
+                detail = (
+                    f"connection failed after {self._retry_attempts} attempt(s): {type(err).__name__}: {err}"
+                )
             else:
                 detail = f"{type(err).__name__}: {err}"
             raise UpstreamError(host, function, detail) from err
@@ -308,7 +331,9 @@ class AkshareSource:
                 limiter = self._limiters[host] = Limiter(Rate(1, interval_ms))
         if limiter.try_acquire(host, blocking=False):
             return
-        started = time.monotonic()  # had to wait: recorded per host, so tests measure the limiter, not wall time
+        started = (
+            time.monotonic()
+        )  # had to wait: recorded per host, so tests measure the limiter, not wall time
         limiter.try_acquire(host)
         with self._guard:
             self.throttle_waits.setdefault(host, []).append(time.monotonic() - started)
@@ -334,8 +359,12 @@ class AkshareSource:
         tracked = str(overview["跟踪标的"].iloc[0] or "")
         names = self.registry.index_names(entry.index) | {entry.index}
         if tracked and not any(n and (n in tracked or tracked in n) for n in names):
-            log.warning("registry links ETF %s to index %s, but fund_overview_em 跟踪标的 says %r",
-                        etf, entry.index, tracked)
+            log.warning(
+                "registry links ETF %s to index %s, but fund_overview_em 跟踪标的 says %r",
+                etf,
+                entry.index,
+                tracked,
+            )
 
 
 class UpstreamGuard:
@@ -350,7 +379,9 @@ class UpstreamGuard:
         self.fail_max, self.reset_s = fail_max, reset_s
         self._breakers: dict[str, Any] = {}
         self._lock = threading.Lock()
-        self._failed_s = 0.0  # time spent in failed calls, all hosts: past 3 x timeout_s, the source fails fast
+        self._failed_s = (
+            0.0  # time spent in failed calls, all hosts: past 3 x timeout_s, the source fails fast
+        )
 
     def breaker(self, host: str) -> Any:
         import pybreaker
@@ -358,8 +389,12 @@ class UpstreamGuard:
         with self._lock:
             if host not in self._breakers:  # only connection-type failures count against a host
                 self._breakers[host] = pybreaker.CircuitBreaker(
-                    fail_max=self.fail_max, reset_timeout=self.reset_s, name=host, throw_new_error_on_trip=False,
-                    exclude=[lambda e: not (is_connection_error(e) or isinstance(e, _CallTimeout))])
+                    fail_max=self.fail_max,
+                    reset_timeout=self.reset_s,
+                    name=host,
+                    throw_new_error_on_trip=False,
+                    exclude=[lambda e: not (is_connection_error(e) or isinstance(e, _CallTimeout))],
+                )
             return self._breakers[host]
 
     def call(self, host: str, function: str, attempts: Callable[[], Any]) -> Any:
@@ -367,18 +402,26 @@ class UpstreamGuard:
         import pybreaker
 
         if self._failed_s >= 3 * self.timeout_s:  # no network: fail at once, not after every host's retries
-            raise UpstreamError(host, function, f"live data unavailable: upstream calls have failed for "
-                                f"{self._failed_s:.0f} s in total (network down?)")
+            raise UpstreamError(
+                host,
+                function,
+                f"live data unavailable: upstream calls have failed for "
+                f"{self._failed_s:.0f} s in total (network down?)",
+            )
         started = time.monotonic()
         try:
             return self.breaker(host).call(attempts)
         except pybreaker.CircuitBreakerError as err:
-            raise UpstreamError(host, function, f"{host} failed repeatedly; not retried for {self.reset_s:.0f} s "
-                                f"(circuit open)") from err
+            raise UpstreamError(
+                host,
+                function,
+                f"{host} failed repeatedly; not retried for {self.reset_s:.0f} s (circuit open)",
+            ) from err
         except _CallTimeout as err:
             self._count_failure(started)
-            raise UpstreamError(host, function, f"no answer within {self.timeout_s:g} s "
-                                "(MARKET_ASSISTANT_AKSHARE_TIMEOUT_S)") from err
+            raise UpstreamError(
+                host, function, f"no answer within {self.timeout_s:g} s (MARKET_ASSISTANT_AKSHARE_TIMEOUT_S)"
+            ) from err
         except Exception as err:
             if is_connection_error(err):
                 self._count_failure(started)

@@ -55,8 +55,7 @@ class FrameSource(Protocol):
         """News articles known to this source (snapshot news/*.jsonl and stock_news_em frames)."""
         ...
 
-    def documents(self) -> list[Document]:
-        ...
+    def documents(self) -> list[Document]: ...
 
     def calls(self, function: str) -> list[dict[str, str]]:
         """Params of every call of `function` recorded (a snapshot) or made so far (live)."""
@@ -97,14 +96,41 @@ class EtfSpot:
 
 
 BAR_COLUMNS = ["date", "open", "close", "high", "low", "volume", "amount", "pct_change"]
-WEIGHT_COLUMNS = ["date", "index_code", "index_name", "index_name_en", "code", "name", "name_en", "exchange", "weight"]
+WEIGHT_COLUMNS = [
+    "date",
+    "index_code",
+    "index_name",
+    "index_name_en",
+    "code",
+    "name",
+    "name_en",
+    "exchange",
+    "weight",
+]
 UNIT_COLUMNS = ["date", "units"]
 
 
-_EM_BARS = {"日期": "date", "开盘": "open", "收盘": "close", "最高": "high", "最低": "low", "成交量": "volume",
-            "成交额": "amount", "涨跌幅": "pct_change"}
-_WEIGHTS = {"日期": "date", "指数代码": "index_code", "指数名称": "index_name", "指数英文名称": "index_name_en",
-            "成分券代码": "code", "成分券名称": "name", "成分券英文名称": "name_en", "交易所": "exchange", "权重": "weight"}
+_EM_BARS = {
+    "日期": "date",
+    "开盘": "open",
+    "收盘": "close",
+    "最高": "high",
+    "最低": "low",
+    "成交量": "volume",
+    "成交额": "amount",
+    "涨跌幅": "pct_change",
+}
+_WEIGHTS = {
+    "日期": "date",
+    "指数代码": "index_code",
+    "指数名称": "index_name",
+    "指数英文名称": "index_name_en",
+    "成分券代码": "code",
+    "成分券名称": "name",
+    "成分券英文名称": "name_en",
+    "交易所": "exchange",
+    "权重": "weight",
+}
 _DAILY = {"period": "daily", "adjust": ""}
 # Live lookbacks when the caller gives no start date: enough for a T-1 drift and monthly changes.
 _LIVE_BARS_LOOKBACK = dt.timedelta(days=70)
@@ -164,13 +190,22 @@ class MarketData:
             try:
                 typed = self._typed_bars("fund_etf_hist_em", {"symbol": etf, **_DAILY}, _EM_BARS)
             except NotFoundError as err:
-                raise NotFoundError(f"no fund_etf_hist_em bars for ETF {etf} in {self._label} ({err})") from err
+                raise NotFoundError(
+                    f"no fund_etf_hist_em bars for ETF {etf} in {self._label} ({err})"
+                ) from err
             return typed.window(start, end, self.info.trade_date)
-        raw = self._fetch_or_explain("fund_etf_hist_em", {"symbol": etf, **_DAILY}, start, end,
-                                     f"no fund_etf_hist_em bars for ETF {etf}")
+        raw = self._fetch_or_explain(
+            "fund_etf_hist_em",
+            {"symbol": etf, **_DAILY},
+            start,
+            end,
+            f"no fund_etf_hist_em bars for ETF {etf}",
+        )
         return self._bars(raw, _EM_BARS, "fund_etf_hist_em", start, end)
 
-    def index_bars(self, index: str, start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
+    def index_bars(
+        self, index: str, start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame:
         """stock_zh_index_daily_em("csi"+index) bars. BAR_COLUMNS (pct_change computed from close)."""
         raw: pd.DataFrame | None = None
         # pct_change needs the close before `start`, so fetch a few extra weeks and cut afterwards.
@@ -184,8 +219,9 @@ class MarketData:
             except NotFoundError:
                 continue
         if raw is None:
-            raise NotFoundError(f"no stock_zh_index_daily_em bars for index {index} (symbol csi{index}) "
-                                f"in {self._label}")
+            raise NotFoundError(
+                f"no stock_zh_index_daily_em bars for index {index} (symbol csi{index}) in {self._label}"
+            )
         bars = raw[["date", "open", "close", "high", "low", "volume", "amount"]]
         bars = bars[bars["date"].map(lambda d: d is not None and d <= self.info.trade_date).astype(bool)]
         bars = bars.sort_values("date", key=_ordinal).reset_index(drop=True)
@@ -230,13 +266,20 @@ class MarketData:
         return _view(self._memoised(("weights", index), lambda: self._weights(index)))
 
     def _weights(self, index: str) -> pd.DataFrame:
-        raw = self._fetch_or_explain("index_stock_cons_weight_csindex", {"symbol": index}, None, None,
-                                     f"no index_stock_cons_weight_csindex weights for index {index}")
+        raw = self._fetch_or_explain(
+            "index_stock_cons_weight_csindex",
+            {"symbol": index},
+            None,
+            None,
+            f"no index_stock_cons_weight_csindex weights for index {index}",
+        )
         out = raw.rename(columns=_WEIGHTS)[WEIGHT_COLUMNS]
         out = out[out["date"].map(lambda d: d is None or d <= self.info.trade_date).astype(bool)]
         if out.empty:
-            raise NotFoundError(f"index_stock_cons_weight_csindex has no weights for index {index} dated on or "
-                                f"before {self.info.trade_date} in {self._label}")
+            raise NotFoundError(
+                f"index_stock_cons_weight_csindex has no weights for index {index} dated on or "
+                f"before {self.info.trade_date} in {self._label}"
+            )
         out = out.sort_values("weight", ascending=False, kind="stable").reset_index(drop=True)
         out.attrs["source"] = "index_stock_cons_weight_csindex"
         return out
@@ -273,13 +316,25 @@ class MarketData:
         update_time = None if pd.isna(update) else pd.Timestamp(update).to_pydatetime()
         data_date = row["数据日期"] or (update_time.date() if update_time else None) or self.info.trade_date
         return EtfSpot(
-            code=etf, name=str(row["名称"] or ""), price=price, iopv=_num(row["IOPV实时估值"]),
-            discount_rate_pct=_num(row["基金折价率"]), change=_num(row["涨跌额"]), pct_change=_num(row["涨跌幅"]),
-            volume_lots=_num(row["成交量"]), amount_yuan=_num(row["成交额"]), open=_num(row["开盘价"]),
-            high=_num(row["最高价"]), low=_num(row["最低价"]), prev_close=_num(row["昨收"]),
-            turnover_rate_pct=_num(row["换手率"]), units=_num(row["最新份额"]),
-            float_market_value_yuan=_num(row["流通市值"]), total_market_value_yuan=_num(row["总市值"]),
-            data_date=data_date, update_time=update_time,
+            code=etf,
+            name=str(row["名称"] or ""),
+            price=price,
+            iopv=_num(row["IOPV实时估值"]),
+            discount_rate_pct=_num(row["基金折价率"]),
+            change=_num(row["涨跌额"]),
+            pct_change=_num(row["涨跌幅"]),
+            volume_lots=_num(row["成交量"]),
+            amount_yuan=_num(row["成交额"]),
+            open=_num(row["开盘价"]),
+            high=_num(row["最高价"]),
+            low=_num(row["最低价"]),
+            prev_close=_num(row["昨收"]),
+            turnover_rate_pct=_num(row["换手率"]),
+            units=_num(row["最新份额"]),
+            float_market_value_yuan=_num(row["流通市值"]),
+            total_market_value_yuan=_num(row["总市值"]),
+            data_date=data_date,
+            update_time=update_time,
         )
 
     def etf_units(self, etf: str, start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
@@ -292,8 +347,11 @@ class MarketData:
             if self._live:  # SZSE needs an explicit range of at most 6 months
                 last = end or self.info.trade_date
                 start = start or last - _LIVE_UNITS_LOOKBACK
-            frames_ = [self._fetch_or_explain(function, {"symbol": "ETF"}, start, end,
-                                              f"no fund_scale_daily_szse units for ETF {etf}")]
+            frames_ = [
+                self._fetch_or_explain(
+                    function, {"symbol": "ETF"}, start, end, f"no fund_scale_daily_szse units for ETF {etf}"
+                )
+            ]
             date_col = "日期"
         else:
             function, date_col = "fund_etf_scale_sse", "统计日期"
@@ -306,8 +364,18 @@ class MarketData:
         rows = [df[df["基金代码"] == etf][[date_col, "基金份额"]] for df in frames_]
         units = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=[date_col, "基金份额"])
         units = units.rename(columns={date_col: "date", "基金份额": "units"})
-        units = units[units["date"].map(lambda d: d is not None and d <= self.info.trade_date
-                                        and (start is None or d >= start) and (end is None or d <= end)).astype(bool)]
+        units = units[
+            units["date"]
+            .map(
+                lambda d: (
+                    d is not None
+                    and d <= self.info.trade_date
+                    and (start is None or d >= start)
+                    and (end is None or d <= end)
+                )
+            )
+            .astype(bool)
+        ]
         if units.empty:
             raise NotFoundError(f"no {function} units for ETF {etf} in {self._label}")
         units = units.drop_duplicates("date", keep="last").sort_values("date", key=_ordinal)
@@ -321,8 +389,9 @@ class MarketData:
         return dict(self._memoised(("fund_overview", etf), lambda: self._fund_overview(etf)))
 
     def _fund_overview(self, etf: str) -> dict[str, str]:
-        raw = self._fetch_or_explain("fund_overview_em", {"symbol": etf}, None, None,
-                                     f"no fund_overview_em profile for ETF {etf}")
+        raw = self._fetch_or_explain(
+            "fund_overview_em", {"symbol": etf}, None, None, f"no fund_overview_em profile for ETF {etf}"
+        )
         if raw.empty:
             raise NotFoundError(f"fund_overview_em returned no row for ETF {etf} in {self._label}")
         return {str(k): str(v) for k, v in raw.iloc[0].items() if v is not None and not pd.isna(v)}
@@ -331,8 +400,12 @@ class MarketData:
 
     def articles(self) -> list[Article]:
         """All news with published_at <= info.as_of."""
-        return list(self._memoised(("articles",), lambda: [a for a in self.source.articles()
-                                                            if a.published_at <= self.info.as_of]))
+        return list(
+            self._memoised(
+                ("articles",),
+                lambda: [a for a in self.source.articles() if a.published_at <= self.info.as_of],
+            )
+        )
 
     def news_for(self, symbol: str) -> list[Article]:
         """stock_news_em articles for one code (as recorded, or fetched live), newest first; [] when none."""
@@ -351,8 +424,9 @@ class MarketData:
 
     # --------------------------------------------------------------------------------------------- helpers
 
-    def _fetch(self, function: str, params: dict[str, str], start: dt.date | None,
-               end: dt.date | None) -> pd.DataFrame:
+    def _fetch(
+        self, function: str, params: dict[str, str], start: dt.date | None, end: dt.date | None
+    ) -> pd.DataFrame:
         call = dict(params)
         if self._live and function in ("fund_etf_hist_em", "stock_zh_a_hist", "stock_zh_index_daily_em"):
             start = start or self.info.trade_date - _LIVE_BARS_LOOKBACK
@@ -362,20 +436,28 @@ class MarketData:
             call["end_date"] = frames.ymd(min(end or self.info.trade_date, self.info.trade_date))
         return self.source.fetch(function, call)
 
-    def _fetch_or_explain(self, function: str, params: dict[str, str], start: dt.date | None,
-                          end: dt.date | None, what: str) -> pd.DataFrame:
+    def _fetch_or_explain(
+        self, function: str, params: dict[str, str], start: dt.date | None, end: dt.date | None, what: str
+    ) -> pd.DataFrame:
         try:
             return self._fetch(function, params, start, end)
         except NotFoundError as err:
             raise NotFoundError(f"{what} in {self._label} ({err})") from err
 
-    def _bars(self, raw: pd.DataFrame, mapping: dict[str, str], source: str, start: dt.date | None,
-              end: dt.date | None) -> pd.DataFrame:
+    def _bars(
+        self,
+        raw: pd.DataFrame,
+        mapping: dict[str, str],
+        source: str,
+        start: dt.date | None,
+        end: dt.date | None,
+    ) -> pd.DataFrame:
         bars = raw.rename(columns=mapping)[BAR_COLUMNS]
         return self._finish_bars(bars, source, start, end)
 
-    def _finish_bars(self, bars: pd.DataFrame, source: str, start: dt.date | None,
-                     end: dt.date | None) -> pd.DataFrame:
+    def _finish_bars(
+        self, bars: pd.DataFrame, source: str, start: dt.date | None, end: dt.date | None
+    ) -> pd.DataFrame:
         last = min(end or self.info.trade_date, self.info.trade_date)
         keep = bars["date"].map(lambda d: d is not None and d <= last and (start is None or d >= start))
         # astype(bool): map() over an empty frame gives an object Series, which [] would take as column labels
@@ -391,7 +473,9 @@ class MarketData:
         """The whole recorded frame of a call (no date filter). Read-only: it may be the source's own object."""
         return self.source.recorded(function, params)
 
-    def _typed_bars(self, function: str, params: dict[str, str], mapping: dict[str, str] | None) -> _TypedBars:
+    def _typed_bars(
+        self, function: str, params: dict[str, str], mapping: dict[str, str] | None
+    ) -> _TypedBars:
         """BAR_COLUMNS (or the index's columns when `mapping` is None) of a whole recorded frame, rows dated on or
         before trade_date, sorted by date, numbers float64; parsed once per (function, params)."""
         key = ("typed", function, tuple(sorted(params.items())))
@@ -404,8 +488,9 @@ class MarketData:
             memo[key] = typed
         return typed
 
-    def _index_bars_memo(self, index: str, start: dt.date | None, end: dt.date | None,
-                         wide_start: dt.date | None) -> pd.DataFrame:
+    def _index_bars_memo(
+        self, index: str, start: dt.date | None, end: dt.date | None, wide_start: dt.date | None
+    ) -> pd.DataFrame:
         typed: _TypedBars | None = None
         for symbol in _index_symbols(index):
             try:
@@ -414,8 +499,9 @@ class MarketData:
             except NotFoundError:
                 continue
         if typed is None:
-            raise NotFoundError(f"no stock_zh_index_daily_em bars for index {index} (symbol csi{index}) "
-                                f"in {self._label}")
+            raise NotFoundError(
+                f"no stock_zh_index_daily_em bars for index {index} (symbol csi{index}) in {self._label}"
+            )
         # Same steps as the live path: the window from wide_start, pct_change over it, then the cut to start.
         bars = typed.window(wide_start, end, self.info.trade_date, finish=False)
         bars["pct_change"] = bars["close"].pct_change() * 100.0
@@ -424,7 +510,9 @@ class MarketData:
     def _sse_scale_dates(self, start: dt.date | None, end: dt.date | None) -> list[dt.date]:
         """Dates to read fund_etf_scale_sse for: every recorded date, or (live) the trading days needed."""
         if not self._live:
-            recorded = [frames.parse_param_date(c.get("date")) for c in self.source.calls("fund_etf_scale_sse")]
+            recorded = [
+                frames.parse_param_date(c.get("date")) for c in self.source.calls("fund_etf_scale_sse")
+            ]
             return sorted(d for d in recorded if d is not None)
         days = self.trading_days()
         last = min(end or self.info.trade_date, self.info.trade_date)
@@ -463,7 +551,9 @@ class _TypedBars:
         self.frame, self.ordinals, self.source = frame, ordinals, source
 
     @classmethod
-    def build(cls, raw: pd.DataFrame, mapping: dict[str, str] | None, last_ord: int, source: str) -> _TypedBars:
+    def build(
+        cls, raw: pd.DataFrame, mapping: dict[str, str] | None, last_ord: int, source: str
+    ) -> _TypedBars:
         if mapping is not None:
             date_col = next(k for k, v in mapping.items() if v == "date")
             columns = BAR_COLUMNS
@@ -471,7 +561,9 @@ class _TypedBars:
         else:
             date_col, columns, src = "date", _INDEX_COLUMNS, {c: c for c in _INDEX_COLUMNS}
         dates = raw[date_col].to_numpy(dtype=object)
-        ords = np.fromiter((d.toordinal() if d is not None else -1 for d in dates), dtype=np.int64, count=len(dates))
+        ords = np.fromiter(
+            (d.toordinal() if d is not None else -1 for d in dates), dtype=np.int64, count=len(dates)
+        )
         rows = np.flatnonzero((ords >= 0) & (ords <= last_ord))
         rows = rows[np.argsort(ords[rows], kind="stable")]
         values = raw[[src[c] for c in columns[1:]]].to_numpy(dtype="float64")[rows]
@@ -482,12 +574,13 @@ class _TypedBars:
         frame.attrs["source"] = source
         return cls(frame, ords[rows], source)
 
-    def window(self, start: dt.date | None, end: dt.date | None, trade_date: dt.date,
-               finish: bool = True) -> pd.DataFrame:
+    def window(
+        self, start: dt.date | None, end: dt.date | None, trade_date: dt.date, finish: bool = True
+    ) -> pd.DataFrame:
         last = min(end or trade_date, trade_date).toordinal()
         lo = 0 if start is None else int(np.searchsorted(self.ordinals, start.toordinal(), side="left"))
         hi = int(np.searchsorted(self.ordinals, last, side="right"))
-        out = self.frame.iloc[lo:max(lo, hi)].reset_index(drop=True)
+        out = self.frame.iloc[lo : max(lo, hi)].reset_index(drop=True)
         out.attrs = {"source": self.source} if finish else {}
         return out
 

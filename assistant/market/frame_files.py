@@ -26,7 +26,8 @@ def write_frame(df: pd.DataFrame, path: Path, meta: dict[str, Any]) -> None:
     record = {**meta, "object_columns": [str(c) for c, dtype in df.dtypes.items() if dtype == object]}
     table = pa.Table.from_pandas(df)
     table = table.replace_schema_metadata(
-        {**(table.schema.metadata or {}), META_KEY: json.dumps(record, ensure_ascii=False).encode("utf-8")})
+        {**(table.schema.metadata or {}), META_KEY: json.dumps(record, ensure_ascii=False).encode("utf-8")}
+    )
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         pq.write_table(table, tmp)

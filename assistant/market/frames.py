@@ -66,7 +66,9 @@ def _range_check(column: str, low: float, high: float | None) -> Callable[[pd.Da
         bad = values[(values <= low) | ((values >= high) if high is not None else False)]
         if len(bad):
             bound = f"{low} < {column} < {high}" if high is not None else f"{column} > {low}"
-            return f"column {column} fails the sanity check {bound} (e.g. {bad.iloc[0]!r} in row {bad.index[0]})"
+            return (
+                f"column {column} fails the sanity check {bound} (e.g. {bad.iloc[0]!r} in row {bad.index[0]})"
+            )
         return None
 
     return check
@@ -79,8 +81,11 @@ def _one_row_per_date(column: str) -> Callable[[pd.DataFrame], str | None]:
         if column not in df.columns:
             return None
         dup = df[column][df[column].duplicated(keep=False) & df[column].notna()]
-        return f"column {column} repeats the date {dup.iloc[0]} (rows {', '.join(map(str, dup.index[:3]))})" \
-            if len(dup) else None
+        return (
+            f"column {column} repeats the date {dup.iloc[0]} (rows {', '.join(map(str, dup.index[:3]))})"
+            if len(dup)
+            else None
+        )
 
     return check
 
@@ -100,8 +105,9 @@ def _board_limit_pct(code: str | None) -> float:
     return 10.0
 
 
-def _within_daily_limit(close: str, date_col: str, code_col: str | None, reported: str | None,
-                        index: bool = False) -> Callable[[pd.DataFrame], str | None]:
+def _within_daily_limit(
+    close: str, date_col: str, code_col: str | None, reported: str | None, index: bool = False
+) -> Callable[[pd.DataFrame], str | None]:
     """No close-to-close move beyond the board's limit (+1 pp rounding), except on the first bar (listing) or
     after a suspension. A fall beyond it with a reported 涨跌幅 inside it is an ex-rights day (handled later);
     a rise beyond it is not (a price x100 or a shifted column)."""
@@ -125,19 +131,50 @@ def _within_daily_limit(close: str, date_col: str, code_col: str | None, reporte
             said = row.get(reported) if reported else None
             if move < 0 and said is not None and not pd.isna(said) and abs(float(said)) <= limit:
                 continue  # ex-rights: the unadjusted price fell, the reported change did not
-            return (f"column {close} moves {move:+.2f}% on {row[date_col]} (from {before:g} to {row[close]:g}), "
-                    f"beyond the {limit - (0 if index else 1):g}% daily limit without a listing or resumption "
-                    "(a price off by x100 or a shifted column?)")
+            return (
+                f"column {close} moves {move:+.2f}% on {row[date_col]} (from {before:g} to {row[close]:g}), "
+                f"beyond the {limit - (0 if index else 1):g}% daily limit without a listing or resumption "
+                "(a price off by x100 or a shifted column?)"
+            )
         return None
 
     return check
 
 
 _SPOT_NUMERIC = (
-    "最新价", "IOPV实时估值", "基金折价率", "涨跌额", "涨跌幅", "成交量", "成交额", "开盘价", "最高价", "最低价",
-    "昨收", "振幅", "换手率", "量比", "委比", "外盘", "内盘", "主力净流入-净额", "主力净流入-净占比",
-    "超大单净流入-净额", "超大单净流入-净占比", "大单净流入-净额", "大单净流入-净占比", "中单净流入-净额",
-    "中单净流入-净占比", "小单净流入-净额", "小单净流入-净占比", "现手", "买一", "卖一", "最新份额", "流通市值", "总市值",
+    "最新价",
+    "IOPV实时估值",
+    "基金折价率",
+    "涨跌额",
+    "涨跌幅",
+    "成交量",
+    "成交额",
+    "开盘价",
+    "最高价",
+    "最低价",
+    "昨收",
+    "振幅",
+    "换手率",
+    "量比",
+    "委比",
+    "外盘",
+    "内盘",
+    "主力净流入-净额",
+    "主力净流入-净占比",
+    "超大单净流入-净额",
+    "超大单净流入-净占比",
+    "大单净流入-净额",
+    "大单净流入-净占比",
+    "中单净流入-净额",
+    "中单净流入-净占比",
+    "小单净流入-净额",
+    "小单净流入-净占比",
+    "现手",
+    "买一",
+    "卖一",
+    "最新份额",
+    "流通市值",
+    "总市值",
 )
 _EM_BAR_NUMERIC = ("开盘", "收盘", "最高", "最低", "成交量", "成交额", "振幅", "涨跌幅", "涨跌额", "换手率")
 
@@ -145,69 +182,183 @@ SPECS: dict[str, FrameSpec] = {
     spec.function: spec
     for spec in (
         FrameSpec(
-            "fund_etf_spot_em", "push2delay.eastmoney.com",
-            required=("代码", "名称", "最新价", "IOPV实时估值", "基金折价率", "涨跌额", "涨跌幅", "成交量", "成交额",
-                      "开盘价", "最高价", "最低价", "昨收", "换手率", "最新份额", "流通市值", "总市值", "数据日期", "更新时间"),
-            codes=("代码",), dates=("数据日期",), datetimes=("更新时间",), numerics=_SPOT_NUMERIC, texts=("名称",),
-            date_column="数据日期", symbol_kind="none",
+            "fund_etf_spot_em",
+            "push2delay.eastmoney.com",
+            required=(
+                "代码",
+                "名称",
+                "最新价",
+                "IOPV实时估值",
+                "基金折价率",
+                "涨跌额",
+                "涨跌幅",
+                "成交量",
+                "成交额",
+                "开盘价",
+                "最高价",
+                "最低价",
+                "昨收",
+                "换手率",
+                "最新份额",
+                "流通市值",
+                "总市值",
+                "数据日期",
+                "更新时间",
+            ),
+            codes=("代码",),
+            dates=("数据日期",),
+            datetimes=("更新时间",),
+            numerics=_SPOT_NUMERIC,
+            texts=("名称",),
+            date_column="数据日期",
+            symbol_kind="none",
             checks=(_range_check("最新价", 0, 10000), _range_check("IOPV实时估值", 0, 10000)),
         ),
         FrameSpec(
-            "fund_etf_hist_em", "push2his.eastmoney.com",
-            required=("日期", "开盘", "收盘", "最高", "最低", "成交量", "成交额", "振幅", "涨跌幅", "涨跌额", "换手率"),
-            dates=("日期",), numerics=_EM_BAR_NUMERIC, date_column="日期",
-            checks=(_range_check("收盘", 0, 10000), _range_check("开盘", 0, 10000), _one_row_per_date("日期"),
-                    _within_daily_limit("收盘", "日期", None, "涨跌幅")),
+            "fund_etf_hist_em",
+            "push2his.eastmoney.com",
+            required=(
+                "日期",
+                "开盘",
+                "收盘",
+                "最高",
+                "最低",
+                "成交量",
+                "成交额",
+                "振幅",
+                "涨跌幅",
+                "涨跌额",
+                "换手率",
+            ),
+            dates=("日期",),
+            numerics=_EM_BAR_NUMERIC,
+            date_column="日期",
+            checks=(
+                _range_check("收盘", 0, 10000),
+                _range_check("开盘", 0, 10000),
+                _one_row_per_date("日期"),
+                _within_daily_limit("收盘", "日期", None, "涨跌幅"),
+            ),
         ),
         FrameSpec(
-            "fund_overview_em", "fundf10.eastmoney.com",
-            required=("基金全称", "基金简称", "基金代码", "基金类型", "成立日期/规模", "资产规模", "份额规模", "基金管理人",
-                      "基金托管人", "基金经理人", "管理费率", "托管费率", "业绩比较基准", "跟踪标的"),
+            "fund_overview_em",
+            "fundf10.eastmoney.com",
+            required=(
+                "基金全称",
+                "基金简称",
+                "基金代码",
+                "基金类型",
+                "成立日期/规模",
+                "资产规模",
+                "份额规模",
+                "基金管理人",
+                "基金托管人",
+                "基金经理人",
+                "管理费率",
+                "托管费率",
+                "业绩比较基准",
+                "跟踪标的",
+            ),
         ),
         FrameSpec(
-            "fund_etf_scale_sse", "query.sse.com.cn",
+            "fund_etf_scale_sse",
+            "query.sse.com.cn",
             required=("基金代码", "基金简称", "ETF类型", "统计日期", "基金份额"),
-            codes=("基金代码",), dates=("统计日期",), numerics=("序号", "基金份额"), texts=("基金简称", "ETF类型"),
-            date_column="统计日期", symbol_kind="none", checks=(_range_check("基金份额", -1e-9, None),),
+            codes=("基金代码",),
+            dates=("统计日期",),
+            numerics=("序号", "基金份额"),
+            texts=("基金简称", "ETF类型"),
+            date_column="统计日期",
+            symbol_kind="none",
+            checks=(_range_check("基金份额", -1e-9, None),),
         ),
         FrameSpec(
-            "fund_scale_daily_szse", "www.szse.cn",
+            "fund_scale_daily_szse",
+            "www.szse.cn",
             required=("日期", "基金代码", "基金简称", "基金份额"),
-            codes=("基金代码",), dates=("日期",), numerics=("基金份额",), texts=("基金简称",),
-            date_column="日期", symbol_kind="category", checks=(_range_check("基金份额", -1e-9, None),),
+            codes=("基金代码",),
+            dates=("日期",),
+            numerics=("基金份额",),
+            texts=("基金简称",),
+            date_column="日期",
+            symbol_kind="category",
+            checks=(_range_check("基金份额", -1e-9, None),),
         ),
         FrameSpec(
-            "stock_zh_index_daily_em", "push2his.eastmoney.com",
+            "stock_zh_index_daily_em",
+            "push2his.eastmoney.com",
             required=("date", "open", "close", "high", "low", "volume", "amount"),
-            dates=("date",), numerics=("open", "close", "high", "low", "volume", "amount"),
-            date_column="date", symbol_kind="index",
-            checks=(_range_check("close", 0, None), _one_row_per_date("date"),
-                    _within_daily_limit("close", "date", None, None, index=True)),
+            dates=("date",),
+            numerics=("open", "close", "high", "low", "volume", "amount"),
+            date_column="date",
+            symbol_kind="index",
+            checks=(
+                _range_check("close", 0, None),
+                _one_row_per_date("date"),
+                _within_daily_limit("close", "date", None, None, index=True),
+            ),
         ),
         FrameSpec(
-            "index_stock_cons_weight_csindex", "oss-ch.csindex.com.cn",
-            required=("日期", "指数代码", "指数名称", "指数英文名称", "成分券代码", "成分券名称", "成分券英文名称",
-                      "交易所", "交易所英文名称", "权重"),
-            codes=("指数代码", "成分券代码"), dates=("日期",), numerics=("权重",),
+            "index_stock_cons_weight_csindex",
+            "oss-ch.csindex.com.cn",
+            required=(
+                "日期",
+                "指数代码",
+                "指数名称",
+                "指数英文名称",
+                "成分券代码",
+                "成分券名称",
+                "成分券英文名称",
+                "交易所",
+                "交易所英文名称",
+                "权重",
+            ),
+            codes=("指数代码", "成分券代码"),
+            dates=("日期",),
+            numerics=("权重",),
             texts=("指数名称", "指数英文名称", "成分券名称", "成分券英文名称", "交易所", "交易所英文名称"),
-            date_column="日期", checks=(_range_check("权重", -1e-9, 100.0 + 1e-9),),
+            date_column="日期",
+            checks=(_range_check("权重", -1e-9, 100.0 + 1e-9),),
         ),
         FrameSpec(
-            "stock_zh_a_hist", "push2his.eastmoney.com",
-            required=("日期", "股票代码", "开盘", "收盘", "最高", "最低", "成交量", "成交额", "振幅", "涨跌幅", "涨跌额",
-                      "换手率"),
-            codes=("股票代码",), dates=("日期",), numerics=_EM_BAR_NUMERIC, date_column="日期",
-            checks=(_range_check("收盘", 0, 10000), _one_row_per_date("日期"),
-                    _within_daily_limit("收盘", "日期", "股票代码", "涨跌幅")),
+            "stock_zh_a_hist",
+            "push2his.eastmoney.com",
+            required=(
+                "日期",
+                "股票代码",
+                "开盘",
+                "收盘",
+                "最高",
+                "最低",
+                "成交量",
+                "成交额",
+                "振幅",
+                "涨跌幅",
+                "涨跌额",
+                "换手率",
+            ),
+            codes=("股票代码",),
+            dates=("日期",),
+            numerics=_EM_BAR_NUMERIC,
+            date_column="日期",
+            checks=(
+                _range_check("收盘", 0, 10000),
+                _one_row_per_date("日期"),
+                _within_daily_limit("收盘", "日期", "股票代码", "涨跌幅"),
+            ),
         ),
         FrameSpec(
-            "stock_individual_info_em", "push2.eastmoney.com",
-            required=("item", "value"), texts=("item", "value"),
+            "stock_individual_info_em",
+            "push2.eastmoney.com",
+            required=("item", "value"),
+            texts=("item", "value"),
         ),
         FrameSpec(
-            "stock_news_em", "search-api-web.eastmoney.com",
+            "stock_news_em",
+            "search-api-web.eastmoney.com",
             required=("关键词", "新闻标题", "新闻内容", "发布时间", "文章来源", "新闻链接"),
-            datetimes=("发布时间",), texts=("关键词", "新闻标题", "新闻内容", "文章来源", "新闻链接"),
+            datetimes=("发布时间",),
+            texts=("关键词", "新闻标题", "新闻内容", "文章来源", "新闻链接"),
             symbol_kind="keyword",
         ),
     )
@@ -424,7 +575,9 @@ def normalise(
         if col in out.columns:
             stamps = _convert(out[col], parse_datetime, label, col, "a date-time")
             utc = pd.to_datetime([pd.NaT if t is None else t for t in stamps], utc=True)
-            out[col] = pd.Series(utc, index=out.index).dt.tz_convert(SHANGHAI).astype(f"datetime64[ns, {SHANGHAI}]")
+            out[col] = (
+                pd.Series(utc, index=out.index).dt.tz_convert(SHANGHAI).astype(f"datetime64[ns, {SHANGHAI}]")
+            )
     for col in spec.numerics:
         if col in out.columns:
             problem = _number_text_problem(out[col], col)
@@ -500,7 +653,9 @@ def filter_dates(
 def filter_params(function: str, df: pd.DataFrame, params: Mapping[str, Any]) -> pd.DataFrame:
     """Apply the start_date / end_date params of a call to a recorded frame."""
     p = clean_params(params)
-    return filter_dates(function, df, parse_param_date(p.get("start_date")), parse_param_date(p.get("end_date")))
+    return filter_dates(
+        function, df, parse_param_date(p.get("start_date")), parse_param_date(p.get("end_date"))
+    )
 
 
 def weight_sum_problem(df: pd.DataFrame, tolerance: float = 0.5) -> str | None:
@@ -556,11 +711,18 @@ def news_articles(df: pd.DataFrame, symbol: str | None = None) -> list[Article]:
         if not url or published is None or pd.isna(published):
             continue
         symbols = {s for s in (row.get("关键词"), symbol) if isinstance(s, str) and CODE_RE.match(s)}
-        articles.append(Article(
-            id=em_news_id(url), title=row.get("新闻标题") or "", body=row.get("新闻内容") or "",
-            published_at=pd.Timestamp(published).to_pydatetime(), source=row.get("文章来源"), url=url,
-            language="zh", symbols=tuple(sorted(symbols)),
-        ))
+        articles.append(
+            Article(
+                id=em_news_id(url),
+                title=row.get("新闻标题") or "",
+                body=row.get("新闻内容") or "",
+                published_at=pd.Timestamp(published).to_pydatetime(),
+                source=row.get("文章来源"),
+                url=url,
+                language="zh",
+                symbols=tuple(sorted(symbols)),
+            )
+        )
     return articles
 
 

@@ -15,14 +15,23 @@ CHINA_TZ = dt.timezone(dt.timedelta(hours=8))  # A-share trading days and closes
 DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
 # How answers name an origin: a sample or recorded number never passes for live.
 ORIGIN_LABELS: dict[str, dict[str, str]] = {
-    "zh": {"sample": "样例数据（sample）", "synthetic": "合成数据（synthetic）", "recorded": "录制数据（recorded）",
-           "live": "实时数据（live）"},
-    "en": {"sample": "sample data", "synthetic": "synthetic data", "recorded": "recorded data", "live": "live data"},
+    "zh": {
+        "sample": "样例数据（sample）",
+        "synthetic": "合成数据（synthetic）",
+        "recorded": "录制数据（recorded）",
+        "live": "实时数据（live）",
+    },
+    "en": {
+        "sample": "sample data",
+        "synthetic": "synthetic data",
+        "recorded": "recorded data",
+        "live": "live data",
+    },
 }
 
 
 def origin_label(origin: str, language: str = "en") -> str:
-    """"sample data" / "样例数据（sample）"...; an unknown origin is named as is."""
+    """ "sample data" / "样例数据（sample）"...; an unknown origin is named as is."""
     return ORIGIN_LABELS.get(language, ORIGIN_LABELS["en"]).get(origin, origin)
 
 

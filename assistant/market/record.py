@@ -39,7 +39,9 @@ def record(
     universe = {}
     for etf in etfs:
         if etf not in source.universe():
-            raise NotFoundError(f"ETF {etf} is not in the ETF registry; add it with MARKET_ASSISTANT_ETF_REGISTRY")
+            raise NotFoundError(
+                f"ETF {etf} is not in the ETF registry; add it with MARKET_ASSISTANT_ETF_REGISTRY"
+            )
         universe[etf] = source.universe()[etf]
     info = source.info
     t = info.trade_date
@@ -75,8 +77,9 @@ class _Recorder:
         self.notes: list[str] = []
         self._done: set[frames.FrameKey] = set()
 
-    def essential(self, function: str, params: dict[str, str], start: dt.date | None = None,
-                  end: dt.date | None = None) -> pd.DataFrame:
+    def essential(
+        self, function: str, params: dict[str, str], start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame:
         call = dict(params)
         if start is not None:
             call["start_date"] = frames.ymd(start)
@@ -89,8 +92,9 @@ class _Recorder:
             self._done.add(key)
         return df
 
-    def optional(self, function: str, params: dict[str, str], start: dt.date | None = None,
-                 end: dt.date | None = None) -> pd.DataFrame | None:
+    def optional(
+        self, function: str, params: dict[str, str], start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame | None:
         try:
             return self.essential(function, params, start, end)
         except (NotFoundError, UpstreamError, ValueError) as err:
@@ -100,8 +104,9 @@ class _Recorder:
             return None
 
 
-def _record_units(rec: _Recorder, universe: dict[str, str], etf_bars: dict[str, pd.DataFrame],
-                  t: dt.date) -> None:
+def _record_units(
+    rec: _Recorder, universe: dict[str, str], etf_bars: dict[str, pd.DataFrame], t: dt.date
+) -> None:
     """Scale frames for T, T-1 and about a month earlier, filtered to the universe's ETFs."""
     codes = list(universe)
     days = sorted({d for bars in etf_bars.values() for d in bars["日期"] if d is not None and d <= t})
@@ -126,8 +131,14 @@ def _record_units(rec: _Recorder, universe: dict[str, str], etf_bars: dict[str, 
             log.warning(rec.notes[-1])
 
 
-def _record_constituents(rec: _Recorder, weights: pd.DataFrame, t: dt.date, bars_start: dt.date,
-                         news_top_n: int, max_constituents: int | None) -> None:
+def _record_constituents(
+    rec: _Recorder,
+    weights: pd.DataFrame,
+    t: dt.date,
+    bars_start: dt.date,
+    news_top_n: int,
+    max_constituents: int | None,
+) -> None:
     """Bars (from a few days before the weights' date) and industry per constituent; news for the largest."""
     ranked = weights.sort_values("权重", ascending=False)
     weights_date = min((d for d in ranked["日期"] if d is not None), default=t)

@@ -75,14 +75,24 @@ def _read(path: Path) -> tuple[dict[str, EtfEntry], dict[str, IndexEntry]]:
         raise InputError(f"ETF registry {path}: expected a JSON object with 'etfs' and 'indices'")
     etfs: dict[str, EtfEntry] = {}
     for i, item in enumerate(raw.get("etfs", [])):
-        code, index = _code(path, f"etfs[{i}].code", item, "code"), _code(path, f"etfs[{i}].index", item, "index")
-        etfs[code] = EtfEntry(code, index, str(item.get("exchange") or _exchange(code)), str(item.get("name", code)),
-                              item.get("full_name"), tuple(item.get("aliases", ())))
+        code, index = (
+            _code(path, f"etfs[{i}].code", item, "code"),
+            _code(path, f"etfs[{i}].index", item, "index"),
+        )
+        etfs[code] = EtfEntry(
+            code,
+            index,
+            str(item.get("exchange") or _exchange(code)),
+            str(item.get("name", code)),
+            item.get("full_name"),
+            tuple(item.get("aliases", ())),
+        )
     indices: dict[str, IndexEntry] = {}
     for i, item in enumerate(raw.get("indices", [])):
         code = _code(path, f"indices[{i}].code", item, "code")
-        indices[code] = IndexEntry(code, str(item.get("name", code)), item.get("name_en"),
-                                   tuple(item.get("aliases", ())))
+        indices[code] = IndexEntry(
+            code, str(item.get("name", code)), item.get("name_en"), tuple(item.get("aliases", ()))
+        )
     return etfs, indices
 
 

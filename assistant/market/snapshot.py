@@ -53,8 +53,13 @@ class SnapshotSource:
 
     immutable = True  # a snapshot never changes once loaded: MarketData may memoise what it parses from it
 
-    def __init__(self, path: Path | str, *, strict_news: bool = False,
-                 validated_frames: list[RecordedFrame] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        strict_news: bool = False,
+        validated_frames: list[RecordedFrame] | None = None,
+    ) -> None:
         """`validated_frames`: the frames of an earlier validation of these very files (the snapshot cache);
         the manifest, news and documents are still read and checked."""
         self.path = Path(path)
@@ -66,8 +71,11 @@ class SnapshotSource:
         self.manifest = manifest
         self.info = self._read_info(manifest)
         self._universe = self._read_universe(manifest)
-        self._frames = (self._read_frames(manifest) if validated_frames is None
-                        else {frames.frame_key(f.function, f.params): f for f in validated_frames})
+        self._frames = (
+            self._read_frames(manifest)
+            if validated_frames is None
+            else {frames.frame_key(f.function, f.params): f for f in validated_frames}
+        )
         self._check_universe_bars()
         self._articles = self._read_news()
         self._documents = self._read_documents()
@@ -122,7 +130,9 @@ class SnapshotSource:
 
     def _read_manifest(self) -> dict[str, Any]:
         if not self.path.is_dir():
-            raise SnapshotError(str(self.path), "not a snapshot folder (expected a directory with manifest.json)")
+            raise SnapshotError(
+                str(self.path), "not a snapshot folder (expected a directory with manifest.json)"
+            )
         file = self.path / "manifest.json"
         if not file.is_file():
             raise self._fail("missing: a v1 snapshot needs manifest.json at its top level")
@@ -156,13 +166,17 @@ class SnapshotSource:
         if origin not in ORIGINS:
             raise self._fail(f"origin {origin!r} is not one of {', '.join(ORIGINS)}")
         version = manifest.get("akshare_version")
-        return SourceInfo(origin=origin, trade_date=trade_date, as_of=as_of,
-                          akshare_version=str(version) if version else None)
+        return SourceInfo(
+            origin=origin,
+            trade_date=trade_date,
+            as_of=as_of,
+            akshare_version=str(version) if version else None,
+        )
 
     def _read_universe(self, manifest: dict[str, Any]) -> dict[str, str]:
         items = manifest["universe"]
         if not isinstance(items, list) or not items:
-            raise self._fail("universe must be a non-empty list of {\"etf\": code, \"index\": code}")
+            raise self._fail('universe must be a non-empty list of {"etf": code, "index": code}')
         universe: dict[str, str] = {}
         for i, item in enumerate(items):
             if not isinstance(item, dict):
@@ -188,16 +202,23 @@ class SnapshotSource:
             function, params, file = self._frame_entry(i, entry)
             key = frames.frame_key(function, params)
             if key in out:
-                raise self._fail(f"frames[{i}] duplicates the key of frames[{where[key]}]: {function} {params} "
-                                 "(start_date/end_date are not part of a frame's key)")
+                raise self._fail(
+                    f"frames[{i}] duplicates the key of frames[{where[key]}]: {function} {params} "
+                    "(start_date/end_date are not part of a frame's key)"
+                )
             where[key] = i
             out[key] = RecordedFrame(function, params, file, self._read_frame(function, file))
         return out
 
     def _frame_entry(self, i: int, entry: Any) -> tuple[str, dict[str, str], Path]:
-        if not isinstance(entry, dict) or not isinstance(entry.get("function"), str) \
-                or not isinstance(entry.get("file"), str):
-            raise self._fail(f"frames[{i}] must be an object with string function and file and a params object")
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("function"), str)
+            or not isinstance(entry.get("file"), str)
+        ):
+            raise self._fail(
+                f"frames[{i}] must be an object with string function and file and a params object"
+            )
         raw_params = entry.get("params", {})
         if not isinstance(raw_params, dict):
             raise self._fail(f"frames[{i}].params must be an object")
@@ -209,8 +230,10 @@ class SnapshotSource:
         if not file.is_relative_to(self.path.resolve()):
             raise self._fail(f"frames[{i}].file {entry['file']!r} points outside the snapshot")
         if not file.is_file():
-            raise self._fail(f"frame file does not exist (listed as frames[{i}] for {function} in manifest.json)",
-                             self.path / entry["file"])
+            raise self._fail(
+                f"frame file does not exist (listed as frames[{i}] for {function} in manifest.json)",
+                self.path / entry["file"],
+            )
         return function, {k: v for k, v in params.items() if k not in frames.DATE_PARAMS}, file
 
     def _read_frame(self, function: str, file: Path) -> pd.DataFrame:
@@ -235,13 +258,21 @@ class SnapshotSource:
     def _check_universe_bars(self) -> None:
         day = self.info.trade_date
         for etf, index in self._universe.items():
-            if not self._has_bar("fund_etf_hist_em", {"symbol": etf, "period": "daily", "adjust": ""}, "日期"):
-                raise self._fail(f"universe ETF {etf} has no fund_etf_hist_em bar on trade_date {day} "
-                                 f"(needs a frame with params symbol={etf}, period=daily, adjust=\"\")")
-            if not any(self._has_bar("stock_zh_index_daily_em", {"symbol": p + index}, "date")
-                       for p in ("csi", "sh", "sz")):
-                raise self._fail(f"universe index {index} (of ETF {etf}) has no stock_zh_index_daily_em bar on "
-                                 f"trade_date {day} (needs a frame with params symbol=csi{index})")
+            if not self._has_bar(
+                "fund_etf_hist_em", {"symbol": etf, "period": "daily", "adjust": ""}, "日期"
+            ):
+                raise self._fail(
+                    f"universe ETF {etf} has no fund_etf_hist_em bar on trade_date {day} "
+                    f'(needs a frame with params symbol={etf}, period=daily, adjust="")'
+                )
+            if not any(
+                self._has_bar("stock_zh_index_daily_em", {"symbol": p + index}, "date")
+                for p in ("csi", "sh", "sz")
+            ):
+                raise self._fail(
+                    f"universe index {index} (of ETF {etf}) has no stock_zh_index_daily_em bar on "
+                    f"trade_date {day} (needs a frame with params symbol=csi{index})"
+                )
 
     def _has_bar(self, function: str, params: dict[str, str], column: str) -> bool:
         recorded = self._frames.get(frames.frame_key(function, params))
@@ -271,8 +302,11 @@ class SnapshotSource:
                 if article is None:
                     continue
                 if article.id in articles:
-                    self._news_problem(file, n, f"duplicate news id {article.id!r} (first at {first_seen[article.id]}); "
-                                       "line skipped")
+                    self._news_problem(
+                        file,
+                        n,
+                        f"duplicate news id {article.id!r} (first at {first_seen[article.id]}); line skipped",
+                    )
                     continue
                 articles[article.id] = article
                 first_seen[article.id] = f"{file}:{n}"
@@ -283,7 +317,9 @@ class SnapshotSource:
                 previous = articles.get(article.id)
                 if previous is None:
                     articles[article.id] = article
-                elif previous.id.startswith("em-") and previous.url == article.url:  # same story, two keywords
+                elif (
+                    previous.id.startswith("em-") and previous.url == article.url
+                ):  # same story, two keywords
                     symbols = tuple(sorted(set(previous.symbols) | set(article.symbols)))
                     articles[article.id] = replace(previous, symbols=symbols)
         return sorted(articles.values(), key=lambda a: (a.published_at, a.id))
@@ -311,15 +347,24 @@ class SnapshotSource:
             self._news_problem(file, n, f"published_at {obj['published_at']!r} is not ISO 8601; line skipped")
             return None
         if published.tzinfo is None:
-            self._news_problem(file, n, f"published_at {obj['published_at']!r} has no time zone offset; line skipped")
+            self._news_problem(
+                file, n, f"published_at {obj['published_at']!r} has no time zone offset; line skipped"
+            )
             return None
         symbols = obj.get("symbols") or []
         if not isinstance(symbols, list) or not all(isinstance(s, str) for s in symbols):
             self._news_problem(file, n, "symbols must be a list of code strings; line skipped")
             return None
-        return Article(id=obj["id"], title=obj["title"], body=obj["body"], published_at=published,
-                       source=_opt_str(obj.get("source")), url=_opt_str(obj.get("url")),
-                       language=_opt_str(obj.get("language")), symbols=tuple(symbols))
+        return Article(
+            id=obj["id"],
+            title=obj["title"],
+            body=obj["body"],
+            published_at=published,
+            source=_opt_str(obj.get("source")),
+            url=_opt_str(obj.get("url")),
+            language=_opt_str(obj.get("language")),
+            symbols=tuple(symbols),
+        )
 
     # --------------------------------------------------------------------------------------------- documents
 
@@ -328,11 +373,14 @@ class SnapshotSource:
         docs: dict[str, Document] = {}
         if not root.is_dir():
             return []
-        for file in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES):
+        for file in sorted(
+            p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
+        ):
             doc_id = file.relative_to(root).with_suffix("").as_posix()
             if doc_id in docs:
-                self.problems.append(f"{file}: duplicate document id {doc_id!r} (same name, another extension); "
-                                     "skipped")
+                self.problems.append(
+                    f"{file}: duplicate document id {doc_id!r} (same name, another extension); skipped"
+                )
                 continue
             docs[doc_id] = self._document(doc_id, file)
         return list(docs.values())
@@ -348,11 +396,20 @@ class SnapshotSource:
         if meta.get("published_at") is not None:
             published = _meta_datetime(meta["published_at"])
             if published is None:
-                self.problems.append(f"{file}: front matter published_at {meta['published_at']!r} is not a date")
+                self.problems.append(
+                    f"{file}: front matter published_at {meta['published_at']!r} is not a date"
+                )
         symbols = meta.get("symbols") or ()
-        return Document(id=doc_id, path=str(file.resolve()), title=title, published_at=published,
-                        source=_opt_str(meta.get("source")), url=_opt_str(meta.get("url")),
-                        symbols=tuple(str(s) for s in symbols) if isinstance(symbols, list) else (), meta=meta)
+        return Document(
+            id=doc_id,
+            path=str(file.resolve()),
+            title=title,
+            published_at=published,
+            source=_opt_str(meta.get("source")),
+            url=_opt_str(meta.get("url")),
+            symbols=tuple(str(s) for s in symbols) if isinstance(symbols, list) else (),
+            meta=meta,
+        )
 
     def _front_matter(self, file: Path, text: str) -> tuple[dict[str, object], str]:
         if not text.startswith("---"):
@@ -368,7 +425,7 @@ class SnapshotSource:
                 if not isinstance(meta, dict):
                     self.problems.append(f"{file}: front matter is not a mapping; ignored")
                     return {}, text
-                return {str(k): v for k, v in meta.items()}, "\n".join(lines[end + 1:])
+                return {str(k): v for k, v in meta.items()}, "\n".join(lines[end + 1 :])
         return {}, text
 
 
@@ -454,8 +511,15 @@ def _write_cached_frames(folder: Path, snapshot: Path, recorded: list[RecordedFr
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         for n, frame in enumerate(recorded):
-            write_frame(frame.df, tmp / f"{n}.parquet", {"function": frame.function, "params": frame.params,
-                                                         "file": str(frame.file.relative_to(snapshot.resolve()))})
+            write_frame(
+                frame.df,
+                tmp / f"{n}.parquet",
+                {
+                    "function": frame.function,
+                    "params": frame.params,
+                    "file": str(frame.file.relative_to(snapshot.resolve())),
+                },
+            )
         try:
             os.rename(tmp, folder)  # atomic; fails when another process cached the same files first
         except OSError:

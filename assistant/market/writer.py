@@ -112,8 +112,9 @@ class SnapshotWriter:
         }
         if self.notes:
             manifest["notes"] = self.notes
-        (self.out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                                    encoding="utf-8")
+        (self.out_dir / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
         if validate:
             from assistant.market.snapshot import SnapshotSource
 

@@ -180,7 +180,9 @@ class Usem3Embedder(_LazyEmbedder):
 class SentenceTransformerEmbedder(_LazyEmbedder):
     """Any sentence-transformers model by name or local path, loaded offline (local_files_only=True)."""
 
-    def __init__(self, model: str, query_prompt: str | None = None, document_prompt: str | None = None) -> None:
+    def __init__(
+        self, model: str, query_prompt: str | None = None, document_prompt: str | None = None
+    ) -> None:
         super().__init__()
         self.model_ref = model
         self.name = f"st:{model}"
@@ -207,12 +209,22 @@ class SentenceTransformerEmbedder(_LazyEmbedder):
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        return _normalise(self.model.encode(list(texts), prompt=self.document_prompt, batch_size=32,
-                                            normalize_embeddings=True, show_progress_bar=False))
+        return _normalise(
+            self.model.encode(
+                list(texts),
+                prompt=self.document_prompt,
+                batch_size=32,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        )
 
     def encode_query(self, text: str) -> np.ndarray:
-        vector: np.ndarray = _normalise(self.model.encode([text], prompt=self.query_prompt,
-                                                          normalize_embeddings=True, show_progress_bar=False))[0]
+        vector: np.ndarray = _normalise(
+            self.model.encode(
+                [text], prompt=self.query_prompt, normalize_embeddings=True, show_progress_bar=False
+            )
+        )[0]
         return vector
 
 
@@ -246,7 +258,7 @@ class HashingEmbedder(NumpyEmbeddings):
         out = np.zeros((len(texts), self._dim), np.float32)
         for row, text in enumerate(texts):
             t = text.lower()
-            for gram in [*t, *(t[i:i + 2] for i in range(len(t) - 1))]:
+            for gram in [*t, *(t[i : i + 2] for i in range(len(t) - 1))]:
                 if not gram.isspace():
                     out[row, zlib.crc32(gram.encode("utf-8")) % self._dim] += 1.0
         return _normalise(out)
@@ -282,6 +294,7 @@ def get_embedder(spec: str) -> Embedder:
 
 
 # --- adapters -----------------------------------------------------------------------------------------------
+
 
 class LangChainEmbeddings(Embeddings):
     """An Embeddings over any `Embedder` that is not one already (a test double returning arrays)."""

@@ -73,9 +73,15 @@ def load_vectors(path: Path, identity: str, dim: int) -> dict[bytes, np.ndarray]
         return {}
     if stored_id != identity:
         return {}  # another embedder or version: never served
-    if (fmt != FORMAT or keys.dtype != np.uint8 or keys.ndim != 2 or keys.shape[1] != 32
-            or vectors.dtype != np.float32 or vectors.shape != (keys.shape[0], dim)
-            or not np.isfinite(vectors).all()):
+    if (
+        fmt != FORMAT
+        or keys.dtype != np.uint8
+        or keys.ndim != 2
+        or keys.shape[1] != 32
+        or vectors.dtype != np.float32
+        or vectors.shape != (keys.shape[0], dim)
+        or not np.isfinite(vectors).all()
+    ):
         log.warning("ignoring corrupt embedding cache %s (unexpected format or shapes)", path)
         return {}
     return {k.tobytes(): v for k, v in zip(keys, vectors)}
@@ -131,7 +137,9 @@ class EmbeddingCache:
             dim = int(self.embedder.dim)
             entries: dict[bytes, np.ndarray] = {}
             if self.seed is not None:
-                entries.update(load_vectors(self.seed / f"{file_stem(self.identity)}.npz", self.identity, dim))
+                entries.update(
+                    load_vectors(self.seed / f"{file_stem(self.identity)}.npz", self.identity, dim)
+                )
             if self.path is not None:
                 entries.update(load_vectors(self.path, self.identity, dim))
             self._entries = entries

@@ -32,14 +32,18 @@ class SymbolTagger:
         # One alternation per script, longest names first, so 厦门钨业股份 is not shadowed by 厦门钨业 and matching
         # costs one regex pass per text however large the lexicon. English names match case-insensitively on
         # word boundaries.
-        names = sorted(((n.strip(), c) for n, c in lexicon.items() if len(n.strip()) >= 2 and _is_code(c)),
-                       key=lambda p: -len(p[0]))
+        names = sorted(
+            ((n.strip(), c) for n, c in lexicon.items() if len(n.strip()) >= 2 and _is_code(c)),
+            key=lambda p: -len(p[0]),
+        )
         self._code_of: dict[str, str] = {}
         for name, code in names:
             self._code_of.setdefault(name.lower() if name.isascii() else name, code)
         ascii_names = [re.escape(n) for n in self._code_of if n.isascii()]
         cjk_names = [re.escape(n) for n in self._code_of if not n.isascii()]
-        self._ascii_re = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(ascii_names)})(?![a-z0-9])") if ascii_names else None
+        self._ascii_re = (
+            re.compile(rf"(?<![a-z0-9])(?:{'|'.join(ascii_names)})(?![a-z0-9])") if ascii_names else None
+        )
         self._cjk_re = re.compile("|".join(cjk_names)) if cjk_names else None
 
     def find(self, text: str) -> set[str]:

@@ -38,8 +38,12 @@ def as_of_ts(as_of: dt.datetime | None) -> int | None:
     return int(as_of.timestamp())
 
 
-def build_where(as_of: dt.datetime | None = None, kind: str | Iterable[str] | None = None,
-                symbols: Iterable[str] | None = None, complete_only: bool = True) -> dict[str, Any] | None:
+def build_where(
+    as_of: dt.datetime | None = None,
+    kind: str | Iterable[str] | None = None,
+    symbols: Iterable[str] | None = None,
+    complete_only: bool = True,
+) -> dict[str, Any] | None:
     """Conjunction of: complete documents, published_at <= as_of (undated documents are stored as 0), kind,
     and any-of symbols."""
     clauses: list[dict[str, Any]] = []

@@ -67,11 +67,21 @@ class HybridSearcher:
     each list, which suits short candidate lists of distinct citations.
     """
 
-    def __init__(self, store: ChunkStore, *, lexicon: Mapping[str, str] | None = None, rrf_k: int = 5,
-                 candidates: int = 40, dense_weight: float = 1.0, lexical_weight: float = 1.0,
-                 entity_weight: float = 2.0, languages: Sequence[str] = ("zh", "en"),
-                 recency_half_life_days: float | None = None, lexical: LexicalIndex | None = None,
-                 data_as_of: dt.datetime | None = None) -> None:
+    def __init__(
+        self,
+        store: ChunkStore,
+        *,
+        lexicon: Mapping[str, str] | None = None,
+        rrf_k: int = 5,
+        candidates: int = 40,
+        dense_weight: float = 1.0,
+        lexical_weight: float = 1.0,
+        entity_weight: float = 2.0,
+        languages: Sequence[str] = ("zh", "en"),
+        recency_half_life_days: float | None = None,
+        lexical: LexicalIndex | None = None,
+        data_as_of: dt.datetime | None = None,
+    ) -> None:
         self.store = store
         self.data_as_of = data_as_of  # the data's as-of time: the default limit of a LangChain retriever
         self._fixed_lexicon = lexicon
@@ -85,10 +95,19 @@ class HybridSearcher:
         self.recency_half_life_days = recency_half_life_days
         self.lexical = lexical if lexical is not None else LexicalIndex()  # an empty index is falsy
 
-    def search(self, query: str, k: int = 5, as_of: dt.datetime | None = None,
-               kind: str | Iterable[str] | None = None, symbols: Iterable[str] | None = None, *,
-               trade_date: dt.date | None = None, mode: Mode = "hybrid", max_per_citation: int | None = 1,
-               query_embedding: Sequence[float] | None = None) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        as_of: dt.datetime | None = None,
+        kind: str | Iterable[str] | None = None,
+        symbols: Iterable[str] | None = None,
+        *,
+        trade_date: dt.date | None = None,
+        mode: Mode = "hybrid",
+        max_per_citation: int | None = 1,
+        query_embedding: Sequence[float] | None = None,
+    ) -> list[Hit]:
         """Top-k chunks for `query` published at or before `as_of`, of `kind`, about any of `symbols`.
 
         `max_per_citation` (default 1) keeps one chunk per article/document so k hits are k sources; pass None
@@ -116,16 +135,23 @@ class HybridSearcher:
             if linked:
                 lists.append((dense.ranked(linked=linked), self.entity_weight))
         if mode in ("hybrid", "lexical"):
-            lexical = [_hit(h.chunk_id, h.text, h.metadata, h.score)
-                       for h in self.lexical.search(query, n, as_of_ts(as_of), kinds, symbols)]
+            lexical = [
+                _hit(h.chunk_id, h.text, h.metadata, h.score)
+                for h in self.lexical.search(query, n, as_of_ts(as_of), kinds, symbols)
+            ]
             if mode == "lexical":
                 return _limit(lexical, k, max_per_citation)
             lists.append((lexical, self.lexical_weight))
         anchor = trade_date or (as_of.date() if as_of else None)
         return self.fuse(lists, k, anchor, max_per_citation)
 
-    def fuse(self, ranked: Sequence[tuple[Sequence[Hit], float]], k: int, anchor: dt.date | None,
-             max_per_citation: int | None = 1) -> list[Hit]:
+    def fuse(
+        self,
+        ranked: Sequence[tuple[Sequence[Hit], float]],
+        k: int,
+        anchor: dt.date | None,
+        max_per_citation: int | None = 1,
+    ) -> list[Hit]:
         """Weighted reciprocal rank fusion over citations: a citation's rank in a list is the rank of its best
         chunk; the fused score is sum(weight / (rrf_k + rank)) times the news decay factor. Chunks of a citation
         follow in the order they first appeared."""
@@ -196,16 +222,26 @@ class _DenseLists:
         order = [cid for cid in ids if cid in vectors]
         sims = np.asarray([vectors[c] for c in order], dtype=np.float32) @ self._query_vector()
         top = np.argsort(-sims, kind="stable")[: self.n]
-        return [_hit(order[i], lex.texts[lex.row_of[order[i]]], lex.metas[lex.row_of[order[i]]], float(sims[i]))
-                for i in top]
+        return [
+            _hit(order[i], lex.texts[lex.row_of[order[i]]], lex.metas[lex.row_of[order[i]]], float(sims[i]))
+            for i in top
+        ]
 
     def _query_vector(self) -> np.ndarray:
         if self._q is None:
             self._q = np.asarray(self.emb, dtype=np.float32)
         return self._q
 
-    def __init__(self, store: ChunkStore, lexical: LexicalIndex, emb: Sequence[float], as_of: dt.datetime | None,
-                 kinds: tuple[str, ...], symbols: list[str], n: int) -> None:
+    def __init__(
+        self,
+        store: ChunkStore,
+        lexical: LexicalIndex,
+        emb: Sequence[float],
+        as_of: dt.datetime | None,
+        kinds: tuple[str, ...],
+        symbols: list[str],
+        n: int,
+    ) -> None:
         self.store, self.lexical, self.emb = store, lexical, emb
         self._q = None
         self.as_of, self.kinds, self.symbols, self.n = as_of, kinds, symbols, n
@@ -278,6 +314,12 @@ def _dense_hit(c: StoredChunk) -> Hit:
 
 
 def _hit(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Hit:
-    return Hit(chunk_id=chunk_id, citation_id=str(meta.get("citation_id", chunk_id.split("#")[0])),
-               kind=str(meta.get("kind", "")), title=str(meta.get("title", "")), text=text, score=score,
-               metadata=dict(meta))
+    return Hit(
+        chunk_id=chunk_id,
+        citation_id=str(meta.get("citation_id", chunk_id.split("#")[0])),
+        kind=str(meta.get("kind", "")),
+        title=str(meta.get("title", "")),
+        text=text,
+        score=score,
+        metadata=dict(meta),
+    )

@@ -88,8 +88,12 @@ def use_dictionary_cache(folder: Path | str | None) -> None:
 
 def _install_lazy_freq(jieba: Any) -> bool:
     tokenizer = jieba.dt
-    if _freq_file is None or tokenizer.initialized or not _freq_file.is_file() \
-            or tokenizer.dictionary != jieba.DEFAULT_DICT:
+    if (
+        _freq_file is None
+        or tokenizer.initialized
+        or not _freq_file.is_file()
+        or tokenizer.dictionary != jieba.DEFAULT_DICT
+    ):
         return False
     try:
         freq = _DiskFreq(_freq_file)
@@ -229,7 +233,7 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def sync(self, store: "ChunkStore") -> bool:
+    def sync(self, store: ChunkStore) -> bool:
         """Bring the index in line with the store's complete chunks; True when it was rebuilt."""
         rev = store.revision()
         if rev == self.revision:
@@ -257,8 +261,11 @@ class LexicalIndex:
                     else:
                         vectors.append(page_vectors)
             else:
-                rows = [(c.chunk_id, c.text, c.metadata) for page in store.iter_complete(include_documents=True)
-                        for c in page]
+                rows = [
+                    (c.chunk_id, c.text, c.metadata)
+                    for page in store.iter_complete(include_documents=True)
+                    for c in page
+                ]
                 vectors = None
             self.build(rows, np.concatenate(vectors) if vectors else None)
             self.revision = rev
@@ -266,7 +273,9 @@ class LexicalIndex:
                 self._save(cache)
             return True
 
-    def build(self, rows: Iterable[tuple[str, str, dict[str, Any]]], vectors: np.ndarray | None = None) -> None:
+    def build(
+        self, rows: Iterable[tuple[str, str, dict[str, Any]]], vectors: np.ndarray | None = None
+    ) -> None:
         import bm25s
 
         ids, texts, metas = [], [], []
@@ -280,7 +289,9 @@ class LexicalIndex:
         for cid, text in zip(ids, texts):
             toks = self._tokens.get(cid)
             if toks is None:
-                toks = [sys.intern(t) for t in tokenize(text)]  # interned: 100k chunks share one copy per token
+                toks = [
+                    sys.intern(t) for t in tokenize(text)
+                ]  # interned: 100k chunks share one copy per token
                 self._tokens[cid] = toks
             tokens.append(toks or ["\u0000"])  # bm25s needs a token per document
         self._tokens = {cid: self._tokens[cid] for cid in ids}  # forget deleted chunks
@@ -291,8 +302,14 @@ class LexicalIndex:
             vectors = None
         self._install(ids, texts, metas, bm25, vectors)
 
-    def _install(self, ids: list[str], texts: list[str], metas: list[dict[str, Any]], bm25: Any,
-                 vectors: np.ndarray | None) -> None:
+    def _install(
+        self,
+        ids: list[str],
+        texts: list[str],
+        metas: list[dict[str, Any]],
+        bm25: Any,
+        vectors: np.ndarray | None,
+    ) -> None:
         sym_rows: dict[str, list[int]] = {}
         for row, meta in enumerate(metas):
             for key in meta:
@@ -312,8 +329,13 @@ class LexicalIndex:
     # someone else (a shared drive, a folder handed over), so nothing read from it may be able to run code.
 
     def _save(self, folder: Path) -> None:
-        state = {"format": self.CACHE_FORMAT, "ids": self.ids, "texts": self.texts, "metas": self.metas,
-                 "tokens": [self._tokens[c] for c in self.ids]}
+        state = {
+            "format": self.CACHE_FORMAT,
+            "ids": self.ids,
+            "texts": self.texts,
+            "metas": self.metas,
+            "tokens": [self._tokens[c] for c in self.ids],
+        }
         tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
         try:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -350,14 +372,21 @@ class LexicalIndex:
             if not (len(tokens) == len(texts) == len(metas) == len(ids)):
                 return False
             self._tokens = dict(zip(ids, tokens))
-            self._install(ids, texts, metas, bm25, vectors if len(vectors) == len(ids) and vectors.size else None)
+            self._install(
+                ids, texts, metas, bm25, vectors if len(vectors) == len(ids) and vectors.size else None
+            )
             return True
         except Exception as err:  # noqa: BLE001 - a corrupt or stale cache only costs a rebuild
             log.warning("ignoring unreadable lexical index cache %s: %s", folder, err)
             return False
 
-    def mask(self, as_of_ts: int | None, kinds: tuple[str, ...], symbols: Iterable[str] | None,
-             language: str | None = None) -> np.ndarray | None:
+    def mask(
+        self,
+        as_of_ts: int | None,
+        kinds: tuple[str, ...],
+        symbols: Iterable[str] | None,
+        language: str | None = None,
+    ) -> np.ndarray | None:
         """Boolean row mask for the hard filters, None when nothing is filtered. Masks are memoised per filter
         (until the next rebuild): a question's searches share them. Treat the returned array as read-only."""
         syms = tuple(sorted({s for s in (symbols or ()) if s}))
@@ -374,8 +403,9 @@ class LexicalIndex:
         self._masks[key] = mask
         return mask
 
-    def _mask(self, as_of_ts: int | None, kinds: tuple[str, ...], syms: tuple[str, ...],
-              language: str | None) -> np.ndarray | None:
+    def _mask(
+        self, as_of_ts: int | None, kinds: tuple[str, ...], syms: tuple[str, ...], language: str | None
+    ) -> np.ndarray | None:
         mask: np.ndarray | None = None
         if language:
             mask = self._lang == language
@@ -394,8 +424,14 @@ class LexicalIndex:
             mask = m if mask is None else mask & m
         return mask
 
-    def search(self, query: str, n: int, as_of_ts: int | None = None, kinds: tuple[str, ...] = (),
-               symbols: Iterable[str] | None = None) -> list[LexicalHit]:
+    def search(
+        self,
+        query: str,
+        n: int,
+        as_of_ts: int | None = None,
+        kinds: tuple[str, ...] = (),
+        symbols: Iterable[str] | None = None,
+    ) -> list[LexicalHit]:
         if not self.ids or n <= 0:
             return []
         q = [t for t in tokenize(query) if t in self._bm25.vocab_dict]
@@ -408,7 +444,11 @@ class LexicalIndex:
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [LexicalHit(self.ids[i], float(scores[i]), self.texts[i], self.metas[i]) for i in top if scores[i] > 0]
+        return [
+            LexicalHit(self.ids[i], float(scores[i]), self.texts[i], self.metas[i])
+            for i in top
+            if scores[i] > 0
+        ]
 
 
 def _cache_file(store: Any, revision: str) -> Path | None:
@@ -416,7 +456,9 @@ def _cache_file(store: Any, revision: str) -> Path | None:
     folder = getattr(store, "cache_dir", None)
     if folder is None or revision in ("", "0"):
         return None
-    where = hashlib.sha1(f"{getattr(store, 'location', '')}\0{getattr(store, 'name', '')}".encode()).hexdigest()[:12]
+    where = hashlib.sha1(
+        f"{getattr(store, 'location', '')}\0{getattr(store, 'name', '')}".encode()
+    ).hexdigest()[:12]
     embedder = getattr(getattr(store, "embedder", None), "name", "")
     tag = hashlib.sha1(embedder.encode()).hexdigest()[:8]
     return Path(folder) / f"lexical-{where}{tag}-{revision}"

@@ -31,7 +31,9 @@ class HybridRetriever(BaseRetriever):
 
     searcher: HybridSearcher
     k: int = Field(default=5, ge=1, le=200, description="How many documents to return.")
-    as_of: dt.datetime | None = Field(default=None, description="Latest publication time (default: the data's).")
+    as_of: dt.datetime | None = Field(
+        default=None, description="Latest publication time (default: the data's)."
+    )
     kind: str | list[str] | None = Field(default=None, description="news, document, or both (None).")
     symbols: list[str] | None = Field(default=None, description="Codes the chunks must be tagged with.")
     trade_date: dt.date | None = None
@@ -41,8 +43,10 @@ class HybridRetriever(BaseRetriever):
     @model_validator(mode="after")
     def _bounded_in_time(self) -> HybridRetriever:
         if self.as_of is None and self.searcher.data_as_of is None:
-            raise ValueError("give as_of (the data's as-of time) or a searcher built with data_as_of: without "
-                             "either, articles published after the data could be returned")
+            raise ValueError(
+                "give as_of (the data's as-of time) or a searcher built with data_as_of: without "
+                "either, articles published after the data could be returned"
+            )
         return self
 
     def search_options(self, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -62,12 +66,19 @@ class HybridRetriever(BaseRetriever):
         options["k"] = int(options["k"])
         return options
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
-                                **kwargs: Any) -> list[Document]:
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[Document]:
         options = self.search_options(kwargs)
         hits = self.searcher.search(query, **options)
-        return [Document(page_content=h.text, id=h.chunk_id,
-                         metadata={**h.metadata, "chunk_id": h.chunk_id, "score": h.score}) for h in hits]
+        return [
+            Document(
+                page_content=h.text,
+                id=h.chunk_id,
+                metadata={**h.metadata, "chunk_id": h.chunk_id, "score": h.score},
+            )
+            for h in hits
+        ]
 
 
 __all__ = ["CALL_OPTIONS", "HybridRetriever"]

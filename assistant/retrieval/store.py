@@ -75,13 +75,20 @@ def make_client(settings: Settings, *, fresh: bool = False) -> Any:
     if settings.chroma_url:
         url = _parse_url(settings.chroma_url)
         headers = None
-        if url.username is not None or url.password is not None:  # user:pass@ is HTTP Basic auth, never dropped
+        if (
+            url.username is not None or url.password is not None
+        ):  # user:pass@ is HTTP Basic auth, never dropped
             pair = f"{unquote(url.username or '')}:{unquote(url.password or '')}"
             headers = {"Authorization": "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")}
         try:
             port = url.port or (443 if url.scheme == "https" else 8000)
-            return chromadb.HttpClient(host=url.hostname or "localhost", port=port, ssl=url.scheme == "https",
-                                       headers=headers, settings=chroma_settings)
+            return chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=port,
+                ssl=url.scheme == "https",
+                headers=headers,
+                settings=chroma_settings,
+            )
         except Exception as exc:  # one line naming the server (password redacted), not a 100-line traceback
             raise StoreUnavailableError(
                 f"the Chroma server at {redact_url(settings.chroma_url)} cannot be used "
@@ -105,18 +112,32 @@ def make_client(settings: Settings, *, fresh: bool = False) -> Any:
 class ChunkStore:
     """Chunks + manifest in Chroma, bound to one embedder."""
 
-    def __init__(self, client: Any, embedder: Embedder, name: str = CHUNKS, location: str = "",
-                 cache_dir: Path | None = None, embedding_cache: EmbeddingCache | None = None,
-                 lock: StoreLock | None = None, reopen: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        embedder: Embedder,
+        name: str = CHUNKS,
+        location: str = "",
+        cache_dir: Path | None = None,
+        embedding_cache: EmbeddingCache | None = None,
+        lock: StoreLock | None = None,
+        reopen: Callable[[], Any] | None = None,
+    ) -> None:
         self.client = client
         self.embedder = embedder
         self.name = name
         self.location = location or name
-        self.cache_dir = cache_dir  # derived data (the persisted BM25 index per revision); None: not persisted
+        self.cache_dir = (
+            cache_dir  # derived data (the persisted BM25 index per revision); None: not persisted
+        )
         # passage vectors by (embedder id, text hash), consulted by ingest before encoding; None: always encode
         self.embedding_cache = embedding_cache
-        self.lock = lock  # inter-process writer lock (None: the caller serialises, e.g. tests on a private store)
-        self._reopen = reopen  # a fresh client on the same store (None: the view cannot go stale, e.g. a server)
+        self.lock = (
+            lock  # inter-process writer lock (None: the caller serialises, e.g. tests on a private store)
+        )
+        self._reopen = (
+            reopen  # a fresh client on the same store (None: the view cannot go stale, e.g. a server)
+        )
         with self._held("open"):
             try:
                 self._open_collections()
@@ -155,7 +176,7 @@ class ChunkStore:
         return self.lock.hold(what) if self.lock is not None else nullcontext()
 
     @contextmanager
-    def writing(self) -> Iterator["ChunkStore"]:
+    def writing(self) -> Iterator[ChunkStore]:
         """Hold the store's writer lock, on a view reloaded from disk when another process wrote since it was
         loaded (every write moves the revision; see store_lock)."""
         with self._held("write"):
@@ -171,17 +192,32 @@ class ChunkStore:
         self._view_revision = self._read_revision()
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | str | None = None, name: str = CHUNKS) -> ChunkStore:
+    def open(
+        cls, settings: Settings, embedder: Embedder | str | None = None, name: str = CHUNKS
+    ) -> ChunkStore:
         """The store the settings point at, checked against the embedder (settings.embedder by default)."""
-        emb = get_embedder(embedder) if isinstance(embedder, str) else embedder or get_embedder(settings.embedder)
-        location = redact_url(settings.chroma_url) if settings.chroma_url else str(Path(settings.store) / "chroma")
+        emb = (
+            get_embedder(embedder)
+            if isinstance(embedder, str)
+            else embedder or get_embedder(settings.embedder)
+        )
+        location = (
+            redact_url(settings.chroma_url) if settings.chroma_url else str(Path(settings.store) / "chroma")
+        )
         reopen = None if settings.chroma_url else (lambda: make_client(settings, fresh=True))
         lock = StoreLock(Path(settings.store))
         with lock.hold("open"):  # a new store's first open creates its tables: two at once collide
             client = make_client(settings)
-        return cls(client, emb, name=name, location=location,
-                   cache_dir=Path(settings.store) / "cache" / "lexical",
-                   embedding_cache=EmbeddingCache.for_store(emb, Path(settings.store)), lock=lock, reopen=reopen)
+        return cls(
+            client,
+            emb,
+            name=name,
+            location=location,
+            cache_dir=Path(settings.store) / "cache" / "lexical",
+            embedding_cache=EmbeddingCache.for_store(emb, Path(settings.store)),
+            lock=lock,
+            reopen=reopen,
+        )
 
     # --- collections -------------------------------------------------------------------------------------
 
@@ -190,7 +226,9 @@ class ChunkStore:
 
     def _chunks_collection(self) -> Any:
         col = self.client.get_or_create_collection(
-            self.name, embedding_function=None, metadata=self._collection_metadata(),
+            self.name,
+            embedding_function=None,
+            metadata=self._collection_metadata(),
             configuration={"hnsw": {"space": "cosine"}},
         )
         built_by = (col.metadata or {}).get("embedder")
@@ -218,8 +256,13 @@ class ChunkStore:
             page = self._read(lambda: self.docs.get(include=["metadatas"], limit=_PAGE, offset=offset))
             for cid, meta in zip(page["ids"], page["metadatas"] or []):
                 if cid not in _RESERVED and meta:
-                    out[cid] = DocRecord(cid, str(meta["doc_hash"]), str(meta["kind"]), int(meta["chunks"]),
-                                         str(meta.get("origin", "")))
+                    out[cid] = DocRecord(
+                        cid,
+                        str(meta["doc_hash"]),
+                        str(meta["kind"]),
+                        int(meta["chunks"]),
+                        str(meta.get("origin", "")),
+                    )
             if len(page["ids"]) < _PAGE:
                 return out
             offset += _PAGE
@@ -252,8 +295,12 @@ class ChunkStore:
         if not names:
             return
         merged = {**self.lexicon(), **{str(k): str(v) for k, v in names.items()}}
-        self.docs.upsert(ids=[_LEXICON_ID], embeddings=[[1.0]], metadatas=[{"names": len(merged)}],
-                         documents=[json.dumps(merged, ensure_ascii=False, sort_keys=True)])
+        self.docs.upsert(
+            ids=[_LEXICON_ID],
+            embeddings=[[1.0]],
+            metadatas=[{"names": len(merged)}],
+            documents=[json.dumps(merged, ensure_ascii=False, sort_keys=True)],
+        )
         self._bump_revision()
 
     def _bump_revision(self) -> None:
@@ -288,15 +335,22 @@ class ChunkStore:
                 metas.append({**chunk.metadata, "complete": False})
                 vectors.append(vec)
         for lo, hi in self._batches(len(ids)):
-            self.collection.upsert(ids=ids[lo:hi], documents=docs[lo:hi], metadatas=metas[lo:hi],
-                                   embeddings=np.asarray(vectors[lo:hi], dtype=np.float32))
+            self.collection.upsert(
+                ids=ids[lo:hi],
+                documents=docs[lo:hi],
+                metadatas=metas[lo:hi],
+                embeddings=np.asarray(vectors[lo:hi], dtype=np.float32),
+            )
         self.collection.delete(where={"$and": [_in("citation_id", cids), _nin("doc_hash", hashes)]})
         for lo, hi in self._batches(len(ids)):
             self.collection.update(ids=ids[lo:hi], metadatas=[{"complete": True}] * (hi - lo))
         self.docs.upsert(
-            ids=cids, embeddings=[[1.0]] * len(cids),
-            metadatas=[{"doc_hash": r.doc_hash, "kind": r.kind, "chunks": r.chunks, "origin": r.origin[:500]}
-                       for r, _, _ in batch],
+            ids=cids,
+            embeddings=[[1.0]] * len(cids),
+            metadatas=[
+                {"doc_hash": r.doc_hash, "kind": r.kind, "chunks": r.chunks, "origin": r.origin[:500]}
+                for r, _, _ in batch
+            ],
         )
         self._bump_revision()
 
@@ -321,23 +375,36 @@ class ChunkStore:
         include = ["metadatas", "documents"] if include_documents else ["metadatas"]
         offset = 0
         while True:
-            got = self._read(lambda: self.collection.get(where={"complete": True}, include=include, limit=page,
-                                                         offset=offset))
+            got = self._read(
+                lambda: self.collection.get(
+                    where={"complete": True}, include=include, limit=page, offset=offset
+                )
+            )
             texts = got.get("documents") or [""] * len(got["ids"])
             yield [StoredChunk(i, t or "", m or {}) for i, t, m in zip(got["ids"], texts, got["metadatas"])]
             if len(got["ids"]) < page:
                 return
             offset += page
 
-    def iter_complete_with_vectors(self, page: int = _PAGE) -> Iterator[tuple[list[StoredChunk], np.ndarray | None]]:
+    def iter_complete_with_vectors(
+        self, page: int = _PAGE
+    ) -> Iterator[tuple[list[StoredChunk], np.ndarray | None]]:
         """Pages of complete chunks (texts and metadata) with their embeddings as a float32 (rows, dim) array
         (None when the server returned none)."""
         offset = 0
         while True:
-            got = self._read(lambda: self.collection.get(
-                where={"complete": True}, include=["metadatas", "documents", "embeddings"], limit=page, offset=offset))
+            got = self._read(
+                lambda: self.collection.get(
+                    where={"complete": True},
+                    include=["metadatas", "documents", "embeddings"],
+                    limit=page,
+                    offset=offset,
+                )
+            )
             texts = got.get("documents") or [""] * len(got["ids"])
-            chunks = [StoredChunk(i, t or "", m or {}) for i, t, m in zip(got["ids"], texts, got["metadatas"])]
+            chunks = [
+                StoredChunk(i, t or "", m or {}) for i, t, m in zip(got["ids"], texts, got["metadatas"])
+            ]
             embeddings = got.get("embeddings")
             vectors = None
             if chunks and embeddings is not None and len(embeddings) == len(chunks):
@@ -350,31 +417,53 @@ class ChunkStore:
     def get(self, ids: Sequence[str]) -> list[StoredChunk]:
         out: list[StoredChunk] = []
         for lo in range(0, len(ids), _PAGE):
-            got = self._read(lambda: self.collection.get(ids=list(ids[lo:lo + _PAGE]),
-                                                         include=["metadatas", "documents"]))
-            out += [StoredChunk(i, t or "", m or {}) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
+            got = self._read(
+                lambda: self.collection.get(
+                    ids=list(ids[lo : lo + _PAGE]), include=["metadatas", "documents"]
+                )
+            )
+            out += [
+                StoredChunk(i, t or "", m or {})
+                for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
+            ]
         return out
 
-    def query(self, embedding: Sequence[float] | np.ndarray, n: int, where: dict[str, Any] | None) -> list[StoredChunk]:
+    def query(
+        self, embedding: Sequence[float] | np.ndarray, n: int, where: dict[str, Any] | None
+    ) -> list[StoredChunk]:
         """Nearest complete chunks by cosine distance (smaller is closer)."""
-        got = self._read(lambda: self.collection.query(
-            query_embeddings=[np.asarray(embedding, dtype=np.float32)], n_results=n, where=where,
-            include=["metadatas", "documents", "distances"]))
-        return [StoredChunk(i, t or "", m or {}, float(d))
-                for i, t, m, d in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
+        got = self._read(
+            lambda: self.collection.query(
+                query_embeddings=[np.asarray(embedding, dtype=np.float32)],
+                n_results=n,
+                where=where,
+                include=["metadatas", "documents", "distances"],
+            )
+        )
+        return [
+            StoredChunk(i, t or "", m or {}, float(d))
+            for i, t, m, d in zip(
+                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]
+            )
+        ]
 
     def query_ids(self, embedding: Sequence[float] | np.ndarray, n: int) -> list[tuple[str, float]]:
         """(chunk id, cosine distance) of the n nearest chunks, unfiltered (incomplete ones included): the fast
         path, for callers that filter with their own copy of the metadata."""
-        got = self._read(lambda: self.collection.query(
-            query_embeddings=[np.asarray(embedding, dtype=np.float32)], n_results=n, include=["distances"]))
+        got = self._read(
+            lambda: self.collection.query(
+                query_embeddings=[np.asarray(embedding, dtype=np.float32)], n_results=n, include=["distances"]
+            )
+        )
         return list(zip(got["ids"][0], (float(d) for d in got["distances"][0])))
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored embeddings by chunk id (for exact scoring of a small, filtered candidate set)."""
         out: dict[str, np.ndarray] = {}
         for lo in range(0, len(ids), _PAGE):
-            got = self._read(lambda: self.collection.get(ids=list(ids[lo:lo + _PAGE]), include=["embeddings"]))
+            got = self._read(
+                lambda: self.collection.get(ids=list(ids[lo : lo + _PAGE]), include=["embeddings"])
+            )
             out.update(zip(got["ids"], (np.asarray(e, dtype=np.float32) for e in got["embeddings"])))
         return out
 
@@ -382,7 +471,9 @@ class ChunkStore:
         """The stock langchain_chroma.Chroma over the chunks collection (used as the dense-only baseline)."""
         from langchain_chroma import Chroma
 
-        return Chroma(client=self.client, collection_name=self.name, embedding_function=as_langchain(self.embedder))
+        return Chroma(
+            client=self.client, collection_name=self.name, embedding_function=as_langchain(self.embedder)
+        )
 
     # --- reindex -----------------------------------------------------------------------------------------
 
@@ -396,8 +487,13 @@ class ChunkStore:
                 col.modify(name=self.name, metadata=meta)
 
 
-def reindex(client: Any, new_embedder: Embedder, name: str = CHUNKS, location: str = "",
-            progress: Callable[[int, int], None] | None = None) -> ChunkStore:
+def reindex(
+    client: Any,
+    new_embedder: Embedder,
+    name: str = CHUNKS,
+    location: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> ChunkStore:
     """Re-embed every complete chunk with `new_embedder` into a staging collection, then swap it in.
 
     The chunk texts are in the store already, so no source files are needed. Until the swap the old collection
@@ -411,14 +507,20 @@ def reindex(client: Any, new_embedder: Embedder, name: str = CHUNKS, location: s
     except Exception:  # noqa: BLE001 - nothing to re-index: just create an empty store
         return ChunkStore(client, new_embedder, name=name, location=location)
     meta = {"embedder": new_embedder.name, "embedder_dim": int(new_embedder.dim), "schema": 1}
-    target = client.create_collection(staging, embedding_function=None, metadata={**meta, "reindex_complete": False},
-                                      configuration={"hnsw": {"space": "cosine"}})
+    target = client.create_collection(
+        staging,
+        embedding_function=None,
+        metadata={**meta, "reindex_complete": False},
+        configuration={"hnsw": {"space": "cosine"}},
+    )
     total, done, offset = old.count(), 0, 0
     while True:
         got = old.get(where={"complete": True}, include=["metadatas", "documents"], limit=512, offset=offset)
         if got["ids"]:
             vectors = new_embedder.embed_documents(got["documents"])
-            target.add(ids=got["ids"], documents=got["documents"], metadatas=got["metadatas"], embeddings=vectors)
+            target.add(
+                ids=got["ids"], documents=got["documents"], metadatas=got["metadatas"], embeddings=vectors
+            )
             done += len(got["ids"])
             if progress:
                 progress(done, total)

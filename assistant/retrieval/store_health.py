@@ -16,8 +16,17 @@ from pathlib import Path
 from assistant.errors import MarketAssistantError
 
 REBUILD_COMMAND = "market-assistant ingest --rebuild"
-_DAMAGE_MARKERS = ("malformed", "hnsw", "not a database", "error finding id", "error getting embedding",
-                   "file is encrypted", "disk image", "no such table", "corrupt")
+_DAMAGE_MARKERS = (
+    "malformed",
+    "hnsw",
+    "not a database",
+    "error finding id",
+    "error getting embedding",
+    "file is encrypted",
+    "disk image",
+    "no such table",
+    "corrupt",
+)
 
 
 class StoreDamagedError(MarketAssistantError):
@@ -25,8 +34,10 @@ class StoreDamagedError(MarketAssistantError):
 
     def __init__(self, location: str, problem: str, repair: str = REBUILD_COMMAND) -> None:
         self.location, self.problem, self.repair = location, problem, repair
-        super().__init__(f"the store at {location} is damaged: {problem}. Rebuild it with `{repair}` "
-                         f"(add the files you ingested before, or --snapshot).")
+        super().__init__(
+            f"the store at {location} is damaged: {problem}. Rebuild it with `{repair}` "
+            f"(add the files you ingested before, or --snapshot)."
+        )
 
 
 def looks_like_damage(exc: BaseException) -> bool:

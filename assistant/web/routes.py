@@ -22,14 +22,24 @@ from assistant.api.routes import pool_of
 
 STATIC = Path(__file__).with_name("static")
 ASSETS = {
-    "app.js": "text/javascript", "chart.js": "text/javascript", "i18n.js": "text/javascript",
-    "markdown.js": "text/javascript", "stream.js": "text/javascript", "embed.js": "text/javascript",
+    "app.js": "text/javascript",
+    "chart.js": "text/javascript",
+    "i18n.js": "text/javascript",
+    "markdown.js": "text/javascript",
+    "stream.js": "text/javascript",
+    "embed.js": "text/javascript",
     "app.css": "text/css",
 }
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "base-uri 'none'; form-action 'none'; frame-ancestors *")
-HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-           "Cache-Control": "no-cache"}
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors *"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,8 +53,12 @@ def _template() -> str:
 def page(request: Request) -> HTMLResponse:
     engine = pool_of(request).default
     info = engine.md.info
-    values = {"origin": info.origin, "as_of": info.as_of.isoformat(), "trade_date": info.trade_date.isoformat(),
-              "etfs": ",".join(sorted(engine.md.universe()))}
+    values = {
+        "origin": info.origin,
+        "as_of": info.as_of.isoformat(),
+        "trade_date": info.trade_date.isoformat(),
+        "etfs": ",".join(sorted(engine.md.universe())),
+    }
     text = _template()
     for name, value in values.items():
         text = text.replace("{{" + name + "}}", html.escape(value, quote=True))
@@ -52,10 +66,14 @@ def page(request: Request) -> HTMLResponse:
 
 
 @router.get("/web/names")
-def names(request: Request, client: Annotated[Client, Depends(authenticated)],
-          codes: Annotated[str, Query(pattern=r"^\d{6}(,\d{6}){0,49}$",
-                                      description="Comma-separated six-digit codes, at most 50.")]
-          ) -> dict[str, dict[str, str | None]]:
+def names(
+    request: Request,
+    client: Annotated[Client, Depends(authenticated)],
+    codes: Annotated[
+        str,
+        Query(pattern=r"^\d{6}(,\d{6}){0,49}$", description="Comma-separated six-digit codes, at most 50."),
+    ],
+) -> dict[str, dict[str, str | None]]:
     """Chinese and English names of stocks, ETFs and indexes the data knows (unknown codes are left out)."""
     lexicon = pool_of(request).default.lexicon
     out: dict[str, dict[str, str | None]] = {}

@@ -29,8 +29,11 @@ from eval.bench.metrics import percentile
 def load_questions(path: str | None) -> list[str]:
     """The questions of an eval dataset: by default the shipped cases over the bundled sample."""
     source = Path(path) if path else Path(str(resources.files("eval") / "cases" / "sample.jsonl"))
-    questions = [json.loads(line)["question"] for line in source.read_text(encoding="utf-8").splitlines()
-                 if line.strip()]
+    questions = [
+        json.loads(line)["question"]
+        for line in source.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     if not questions:
         raise SystemExit(f"no questions in {source}")
     return questions
@@ -61,9 +64,14 @@ def warm(store: Path, questions: list[str], rounds: int) -> dict[str, float]:
         t0 = time.perf_counter()
         explain_move(engine.md, next(iter(engine.md.universe())))
         base.append((time.perf_counter() - t0) * 1000)
-    return {"questions": len(questions), "warm_p50_ms": percentile(times, 50), "warm_p95_ms": percentile(times, 95),
-            "memo_p50_ms": percentile(memo, 50), "memo_p95_ms": percentile(memo, 95),
-            "baseline_explain_move_p50_ms": percentile(base, 50)}
+    return {
+        "questions": len(questions),
+        "warm_p50_ms": percentile(times, 50),
+        "warm_p95_ms": percentile(times, 95),
+        "memo_p50_ms": percentile(memo, 50),
+        "memo_p95_ms": percentile(memo, 95),
+        "baseline_explain_move_p50_ms": percentile(base, 50),
+    }
 
 
 def cold(question: str) -> dict[str, float]:
@@ -73,8 +81,12 @@ def cold(question: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         for label in ("cold_fresh_store_s", "cold_warm_store_s"):
             t0 = time.perf_counter()
-            subprocess.run([str(exe), "ask", "--store", tmp, "--json", question], capture_output=True, env=env,
-                           check=True)
+            subprocess.run(
+                [str(exe), "ask", "--store", tmp, "--json", question],
+                capture_output=True,
+                env=env,
+                check=True,
+            )
             out[label] = time.perf_counter() - t0
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import assistant.cli"], check=True, env=env)
@@ -98,8 +110,12 @@ def main(argv: list[str] | None = None) -> int:
         result = warm(args.store or Path(tmp), questions, args.rounds)
     if not args.no_cold:
         result.update(cold(questions[0]))
-    result["targets"] = {"warm_p50_ms": 10, "warm_p95_ms": 40, "cold_warm_store_vs_bare_import": 1.3,
-                         "cold_fresh_store_s": 2.5}
+    result["targets"] = {
+        "warm_p50_ms": 10,
+        "warm_p95_ms": 40,
+        "cold_warm_store_vs_bare_import": 1.3,
+        "cold_fresh_store_s": 2.5,
+    }
     print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}, indent=2))
     return 0
 

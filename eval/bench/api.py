@@ -80,25 +80,39 @@ def _rss_mb(root: int) -> float:
     return round(total_kb / 1024, 1)
 
 
-def _wrk(url: str, path: str, key: str, bodies: list[dict[str, Any]], clients: int, seconds: int) -> dict[str, Any]:
+def _wrk(
+    url: str, path: str, key: str, bodies: list[dict[str, Any]], clients: int, seconds: int
+) -> dict[str, Any]:
     exe = shutil.which("wrk")
     if exe is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
-    script = _LUA % {"bodies": "{" + ",".join(_lua_string(json.dumps(b, ensure_ascii=False)) for b in bodies) + "}",
-                     "key": key, "path": path}
+    script = _LUA % {
+        "bodies": "{" + ",".join(_lua_string(json.dumps(b, ensure_ascii=False)) for b in bodies) + "}",
+        "key": key,
+        "path": path,
+    }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as f:
         f.write(script)
     try:
-        out = subprocess.run([exe, "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "10s", "-s",
-                              f.name, url], capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [exe, "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "10s", "-s", f.name, url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     finally:
         os.unlink(f.name)
     line = next(ln for ln in out.splitlines() if ln.startswith("RESULT "))
-    r = json.loads(line[len("RESULT "):])
+    r = json.loads(line[len("RESULT ") :])
     ok = r["requests"] - r["non_2xx"]
-    return {"answers_per_s": round(ok / (r["duration_us"] / 1e6), 1), "requests": r["requests"],
-            "p50_ms": r["p50_us"] / 1000, "p95_ms": r["p95_us"] / 1000, "p99_ms": r["p99_us"] / 1000,
-            "errors": r["errors"] + r["non_2xx"]}
+    return {
+        "answers_per_s": round(ok / (r["duration_us"] / 1e6), 1),
+        "requests": r["requests"],
+        "p50_ms": r["p50_us"] / 1000,
+        "p95_ms": r["p95_us"] / 1000,
+        "p99_ms": r["p99_us"] / 1000,
+        "errors": r["errors"] + r["non_2xx"],
+    }
 
 
 def _first_chunk_probe(url: str, key: str, questions: list[str], seconds: float) -> dict[str, Any]:
@@ -110,19 +124,26 @@ def _first_chunk_probe(url: str, key: str, questions: list[str], seconds: float)
     i = 0
     with httpx.Client(timeout=30) as client:
         while time.monotonic() < deadline:
-            body = {"model": "market-assistant", "stream": True,
-                    "messages": [{"role": "user", "content": questions[i % len(questions)]}]}
+            body = {
+                "model": "market-assistant",
+                "stream": True,
+                "messages": [{"role": "user", "content": questions[i % len(questions)]}],
+            }
             i += 1
             t0 = time.perf_counter()
-            with client.stream("POST", f"{url}/v1/chat/completions", json=body,
-                               headers={"Authorization": f"Bearer {key}"}) as r:
+            with client.stream(
+                "POST", f"{url}/v1/chat/completions", json=body, headers={"Authorization": f"Bearer {key}"}
+            ) as r:
                 seen = False
                 for line in r.iter_lines():  # read to the end: the connection is reused
                     if not seen and line.startswith("data: {") and '"content"' in line:
                         firsts.append((time.perf_counter() - t0) * 1000)
                         seen = True
-    return {"first_chunk_p50_ms": round(percentile(firsts, 50), 1), "first_chunk_p95_ms": round(percentile(firsts, 95), 1),
-            "probes": len(firsts)}
+    return {
+        "first_chunk_p50_ms": round(percentile(firsts, 50), 1),
+        "first_chunk_p95_ms": round(percentile(firsts, 95), 1),
+        "probes": len(firsts),
+    }
 
 
 def _in_process_worker(store: str, questions: list[str], seconds: float, threads: int, queue: Any) -> None:
@@ -154,8 +175,10 @@ def in_process(store: Path, questions: list[str], seconds: float, processes: int
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     threads = max(1, clients // processes)
-    procs = [ctx.Process(target=_in_process_worker, args=(str(store), questions, seconds, threads, queue))
-             for _ in range(processes)]
+    procs = [
+        ctx.Process(target=_in_process_worker, args=(str(store), questions, seconds, threads, queue))
+        for _ in range(processes)
+    ]
     for p in procs:
         p.start()
     counts = [queue.get() for _ in range(processes)]
@@ -176,11 +199,18 @@ def _start(store: Path, key: str, workers: int, log: Path) -> tuple[subprocess.P
     import urllib.request
 
     port = _free_port()
-    env = {**os.environ, "MARKET_ASSISTANT_STORE": str(store), "MARKET_ASSISTANT_API_KEYS": json.dumps(
-        [{"name": "bench", "key": key, "rate_per_minute": 10**9}])}
+    env = {
+        **os.environ,
+        "MARKET_ASSISTANT_STORE": str(store),
+        "MARKET_ASSISTANT_API_KEYS": json.dumps([{"name": "bench", "key": key, "rate_per_minute": 10**9}]),
+    }
     exe = Path(sys.executable).with_name("market-assistant")
-    proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--workers", str(workers), "--log-level",
-                             "warning"], env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 600
     while True:
@@ -199,20 +229,32 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--store", type=Path, default=None, help="Store folder (default: a temporary one).")
-    ap.add_argument("--questions", default=None, help="JSONL with a `question` per line (default: sample cases).")
+    ap.add_argument(
+        "--questions", default=None, help="JSONL with a `question` per line (default: sample cases)."
+    )
     args = ap.parse_args(argv)
     questions = load_questions(args.questions)
     answers_bodies = [{"question": q} for q in questions]
-    chat_bodies = [{"model": "market-assistant", "stream": True, "messages": [{"role": "user", "content": q}]}
-                   for q in questions]
+    chat_bodies = [
+        {"model": "market-assistant", "stream": True, "messages": [{"role": "user", "content": q}]}
+        for q in questions
+    ]
     key = secrets.token_urlsafe(24)
-    result: dict[str, Any] = {"seconds": args.seconds, "clients": args.clients, "workers": args.workers,
-                              "questions": len(questions), "load_average_at_start": os.getloadavg()}
+    result: dict[str, Any] = {
+        "seconds": args.seconds,
+        "clients": args.clients,
+        "workers": args.workers,
+        "questions": len(questions),
+        "load_average_at_start": os.getloadavg(),
+    }
     with tempfile.TemporaryDirectory() as tmp:
         store = args.store or Path(tmp) / "store"
         half = max(5.0, args.seconds / 2)
-        subprocess.run([sys.executable, "-c", "from assistant.api.serve import prepare_store; prepare_store()"],
-                       env={**os.environ, "MARKET_ASSISTANT_STORE": str(store)}, check=True)  # one writer, first
+        subprocess.run(
+            [sys.executable, "-c", "from assistant.api.serve import prepare_store; prepare_store()"],
+            env={**os.environ, "MARKET_ASSISTANT_STORE": str(store)},
+            check=True,
+        )  # one writer, first
         before = in_process(store, questions, half, args.workers, args.clients)
         proc, url = _start(store, key, args.workers, Path(tmp) / "serve.log")
         try:
@@ -231,8 +273,14 @@ def main(argv: list[str] | None = None) -> int:
             proc.terminate()
             proc.wait(timeout=30)
         after = in_process(store, questions, half, args.workers, args.clients)
-    result["in_process_answers_per_s"] = {"before": before, "after": after, "mean": round((before + after) / 2, 1)}
-    result["http_over_in_process"] = round(result["answers"]["answers_per_s"] / max(0.1, (before + after) / 2), 2)
+    result["in_process_answers_per_s"] = {
+        "before": before,
+        "after": after,
+        "mean": round((before + after) / 2, 1),
+    }
+    result["http_over_in_process"] = round(
+        result["answers"]["answers_per_s"] / max(0.1, (before + after) / 2), 2
+    )
     result["load_average_at_end"] = os.getloadavg()
     result["targets"] = {"answers_per_s": 60, "p95_ms": 300, "errors": 0, "http_over_in_process": 0.7}
     print(json.dumps(result, indent=2))

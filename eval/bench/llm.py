@@ -50,11 +50,15 @@ def _factory(mode: str, recorders: dict[str, _Recorder], timeout: float | None) 
         update: dict[str, Any] = {"llm_mode": mode}
         if timeout:
             update["llm_timeout_s"] = timeout
-        engine = Engine(settings.model_copy(update=update), answerer="llm" if mode != "offline" else "offline",
-                        progress=False)
+        engine = Engine(
+            settings.model_copy(update=update),
+            answerer="llm" if mode != "offline" else "offline",
+            progress=False,
+        )
         engine.warm()  # open the store and ingest now, not inside the timed asks
         recorders[mode] = _Recorder(engine)
         return recorders[mode]
+
     return make
 
 
@@ -64,24 +68,37 @@ def summarise(run: Any, recorders: dict[str, _Recorder]) -> dict[str, dict[str, 
     for name in run.answerers:
         s = run.summary(name)
         records = [recorders[name].records.get(r.case.question, {}) for r in run.runs.get(name, [])]
-        first = [rec.get("first_sentence_s", rec.get("latency_s")) for rec in records
-                 if rec.get("first_sentence_s") is not None or rec.get("latency_s") is not None]
+        first = [
+            rec.get("first_sentence_s", rec.get("latency_s"))
+            for rec in records
+            if rec.get("first_sentence_s") is not None or rec.get("latency_s") is not None
+        ]
         if name == "offline":
             first = [r.score.latency_ms / 1000 for r in run.runs.get(name, [])]
         s["first_sentence_p50_s"] = percentile([f for f in first if f is not None], 50) if first else None
-        s["model_seconds_p50"] = percentile([r["model_seconds"] for r in records if "model_seconds" in r], 50) \
-            if any("model_seconds" in r for r in records) else None
+        s["model_seconds_p50"] = (
+            percentile([r["model_seconds"] for r in records if "model_seconds" in r], 50)
+            if any("model_seconds" in r for r in records)
+            else None
+        )
         out[name] = s
     return out
 
 
 ROWS = [  # (key, label, kind)
-    ("cases", "cases", "int"), ("right", "right", "pct"), ("numeric_accuracy", "numeric accuracy", "pct"),
-    ("unsupported_numbers", "unsupported numbers", "int"), ("citation_precision", "citation precision", "num"),
-    ("citation_recall", "citation recall", "num"), ("llm_written", "written by the LLM", "pct"),
-    ("llm_repaired", "…of which repaired/replaced", "pct"), ("fallback_reasons", "fallback reasons", "reasons"),
-    ("first_sentence_p50_s", "first sentence p50 (s)", "s"), ("latency_p50_ms", "latency p50 (s)", "ms_s"),
-    ("latency_p95_ms", "latency p95 (s)", "ms_s"), ("errors", "errors", "int"),
+    ("cases", "cases", "int"),
+    ("right", "right", "pct"),
+    ("numeric_accuracy", "numeric accuracy", "pct"),
+    ("unsupported_numbers", "unsupported numbers", "int"),
+    ("citation_precision", "citation precision", "num"),
+    ("citation_recall", "citation recall", "num"),
+    ("llm_written", "written by the LLM", "pct"),
+    ("llm_repaired", "…of which repaired/replaced", "pct"),
+    ("fallback_reasons", "fallback reasons", "reasons"),
+    ("first_sentence_p50_s", "first sentence p50 (s)", "s"),
+    ("latency_p50_ms", "latency p50 (s)", "ms_s"),
+    ("latency_p95_ms", "latency p95 (s)", "ms_s"),
+    ("errors", "errors", "int"),
 ]
 
 
@@ -106,7 +123,9 @@ def table(summaries: dict[str, dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="market-assistant bench llm", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dataset", action="append", help="eval cases (JSONL); default: the shipped datasets")
+    parser.add_argument(
+        "--dataset", action="append", help="eval cases (JSONL); default: the shipped datasets"
+    )
     parser.add_argument("--limit", type=int, default=None, help="first N cases (spread over categories)")
     parser.add_argument("--modes", default="writer,agent", help="comma-separated: writer, agent")
     parser.add_argument("--out", type=Path, default=None, help="write bench-llm.json and bench-llm.md here")
@@ -122,7 +141,9 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = Settings()
     if not settings.llm_model:
-        print("error: no model configured (MARKET_ASSISTANT_LLM_MODEL / _BASE_URL / _API_KEY)", file=sys.stderr)
+        print(
+            "error: no model configured (MARKET_ASSISTANT_LLM_MODEL / _BASE_URL / _API_KEY)", file=sys.stderr
+        )
         return 2
     cases = spread(load_cases(args.dataset), args.limit)
     recorders: dict[str, _Recorder] = {}
@@ -130,18 +151,31 @@ def main(argv: list[str] | None = None) -> int:
     factories |= {m: _factory(m, recorders, args.timeout) for m in modes}
     run = run_eval(cases, factories, settings=settings, workers=1, progress=sys.stderr.isatty())
     summaries = summarise(run, recorders)
-    text = (f"bench llm: {len(cases)} cases, model {settings.llm_model} at {settings.llm_base_url or 'default'}\n\n"
-            + table(summaries))
+    text = (
+        f"bench llm: {len(cases)} cases, model {settings.llm_model} at {settings.llm_base_url or 'default'}\n\n"
+        + table(summaries)
+    )
     print(text)
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "bench-llm.md").write_text(text + "\n", encoding="utf-8")
-        per_case = {n: [{"case": r.case.id, "answerer": r.score.written_by, "reason": r.score.fallback_reason,
-                         "outcome": r.score.outcome, **recorders[n].records.get(r.case.question, {})}
-                        for r in run.runs.get(n, [])] for n in run.answerers}
-        (args.out / "bench-llm.json").write_text(json.dumps({"summary": summaries, "cases": per_case},
-                                                            ensure_ascii=False, indent=1, default=str),
-                                                 encoding="utf-8")
+        per_case = {
+            n: [
+                {
+                    "case": r.case.id,
+                    "answerer": r.score.written_by,
+                    "reason": r.score.fallback_reason,
+                    "outcome": r.score.outcome,
+                    **recorders[n].records.get(r.case.question, {}),
+                }
+                for r in run.runs.get(n, [])
+            ]
+            for n in run.answerers
+        }
+        (args.out / "bench-llm.json").write_text(
+            json.dumps({"summary": summaries, "cases": per_case}, ensure_ascii=False, indent=1, default=str),
+            encoding="utf-8",
+        )
     return 0
 
 

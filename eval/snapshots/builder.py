@@ -223,8 +223,12 @@ def _members_for(sc: Scenario, d: date) -> list[Constituent]:
     return base
 
 
-def _scripted_returns(members: list[str], all_cons: dict[str, Constituent], day: date,
-                      limit_return: Callable[[str, Move], float] | None = None) -> dict[str, float]:
+def _scripted_returns(
+    members: list[str],
+    all_cons: dict[str, Constituent],
+    day: date,
+    limit_return: Callable[[str, Move], float] | None = None,
+) -> dict[str, float]:
     """Returns fixed by the constituents' scripted moves on `day`; the rest are solved for by the caller.
 
     Limit moves need `limit_return` (their prior close is only known walking forward from the weights date)."""
@@ -350,8 +354,11 @@ def simulate(sc: Scenario) -> SimulatedMarket:
                     pinned[c] = float("nan")  # decided below from the natural close
 
         fixed = _scripted_returns(
-            members, all_cons, d,
-            lambda c, mv: limit_price(close[c][dprev], c, up=mv.kind == "limit_up") / close[c][dprev] - 1)
+            members,
+            all_cons,
+            d,
+            lambda c, mv: limit_price(close[c][dprev], c, up=mv.kind == "limit_up") / close[c][dprev] - 1,
+        )
         w = weights_at_prev()
         free = [c for c in members if c not in fixed and c not in pinned]
         # Natural closes for pinned names, then the nearest price meeting the exact pct.
@@ -360,7 +367,7 @@ def simulate(sc: Scenario) -> SimulatedMarket:
             want = all_cons[c].moves[days[j + 1]]
             up = want.kind == "limit_up"
             best = None
-            for k in range(0, 400):
+            for k in range(400):
                 for sgn in (1, -1):
                     p = round(natural + sgn * k * 0.01, 2)
                     if p <= 0:
@@ -380,14 +387,18 @@ def simulate(sc: Scenario) -> SimulatedMarket:
                 if c in pinned:
                     new[c] = pinned[c]
                 elif c in fixed:
-                    new[c] = close[c][dprev] if fixed[c] == 0.0 else round_half_up(
-                        close[c][dprev] * (1 + fixed[c]), 2)
+                    new[c] = (
+                        close[c][dprev]
+                        if fixed[c] == 0.0
+                        else round_half_up(close[c][dprev] * (1 + fixed[c]), 2)
+                    )
                     mv = all_cons[c].moves.get(d)
                     if mv and mv.kind in ("limit_up", "limit_down"):
                         new[c] = limit_price(close[c][dprev], c, up=mv.kind == "limit_up")
                 else:
-                    new[c] = max(round_half_up(
-                        close[c][dprev] * (1 + clip_ret(c, base_ret(c, d) + delta)), 2), 0.01)
+                    new[c] = max(
+                        round_half_up(close[c][dprev] * (1 + clip_ret(c, base_ret(c, d) + delta)), 2), 0.01
+                    )
             R = sum(w[c] * (new[c] / close[c][dprev] - 1) for c in members)
             err = targets[d] - R
             if abs(err) < 2e-6:
@@ -406,7 +417,8 @@ def simulate(sc: Scenario) -> SimulatedMarket:
     level: dict[date, float] = {wd: sc.index_close_on_weights_date}
     realized = {
         d: sum(weights_used[d][c] * (close[c][d] / close[c][days[j - 1]] - 1) for c in weights_used[d])
-        for j, d in enumerate(days) if j > 0
+        for j, d in enumerate(days)
+        if j > 0
     }
     for j in range(idx_wd, 0, -1):
         level[days[j - 1]] = level[days[j]] / (1 + realized[days[j]])
@@ -428,7 +440,7 @@ def simulate(sc: Scenario) -> SimulatedMarket:
     # every target needs at most a couple of ticks of premium; NAV and closes stay coherent.
     found = None
     for ticks in (0, 1, 2):
-        for step in range(0, 1001):  # scale within ±5%
+        for step in range(1001):  # scale within ±5%
             s = 1 + (step // 2 + 1) * 0.0001 * (1 if step % 2 else -1) if step else 1.0
             trial = {d: round_half_up(nav[d] * s * (1 + prem[d]), 3) for d in days}
             try:
@@ -448,22 +460,27 @@ def simulate(sc: Scenario) -> SimulatedMarket:
     units = _units(sc, days, etf_close, rng)
     etf_bars = _etf_bars(days, etf_close, units, rng)
     index_bars = _index_bars(days, level, bars, index_members, rng)
-    return SimulatedMarket(days, close, bars, level, index_bars, nav, etf_close, etf_bars,
-                           units, index_members, weights_used)
+    return SimulatedMarket(
+        days, close, bars, level, index_bars, nav, etf_close, etf_bars, units, index_members, weights_used
+    )
 
 
-def _force_etf_return(etf_close: dict[date, float], days: list[date], d: date, target: float,
-                      max_ticks: int = 60) -> None:
+def _force_etf_return(
+    etf_close: dict[date, float], days: list[date], d: date, target: float, max_ticks: int = 60
+) -> None:
     """Move the ETF close on ``d`` (and if needed on the day before, by a few ticks) so that
     the rounded 涨跌幅 equals ``target`` exactly; returns within 0.01 pp need both ends."""
     j = days.index(d)
     prev0, cur0 = etf_close[days[j - 1]], etf_close[d]
-    for k in range(0, max_ticks + 1):
+    for k in range(max_ticks + 1):
         for sgn in (1, -1):
             prev = round(prev0 + sgn * k * 0.001, 3)
             want = prev * (1 + target / 100)
-            for c in (round_half_up(want, 3), round(round_half_up(want, 3) + 0.001, 3),
-                      round(round_half_up(want, 3) - 0.001, 3)):
+            for c in (
+                round_half_up(want, 3),
+                round(round_half_up(want, 3) + 0.001, 3),
+                round(round_half_up(want, 3) - 0.001, 3),
+            ):
                 if pct_change(c, prev) == target:
                     etf_close[days[j - 1]] = prev
                     etf_close[d] = c
@@ -471,8 +488,9 @@ def _force_etf_return(etf_close: dict[date, float], days: list[date], d: date, t
     raise ValueError(f"cannot hit ETF return {target}% on {d} (closes {prev0}, {cur0})")
 
 
-def _stock_bars(code: str, k: Constituent, days: list[date], close: dict[date, float],
-                rng: np.random.Generator) -> pd.DataFrame:
+def _stock_bars(
+    code: str, k: Constituent, days: list[date], close: dict[date, float], rng: np.random.Generator
+) -> pd.DataFrame:
     total_shares = k.weight / 100 * 1.1e12 / k.price / k.float_ratio if k.weight > 0 else 5e8
     float_shares = total_shares * k.float_ratio
     rows = []
@@ -495,17 +513,32 @@ def _stock_bars(code: str, k: Constituent, days: list[date], close: dict[date, f
         turnover = min(tr * (1 + 12 * abs(r)), 15.0)  # %
         vol = int(float_shares * turnover / 100 / 100)  # 手
         amount = round(vol * 100 * (o + h + lo + c) / 4, 2)
-        rows.append({
-            "日期": d.isoformat(), "股票代码": code, "开盘": o, "收盘": c, "最高": h, "最低": lo,
-            "成交量": vol, "成交额": amount, "振幅": round((h - lo) / p * 100, 2),
-            "涨跌幅": pct_change(c, p), "涨跌额": round(c - p, 2),
-            "换手率": round(vol * 100 / float_shares * 100, 2),
-        })
+        rows.append(
+            {
+                "日期": d.isoformat(),
+                "股票代码": code,
+                "开盘": o,
+                "收盘": c,
+                "最高": h,
+                "最低": lo,
+                "成交量": vol,
+                "成交额": amount,
+                "振幅": round((h - lo) / p * 100, 2),
+                "涨跌幅": pct_change(c, p),
+                "涨跌额": round(c - p, 2),
+                "换手率": round(vol * 100 / float_shares * 100, 2),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def _index_bars(days: list[date], level: dict[date, float], bars: dict[str, pd.DataFrame],
-                members: dict[date, list[str]], rng: np.random.Generator) -> pd.DataFrame:
+def _index_bars(
+    days: list[date],
+    level: dict[date, float],
+    bars: dict[str, pd.DataFrame],
+    members: dict[date, list[str]],
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     vol_amt: dict[str, tuple[int, float]] = {}
     for c, df in bars.items():
         for d, v, a in zip(df["日期"], df["成交量"], df["成交额"]):
@@ -519,13 +552,23 @@ def _index_bars(days: list[date], level: dict[date, float], bars: dict[str, pd.D
         lo = min(o, c) * (1 - abs(rng.normal(0, 0.003)))
         v = sum(vol_amt.get(f"{m}|{d.isoformat()}", (0, 0.0))[0] for m in members[d])
         a = sum(vol_amt.get(f"{m}|{d.isoformat()}", (0, 0.0))[1] for m in members[d])
-        rows.append({"date": d.isoformat(), "open": round(o, 2), "close": round(c, 2),
-                     "high": round(h, 2), "low": round(lo, 2), "volume": v, "amount": round(a, 1)})
+        rows.append(
+            {
+                "date": d.isoformat(),
+                "open": round(o, 2),
+                "close": round(c, 2),
+                "high": round(h, 2),
+                "low": round(lo, 2),
+                "volume": v,
+                "amount": round(a, 1),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def _units(sc: Scenario, days: list[date], etf_close: dict[date, float],
-           rng: np.random.Generator) -> dict[date, int]:
+def _units(
+    sc: Scenario, days: list[date], etf_close: dict[date, float], rng: np.random.Generator
+) -> dict[date, int]:
     plan, T = sc.units, sc.trade_date
     if plan.start not in days:
         raise ValueError("units plan start must be a trading day inside the bars")
@@ -556,8 +599,9 @@ def _units(sc: Scenario, days: list[date], etf_close: dict[date, float],
     return units
 
 
-def _etf_bars(days: list[date], close: dict[date, float], units: dict[date, int],
-              rng: np.random.Generator) -> pd.DataFrame:
+def _etf_bars(
+    days: list[date], close: dict[date, float], units: dict[date, int], rng: np.random.Generator
+) -> pd.DataFrame:
     rows = []
     for j in range(1, len(days)):
         d, p, c = days[j], close[days[j - 1]], close[days[j]]
@@ -566,12 +610,21 @@ def _etf_bars(days: list[date], close: dict[date, float], units: dict[date, int]
         lo = round_half_up(min(o, c) * (1 - abs(rng.normal(0, 0.003))), 3)
         turnover = rng.lognormal(0.2, 0.35)  # %
         vol = int(units[d] * turnover / 100 / 100)
-        rows.append({
-            "日期": d.isoformat(), "开盘": o, "收盘": c, "最高": h, "最低": lo, "成交量": vol,
-            "成交额": round(vol * 100 * (o + h + lo + c) / 4, 1),
-            "振幅": round((h - lo) / p * 100, 2), "涨跌幅": pct_change(c, p),
-            "涨跌额": round(c - p, 3), "换手率": round(vol * 100 / units[d] * 100, 2),
-        })
+        rows.append(
+            {
+                "日期": d.isoformat(),
+                "开盘": o,
+                "收盘": c,
+                "最高": h,
+                "最低": lo,
+                "成交量": vol,
+                "成交额": round(vol * 100 * (o + h + lo + c) / 4, 1),
+                "振幅": round((h - lo) / p * 100, 2),
+                "涨跌幅": pct_change(c, p),
+                "涨跌额": round(c - p, 3),
+                "换手率": round(vol * 100 / units[d] * 100, 2),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -603,19 +656,36 @@ def _spot_frame(sc: Scenario, m: SimulatedMarket, rng: np.random.Generator) -> p
         flows[f"{name}净流入-净额"] = v
         flows[f"{name}净流入-净占比"] = round(v / amount * 100, 2)
     row = {
-        "代码": sc.etf_code, "名称": sc.etf_name, "最新价": price, "IOPV实时估值": iopv,
+        "代码": sc.etf_code,
+        "名称": sc.etf_name,
+        "最新价": price,
+        "IOPV实时估值": iopv,
         "基金折价率": round((iopv - price) / iopv * 100, 2),
-        "涨跌额": round(price - prev, 3), "涨跌幅": pct_change(price, prev),
-        "成交量": float(bar["成交量"]), "成交额": amount, "开盘价": float(bar["开盘"]),
-        "最高价": float(bar["最高"]), "最低价": float(bar["最低"]), "昨收": prev,
-        "振幅": float(bar["振幅"]), "换手率": float(bar["换手率"]),
-        "量比": round(rng.uniform(0.7, 1.8), 2), "委比": round(rng.uniform(-40, 40), 2),
-        "外盘": float(int(bar["成交量"] * 0.55)), "内盘": float(int(bar["成交量"]) - int(bar["成交量"] * 0.55)),
-        "主力净流入-净额": main, "主力净流入-净占比": round(main / amount * 100, 2),
+        "涨跌额": round(price - prev, 3),
+        "涨跌幅": pct_change(price, prev),
+        "成交量": float(bar["成交量"]),
+        "成交额": amount,
+        "开盘价": float(bar["开盘"]),
+        "最高价": float(bar["最高"]),
+        "最低价": float(bar["最低"]),
+        "昨收": prev,
+        "振幅": float(bar["振幅"]),
+        "换手率": float(bar["换手率"]),
+        "量比": round(rng.uniform(0.7, 1.8), 2),
+        "委比": round(rng.uniform(-40, 40), 2),
+        "外盘": float(int(bar["成交量"] * 0.55)),
+        "内盘": float(int(bar["成交量"]) - int(bar["成交量"] * 0.55)),
+        "主力净流入-净额": main,
+        "主力净流入-净占比": round(main / amount * 100, 2),
         **flows,
-        "现手": float(int(rng.integers(5, 400))), "买一": price, "卖一": round(price + 0.001, 3),
-        "最新份额": float(units), "流通市值": int(units * price), "总市值": int(units * price),
-        "数据日期": T.isoformat(), "更新时间": f"{T.isoformat()} 15:00:00+08:00",
+        "现手": float(int(rng.integers(5, 400))),
+        "买一": price,
+        "卖一": round(price + 0.001, 3),
+        "最新份额": float(units),
+        "流通市值": int(units * price),
+        "总市值": int(units * price),
+        "数据日期": T.isoformat(),
+        "更新时间": f"{T.isoformat()} 15:00:00+08:00",
     }
     return pd.DataFrame([row])
 
@@ -623,16 +693,55 @@ def _spot_frame(sc: Scenario, m: SimulatedMarket, rng: np.random.Generator) -> p
 def _info_frame(k: Constituent, last_close: float) -> pd.DataFrame:
     total = round(k.weight / 100 * 1.1e12 / k.price / k.float_ratio if k.weight > 0 else 5e8, 0)
     flt = round(total * k.float_ratio, 0)
-    return pd.DataFrame({"item": ["最新", "股票代码", "股票简称", "总股本", "流通股", "总市值",
-                                  "流通市值", "行业", "上市时间"],
-                         "value": [last_close, k.code, k.name, total, flt, round(total * last_close, 2),
-                                   round(flt * last_close, 2), k.industry, k.listed]})
+    return pd.DataFrame(
+        {
+            "item": [
+                "最新",
+                "股票代码",
+                "股票简称",
+                "总股本",
+                "流通股",
+                "总市值",
+                "流通市值",
+                "行业",
+                "上市时间",
+            ],
+            "value": [
+                last_close,
+                k.code,
+                k.name,
+                total,
+                flt,
+                round(total * last_close, 2),
+                round(flt * last_close, 2),
+                k.industry,
+                k.listed,
+            ],
+        }
+    )
 
 
 def _overview_frame(sc: Scenario) -> pd.DataFrame:
-    cols = ["基金全称", "基金简称", "基金代码", "基金类型", "发行日期", "成立日期/规模", "资产规模",
-            "份额规模", "基金管理人", "基金托管人", "基金经理人", "成立来分红", "管理费率", "托管费率",
-            "销售服务费率", "最高认购费率", "业绩比较基准", "跟踪标的"]
+    cols = [
+        "基金全称",
+        "基金简称",
+        "基金代码",
+        "基金类型",
+        "发行日期",
+        "成立日期/规模",
+        "资产规模",
+        "份额规模",
+        "基金管理人",
+        "基金托管人",
+        "基金经理人",
+        "成立来分红",
+        "管理费率",
+        "托管费率",
+        "销售服务费率",
+        "最高认购费率",
+        "业绩比较基准",
+        "跟踪标的",
+    ]
     return pd.DataFrame([{c: str(sc.fund_overview.get(c, "---")) for c in cols}])
 
 
@@ -657,53 +766,104 @@ def write_snapshot(
         frames.append({"function": function, "params": params, "file": f"frames/{name}"})
 
     add("fund_etf_spot_em", {}, "fund_etf_spot_em.csv", _spot_frame(sc, m, rng))
-    add("fund_etf_hist_em", {"symbol": E, "period": "daily", "adjust": ""},
-        f"fund_etf_hist_em_{E}.csv", m.etf_bars)
+    add(
+        "fund_etf_hist_em",
+        {"symbol": E, "period": "daily", "adjust": ""},
+        f"fund_etf_hist_em_{E}.csv",
+        m.etf_bars,
+    )
     add("fund_overview_em", {"symbol": E}, f"fund_overview_em_{E}.csv", _overview_frame(sc))
     unit_days = [d for d in m.days if sc.units.start <= d <= T]
     if sc.exchange == "SSE":
         for d in unit_days:
             ymd = d.strftime("%Y%m%d")
-            df = pd.DataFrame([{"序号": 1, "基金代码": E, "基金简称": sc.etf_short_name,
-                                "ETF类型": sc.sse_etf_type, "统计日期": d.isoformat(),
-                                "基金份额": float(m.units[d])}])
+            df = pd.DataFrame(
+                [
+                    {
+                        "序号": 1,
+                        "基金代码": E,
+                        "基金简称": sc.etf_short_name,
+                        "ETF类型": sc.sse_etf_type,
+                        "统计日期": d.isoformat(),
+                        "基金份额": float(m.units[d]),
+                    }
+                ]
+            )
             add("fund_etf_scale_sse", {"date": ymd}, f"fund_etf_scale_sse_{ymd}.csv", df)
     else:
-        df = pd.DataFrame([{"日期": d.isoformat(), "基金代码": E, "基金简称": sc.etf_short_name,
-                            "基金份额": float(m.units[d])} for d in unit_days])
+        df = pd.DataFrame(
+            [
+                {
+                    "日期": d.isoformat(),
+                    "基金代码": E,
+                    "基金简称": sc.etf_short_name,
+                    "基金份额": float(m.units[d]),
+                }
+                for d in unit_days
+            ]
+        )
         add("fund_scale_daily_szse", {"symbol": "ETF"}, "fund_scale_daily_szse_ETF.csv", df)
-    add("stock_zh_index_daily_em", {"symbol": f"csi{I}"}, f"stock_zh_index_daily_em_csi{I}.csv",
-        m.index_bars)
+    add("stock_zh_index_daily_em", {"symbol": f"csi{I}"}, f"stock_zh_index_daily_em_csi{I}.csv", m.index_bars)
     wrows = []
     for k in sorted(sc.constituents, key=lambda c: (-c.weight, c.code)):
         ex, ex_en = exchange_of(k.code)
-        wrows.append({"日期": sc.weights_date.isoformat(), "指数代码": I, "指数名称": sc.index_short_name,
-                      "指数英文名称": sc.index_name_en, "成分券代码": k.code, "成分券名称": k.name,
-                      "成分券英文名称": k.name_en, "交易所": ex, "交易所英文名称": ex_en,
-                      "权重": k.weight})
-    add("index_stock_cons_weight_csindex", {"symbol": I},
-        f"index_stock_cons_weight_csindex_{I}.csv", pd.DataFrame(wrows))
+        wrows.append(
+            {
+                "日期": sc.weights_date.isoformat(),
+                "指数代码": I,
+                "指数名称": sc.index_short_name,
+                "指数英文名称": sc.index_name_en,
+                "成分券代码": k.code,
+                "成分券名称": k.name,
+                "成分券英文名称": k.name_en,
+                "交易所": ex,
+                "交易所英文名称": ex_en,
+                "权重": k.weight,
+            }
+        )
+    add(
+        "index_stock_cons_weight_csindex",
+        {"symbol": I},
+        f"index_stock_cons_weight_csindex_{I}.csv",
+        pd.DataFrame(wrows),
+    )
     # Frames exist for the constituents a recorder would know: the weight file's list.
     for k in sorted(sc.constituents, key=lambda c: c.code):
-        add("stock_zh_a_hist", {"symbol": k.code, "period": "daily", "adjust": ""},
-            f"stock_zh_a_hist_{k.code}.csv", m.bars[k.code])
+        add(
+            "stock_zh_a_hist",
+            {"symbol": k.code, "period": "daily", "adjust": ""},
+            f"stock_zh_a_hist_{k.code}.csv",
+            m.bars[k.code],
+        )
     for k in sorted(sc.constituents, key=lambda c: c.code):
-        add("stock_individual_info_em", {"symbol": k.code},
-            f"stock_individual_info_em_{k.code}.csv", _info_frame(k, m.close[k.code][T]))
+        add(
+            "stock_individual_info_em",
+            {"symbol": k.code},
+            f"stock_individual_info_em_{k.code}.csv",
+            _info_frame(k, m.close[k.code][T]),
+        )
     for sym, rows in sorted(sc.stock_news.items()):
         cols = ["关键词", "新闻标题", "新闻内容", "发布时间", "文章来源", "新闻链接"]
-        add("stock_news_em", {"symbol": sym}, f"stock_news_em_{sym}.csv",
-            pd.DataFrame([{c: r[c] for c in cols} for r in rows], columns=cols))
+        add(
+            "stock_news_em",
+            {"symbol": sym},
+            f"stock_news_em_{sym}.csv",
+            pd.DataFrame([{c: r[c] for c in cols} for r in rows], columns=cols),
+        )
 
     manifest = {
-        "format": FORMAT, "trade_date": T.isoformat(), "as_of": sc.as_of, "origin": sc.origin,
+        "format": FORMAT,
+        "trade_date": T.isoformat(),
+        "as_of": sc.as_of,
+        "origin": sc.origin,
         "akshare_version": AKSHARE_VERSION,
         "universe": [{"etf": E, "index": I}],
         "frames": frames,
     }
     out.mkdir(parents=True, exist_ok=True)
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                       encoding="utf-8")
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     if sc.news:
         (out / "news").mkdir(exist_ok=True)
         lines = [json.dumps(dict(a), ensure_ascii=False) for a in sc.news]
@@ -724,8 +884,9 @@ def attribution_check(sc: Scenario, out_dir: str | Path, day: date | None = None
     pos = int(np.flatnonzero(idx["date"] == d)[0])
     prev_day = idx["date"].iloc[pos - 1]
     index_ret = (idx["close"].iloc[pos] / idx["close"].iloc[pos - 1] - 1) * 100
-    wts = pd.read_csv(out / "frames" / f"index_stock_cons_weight_csindex_{sc.index_code}.csv",
-                      dtype={"成分券代码": str})
+    wts = pd.read_csv(
+        out / "frames" / f"index_stock_cons_weight_csindex_{sc.index_code}.csv", dtype={"成分券代码": str}
+    )
     wdate = wts["日期"].iloc[0]
     raw, rets = {}, {}
     for code, w in zip(wts["成分券代码"], wts["权重"]):

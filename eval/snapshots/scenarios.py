@@ -103,24 +103,54 @@ def szse_falling_day() -> Scenario:
     lo = 2 * total / n - hi
     ws = [round(hi - (hi - lo) * i / (n - 1), 3) for i in range(n)]
     ws[-1] = round(total - sum(ws[:-1]), 3)
-    moves = {"300750": Move("ret", -4.12), "300059": Move("ret", -3.55), "600030": Move("ret", -2.86),
-             "601211": Move("ret", -2.64), "601688": Move("ret", -2.71), "300274": Move("ret", -5.23),
-             "601012": Move("ret", -3.90), "600900": Move("ret", 0.62), "601088": Move("ret", 0.35)}
-    cons = tuple(Constituent(c, nm, en, ind, w, float(p), {T: moves[c]} if c in moves else {})
-                 for (c, nm, en, ind, p), w in zip(lines, ws))
+    moves = {
+        "300750": Move("ret", -4.12),
+        "300059": Move("ret", -3.55),
+        "600030": Move("ret", -2.86),
+        "601211": Move("ret", -2.64),
+        "601688": Move("ret", -2.71),
+        "300274": Move("ret", -5.23),
+        "601012": Move("ret", -3.90),
+        "600900": Move("ret", 0.62),
+        "601088": Move("ret", 0.35),
+    }
+    cons = tuple(
+        Constituent(c, nm, en, ind, w, float(p), {T: moves[c]} if c in moves else {})
+        for (c, nm, en, ind, p), w in zip(lines, ws)
+    )
     return Scenario(
-        seed=159919, trade_date=T, as_of="2025-12-16T15:00:00+08:00", origin="synthetic",
-        etf_code="159919", etf_name="沪深300ETF嘉实", etf_full_name="---", etf_short_name="300ETF",
-        index_code="000300", index_name="沪深300指数", index_name_en="CSI 300 Index",
-        index_short_name="沪深300", weights_date=date(2025, 11, 28), start=date(2025, 10, 27),
-        constituents=cons, index_close_on_weights_date=4526.66, etf_nav_on_weights_date=4.6123,
+        seed=159919,
+        trade_date=T,
+        as_of="2025-12-16T15:00:00+08:00",
+        origin="synthetic",
+        etf_code="159919",
+        etf_name="沪深300ETF嘉实",
+        etf_full_name="---",
+        etf_short_name="300ETF",
+        index_code="000300",
+        index_name="沪深300指数",
+        index_name_en="CSI 300 Index",
+        index_short_name="沪深300",
+        weights_date=date(2025, 11, 28),
+        start=date(2025, 10, 27),
+        constituents=cons,
+        index_close_on_weights_date=4526.66,
+        etf_nav_on_weights_date=4.6123,
         units=UnitsPlan(start=date(2025, 11, 14), units_change=-85_000_000, start_units=2_950_000_000),
         index_returns={T: -1.85, date(2025, 12, 15): -0.42},
         fund_overview={"基金代码": "159919", "基金类型": "指数型-股票", "跟踪标的": "沪深300指数"},
-        news=[{"id": "synthetic-20251216-battery", "title": "电池板块午后走弱，宁德时代领跌",
-               "published_at": "2025-12-16T14:30:00+08:00", "source": _S, "url": None, "language": "zh",
-               "symbols": ["300750", "159919"],
-               "body": "12月16日午后，电池与光伏板块走弱，宁德时代、阳光电源等权重股下跌，券商板块同步回调。"}],
+        news=[
+            {
+                "id": "synthetic-20251216-battery",
+                "title": "电池板块午后走弱，宁德时代领跌",
+                "published_at": "2025-12-16T14:30:00+08:00",
+                "source": _S,
+                "url": None,
+                "language": "zh",
+                "symbols": ["300750", "159919"],
+                "body": "12月16日午后，电池与光伏板块走弱，宁德时代、阳光电源等权重股下跌，券商板块同步回调。",
+            }
+        ],
     )
 
 
@@ -137,23 +167,46 @@ def sse_suspension_before_rebalance() -> Scenario:
     added = (
         Constituent("600398", "海澜之家", "Heilan Home", "纺织服装", 0.62, 7.10),
         Constituent("603899", "晨光股份", "Shanghai M&G Stationery", "文化传媒", 0.55, 30.20),
-        Constituent("601216", "君正集团", "Inner Mongolia Junzheng Energy & Chemical", "化学原料", 0.48, 5.30),
+        Constituent(
+            "601216", "君正集团", "Inner Mongolia Junzheng Energy & Chemical", "化学原料", 0.48, 5.30
+        ),
     )
     return Scenario(
-        seed=562340, trade_date=T, as_of="2025-12-19T15:00:00+08:00", origin="synthetic",
-        etf_code="562340", etf_name="500成长ETF银华", etf_full_name="---", etf_short_name="500成长",
-        index_code="930939", index_name="中证500质量成长指数", index_name_en="CSI 500 Quality Growth Index",
-        index_short_name="500质量成长", weights_date=wd, start=date(2025, 11, 3),
-        constituents=tuple(cons), index_close_on_weights_date=20710.35, etf_nav_on_weights_date=1.0874,
+        seed=562340,
+        trade_date=T,
+        as_of="2025-12-19T15:00:00+08:00",
+        origin="synthetic",
+        etf_code="562340",
+        etf_name="500成长ETF银华",
+        etf_full_name="---",
+        etf_short_name="500成长",
+        index_code="930939",
+        index_name="中证500质量成长指数",
+        index_name_en="CSI 500 Quality Growth Index",
+        index_short_name="500质量成长",
+        weights_date=wd,
+        start=date(2025, 11, 3),
+        constituents=tuple(cons),
+        index_close_on_weights_date=20710.35,
+        etf_nav_on_weights_date=1.0874,
         units=UnitsPlan(start=date(2025, 11, 19), units_change=3_200_000, start_units=182_400_000),
         index_returns={T: 0.72},
-        rebalance=Rebalance(effective=date(2025, 12, 15), removed=("600582", "000883", "603939"),
-                            added=added),
+        rebalance=Rebalance(
+            effective=date(2025, 12, 15), removed=("600582", "000883", "603939"), added=added
+        ),
         fund_overview={"基金代码": "562340", "基金类型": "指数型-股票", "跟踪标的": "中证500质量成长指数"},
-        news=[{"id": "synthetic-20251219-suspension", "title": "深南电路停牌筹划重大事项（合成）",
-               "published_at": "2025-12-18T20:00:00+08:00", "source": _S, "url": None, "language": "zh",
-               "symbols": ["002916"],
-               "body": "合成测试数据：公司公告称因筹划重大事项，股票自12月19日开市起停牌。此条仅用于测试停牌处理。"}],
+        news=[
+            {
+                "id": "synthetic-20251219-suspension",
+                "title": "深南电路停牌筹划重大事项（合成）",
+                "published_at": "2025-12-18T20:00:00+08:00",
+                "source": _S,
+                "url": None,
+                "language": "zh",
+                "symbols": ["002916"],
+                "body": "合成测试数据：公司公告称因筹划重大事项，股票自12月19日开市起停牌。此条仅用于测试停牌处理。",
+            }
+        ],
     )
 
 

@@ -44,7 +44,7 @@ def clause_lines(text: str, title: str | None, min_len: int = 6) -> list[str]:
             items[-1] = items[-1] + glue + line
     out = []
     for line in items:
-        if " > " in line or line.startswith(("#", "|")) or head and line.startswith(head):
+        if " > " in line or line.startswith(("#", "|")) or (head and line.startswith(head)):
             continue
         line = re.sub(r"^(?:[-*>]\s*)+", "", line).replace("**", "").strip()
         line = re.sub(r"^\d+[.、)]\s*", "", line).strip()

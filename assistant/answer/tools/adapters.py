@@ -27,8 +27,10 @@ class ExplainMoveArgs(BaseModel):
     )
     top_n: int = Field(default=5, ge=1, le=20, description="How many top/bottom contributors to return.")
     detail: Literal["summary", "full"] = Field(
-        default="summary", description="summary: the move, top drivers, industries, premium and flows; "
-        "full: every figure, constituent and industry.")
+        default="summary",
+        description="summary: the move, top drivers, industries, premium and flows; "
+        "full: every figure, constituent and industry.",
+    )
 
 
 class QuoteArgs(BaseModel):
@@ -103,7 +105,9 @@ def _invalid_arguments(exc: Exception) -> str:
     the documented tool error naming the field, never an exception."""
     errors = getattr(exc, "errors", None)
     if callable(errors):
-        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in errors())
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in errors()
+        )
     else:
         problems = str(exc)
     return ToolError(error="bad_argument", message=f"invalid arguments: {problems}").model_dump_json()

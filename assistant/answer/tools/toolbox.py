@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from assistant.analysis.figures import Figure
 from assistant.answer.tools.passages import parse_until, passage_from_hit
-from assistant.caveats import report
 from assistant.answer.tools.results import (
     ConstituentsResult,
     Contributor,
@@ -32,6 +31,7 @@ from assistant.answer.tools.results import (
     SearchResult,
     UnitsSpan,
 )
+from assistant.caveats import report
 from assistant.errors import InputError, MarketAssistantError, NoRowsError, NotFoundError, UpstreamError
 from assistant.market.frames import first_part, given_text, parse_amount, text_or_none
 from assistant.market.model import origin_label
@@ -178,8 +178,9 @@ class Toolbox:
         report(*x.warnings)  # reaches the answer whatever the answerer does with it (assistant/caveats.py)
         return x
 
-    def explain_move(self, etf: str, date: str | dt.date | None = None, top_n: int = 5,
-                     detail: str = "summary") -> MoveResult:
+    def explain_move(
+        self, etf: str, date: str | dt.date | None = None, top_n: int = 5, detail: str = "summary"
+    ) -> MoveResult:
         """`detail` only changes what a model is shown (see answer/move_summary.py); the result is the same."""
         x = self.explanation(etf, date, top_n)
         a = x.attribution
