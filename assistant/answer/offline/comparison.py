@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from assistant.analysis.figures import Figure
@@ -21,10 +22,8 @@ def answer(ctx: AskContext) -> str:
         quote = toolbox.etf_quote(code, ctx.day)
         index = universe[code]
         index_ret = None
-        try:
+        with contextlib.suppress(MarketAssistantError):
             index_ret = toolbox.explain_move(code, ctx.day).fact("index_return_pct", index)
-        except MarketAssistantError:
-            pass
         rows.append(
             {
                 "label": ctx.label(code),
