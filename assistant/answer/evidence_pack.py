@@ -7,6 +7,7 @@ maps the numbers back to citation ids (`Numbering.to_placeholders`) before check
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -61,9 +62,9 @@ def entity_finder(
     surfaces: list[tuple[str, str]] = []
     for subject, extra in (names or {}).items():
         surfaces += [(s, subject) for s in extra if s and len(s) >= 2]
-    for kind, subject in (("etf", etf), ("index", index)):
-        if subject:
-            surfaces += [(w, subject) for w in _GENERIC[kind]]
+    for kind, generic_of in (("etf", etf), ("index", index)):
+        if generic_of:
+            surfaces += [(w, generic_of) for w in _GENERIC[kind]]
     surfaces.sort(key=lambda x: -len(x[0]))
 
     def find(text: str) -> list[tuple[str, int, int]]:
@@ -102,9 +103,9 @@ def industry_names(facts: Sequence[FactLike]) -> dict[str, list[str]]:
     return out
 
 
-def question_dates(question: str) -> list[object]:
+def question_dates(question: str) -> list[dt.date]:
     """Dates the question names: an answer may repeat them ("2026-01-12 is after the data's latest date")."""
-    return [m.value for m in extract(question) if m.is_date and m.precision == "ymd"]
+    return [m.value for m in extract(question) if isinstance(m.value, dt.date) and m.precision == "ymd"]
 
 
 def evidence_of_answer(
@@ -140,22 +141,55 @@ def with_placeholders(answer: Answer) -> str:
     )
 
 
-def renumbered(answer: Answer, text: str) -> Answer:
-    """`answer` with `text` (placeholders) as its body: markers renumbered by first appearance, only the cited
-    sources kept, facts kept (they back the numbers the text states)."""
-    by_id = {c.id: c for c in answer.citations}
+def _numbered(text: str, known: Iterable[str]) -> tuple[str, dict[str, int]]:
+    """Placeholders -> `[n]` by first appearance (unknown ids removed, repeats `[1][1]` merged)."""
+    known = set(known)
     order: dict[str, int] = {}
 
     def number(m: re.Match[str]) -> str:
         cid = m.group(1)
-        if cid not in by_id:
+        if cid not in known:
             return ""
         order.setdefault(cid, len(order) + 1)
         return f"[{order[cid]}]"
 
-    final = re.sub(r"(\[\d+\])\1+", r"\1", PLACEHOLDER.sub(number, text))
+    return re.sub(r"(\[\d+\])\1+", r"\1", PLACEHOLDER.sub(number, text)).strip(), order
+
+
+def display_text(sentences: str) -> str:
+    """Streamed sentences (placeholders, known ids) as the reader sees them, numbered and spaced as the final
+    answer will begin (`publish` joins sentences with the same whitespace rules, `renumbered` numbers them)."""
+    return _numbered(_tidy(sentences), PLACEHOLDER.findall(sentences))[0]
+
+
+def _tidy(text: str) -> str:
+    return re.sub(r"[ \t]+\n", "\n", re.sub(r"[ \t]{2,}", " ", text))
+
+
+def renumbered(answer: Answer, text: str) -> Answer:
+    """`answer` with `text` (placeholders) as its body: markers renumbered by first appearance, only the cited
+    sources kept, facts kept (they back the numbers the text states)."""
+    by_id = {c.id: c for c in answer.citations}
+    final, order = _numbered(text, by_id)
     citations = [by_id[cid].model_copy(update={"n": n}) for cid, n in order.items()]
-    return answer.model_copy(update={"answer": final.strip(), "citations": citations})
+    return answer.model_copy(update={"answer": final, "citations": citations})
 
 
-__all__ = ["Numbering", "entity_finder", "evidence_of_answer", "renumbered", "with_placeholders"]
+def released_above(answer: Answer, base: Answer, released: str) -> Answer:
+    """`answer` (the offline fallback) under the sentences already streamed to the reader (placeholders; each
+    passed the check when it was released, and a stream cannot take text back)."""
+    text = _tidy(released).strip() + "\n\n" + with_placeholders(answer)
+    return renumbered(base, text).model_copy(
+        update={"answerer": answer.answerer, "fallback_reason": answer.fallback_reason}
+    )
+
+
+__all__ = [
+    "Numbering",
+    "display_text",
+    "entity_finder",
+    "evidence_of_answer",
+    "released_above",
+    "renumbered",
+    "with_placeholders",
+]

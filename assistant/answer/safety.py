@@ -15,4 +15,4 @@ _INJECTION = re.compile(
 
 def suspicious(text: str | None) -> bool:
     """Retrieved text that addresses the model ("ignore previous instructions ...") rather than the reader."""
-    return bool(text) and bool(_INJECTION.search(text))
+    return bool(text and _INJECTION.search(text))
