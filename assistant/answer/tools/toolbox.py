@@ -35,6 +35,7 @@ from assistant.caveats import report
 from assistant.errors import InputError, MarketAssistantError, NoRowsError, NotFoundError, UpstreamError
 from assistant.market.frames import first_part, given_text, parse_amount, text_or_none
 from assistant.market.model import origin_label
+from assistant.retrieval.safety import is_quarantined
 
 if TYPE_CHECKING:
     from assistant.analysis.explain import MoveExplanation
@@ -575,6 +576,8 @@ class Toolbox:
                 published = h.published_at
                 if published is not None and published > limit:
                     continue  # defence in depth: the store filters already
+                if is_quarantined(getattr(h, "metadata", {}) or {}, h.text):
+                    continue  # an injection attempt is never evidence (the store's search leaves it out already)
                 key_ = h.citation_id if per_citation == 1 else getattr(h, "chunk_id", h.citation_id)
                 if key_ in seen:
                     continue
