@@ -24,13 +24,13 @@ from pathlib import Path
 from platformdirs import user_cache_path
 
 from assistant.config import Settings
-from eval.snapshots.builder import Scenario, write_snapshot
+from eval.snapshots.builder import Scenario
 
 STAMP = ".eval-generator"
 SAMPLE = "sample"
 
 
-def scenario_makers() -> dict[str, Callable[[], Scenario]]:
+def scenario_makers() -> dict[str, Callable[[], Scenario | tuple[Scenario, ...]]]:
     """Every generated scenario by name (eval/snapshots/scenarios.py)."""
     from eval.snapshots.scenarios import SCENARIOS
 
@@ -65,7 +65,9 @@ def ensure_snapshot(name: str, root: Path | str | None = None) -> Path:
     base.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=base))
     try:
-        write_snapshot(makers[name](), tmp / "snap")
+        from eval.snapshots.scenarios import write_any
+
+        write_any(makers[name](), tmp / "snap")
         (tmp / "snap" / STAMP).write_text(stamp + "\n")
         if target.exists():
             old = base / f".{name}-old-{os.getpid()}"

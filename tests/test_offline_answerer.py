@@ -440,3 +440,50 @@ def test_fund_manager_is_answered_when_the_data_names_one(engine, monkeypatch):
     assert "portfolio managers of Pengyang CSI 500 Quality Growth ETF (560500) is “王某某”" in en.answer, (
         en.answer
     )
+
+
+@pytest.fixture(scope="module")
+def multi_engine(tmp_path_factory):
+    from eval.snapshots.multi import scenarios, write_merged
+
+    return _scenario_engine(
+        write_merged(scenarios(), tmp_path_factory.mktemp("multi") / "snap"), tmp_path_factory
+    )
+
+
+@pytest.mark.parametrize(
+    ("q", "first"),
+    [
+        (
+            "which of 562340 and 159606 had the larger outflow",
+            ["Yinhua", "562340", "larger outflow", "12.40 million", "159606", "5.30 million"],
+        ),
+        (
+            "562340和159606哪个跟踪误差更小",
+            ["562340", "跟踪偏差更小", "-0.09个百分点", "159606", "-0.14个百分点"],
+        ),
+        (
+            "Which has the higher premium, 562340 or 159606?",
+            ["562340", "higher premium", "-0.03%", "159606", "-0.06%"],
+        ),
+        (
+            "沪深300和中证500质量成长指数今天哪个表现更好",
+            ["930939", "表现更好", "+0.86%", "000300", "-0.35%"],
+        ),
+    ],
+)
+def test_comparisons_lead_with_the_winner_and_both_values(multi_engine, q, first):
+    a = multi_engine.ask(q)
+    head = a.answer.split("\n")[0]
+    assert all(s in head for s in first), a.answer
+    assert check(a.answer, a.facts, [], [a.data.trade_date] + [f.as_of for f in a.facts]).ok, a.answer
+
+
+def test_two_etfs_on_one_index_have_distinct_names_and_no_bare_codes(multi_engine):
+    en = multi_engine.ask("Compare 562340 and 159606 today").answer.split("\n")[0]
+    assert (
+        "Yinhua CSI 500 Quality Growth ETF (562340)" in en
+        and "E Fund CSI 500 Quality Growth ETF (159606)" in en
+    )
+    zh = multi_engine.ask("562340和159606今天谁涨得多").answer.split("\n")[0]
+    assert "500成长ETF银华（562340）" in zh and "中证500成长ETF易方达（159606）" in zh

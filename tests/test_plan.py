@@ -122,3 +122,35 @@ def test_code_typos_with_a_wrong_length_are_read_aloud_never_a_real_other_code(e
     assert plan(env, "How much did 5605000 gain today?").typo == ("5605000", "560500")
     assert plan(env, "为什么510500今天上涨？").typo is None  # another ETF, not a typo
     assert plan(env, "近10000天").typo is None
+
+
+@pytest.mark.parametrize(
+    ("q", "compare", "direction"),
+    [
+        ("which of 560500 and 510500 had the larger outflow", "flows", "out"),
+        ("560500和562340哪个份额流入更多？", "flows", "in"),
+        ("560500和562340哪个跟踪误差更小", "tracking", None),
+        ("Did 560500 or 159606 track the index better this month?", "tracking", None),
+        ("Which has the higher premium, 560500 or 159606?", "premium", None),
+        ("560500和562340哪个折价更多", "premium", "discount"),
+        ("沪深300和中证500今天哪个表现更好", "return", None),
+        ("560500 vs 510500 today", "return", None),
+    ],
+)
+def test_comparisons_name_the_measure_compared(env, q, compare, direction):
+    ask = plan(env, q).first
+    assert (ask.measure, ask.compare, ask.direction) == ("comparison", compare, direction)
+
+
+def test_a_follow_up_to_a_comparison_keeps_both_sides(env):
+    ctx = plan(env, "560500和562340哪个跟踪误差更小").context()
+    ask = plan(env, "那溢价呢？", ctx).first
+    assert (
+        ask.measure == "comparison"
+        and ask.compare == "premium"
+        and set(ask.intent.etfs) == {"560500", "562340"}
+    )
+
+
+def test_an_etf_and_its_own_index_is_not_a_comparison(env):
+    assert plan(env, "560500今天跑赢还是跑输了指数？").first.measure == "tracking"

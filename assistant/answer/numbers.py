@@ -101,6 +101,8 @@ _IGNORE_FIRST = [  # applied before dates
         r"\b(?:CSI(?:\s?A)?|SSE(?:\s?STAR)?|SZSE|STAR(?:\s?Market)?|ChiNext|CNI|"
         r"FTSE\s?China\s?A|MSCI\s?China\s?A)\s?\d+"
     ),
+    # A number glued to a fund-name word is part of a name: "500成长ETF银华", "300ETF", "1000ETF".
+    re.compile(r"(?<![\d.])\d+(?=成长|质量|价值|红利|低波|ETF)"),
 ]
 _IGNORE_AFTER_DATES = [  # so that timestamps and dotted dates stay whole
     re.compile(r"(?<![\d.])\d+(?:\.\d+){2,}(?![\d.])"),  # versions

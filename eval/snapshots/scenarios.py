@@ -20,6 +20,7 @@ other paths the assistant must handle:
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -210,10 +211,28 @@ def sse_suspension_before_rebalance() -> Scenario:
     )
 
 
-SCENARIOS = {
+def _multi() -> tuple[Scenario, ...]:
+    from eval.snapshots.multi import scenarios
+
+    return scenarios()
+
+
+# name -> a scenario, or several written into one snapshot (eval/snapshots/multi.py)
+SCENARIOS: dict[str, Callable[[], Scenario | tuple[Scenario, ...]]] = {
     "synthetic-159919-2025-12-16": szse_falling_day,
     "synthetic-562340-2025-12-19": sse_suspension_before_rebalance,
+    "synthetic-multi-2025-12-30": _multi,
 }
+
+
+def write_any(made: Scenario | tuple[Scenario, ...], out_dir: str | Path) -> None:
+    """Write one scenario, or several merged into one snapshot."""
+    if isinstance(made, tuple):
+        from eval.snapshots.multi import write_merged
+
+        write_merged(made, out_dir)
+    else:
+        write_snapshot(made, out_dir)
 
 
 def generate_all(out_root: str | Path) -> list[Path]:
@@ -221,7 +240,7 @@ def generate_all(out_root: str | Path) -> list[Path]:
     root = Path(out_root)
     out = []
     for name, make in SCENARIOS.items():
-        write_snapshot(make(), root / name)
+        write_any(make(), root / name)
         out.append(root / name)
     return out
 

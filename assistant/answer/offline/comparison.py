@@ -1,77 +1,269 @@
-"""'Which did better, A or B?': each ETF's return (and its index's) on the day, and the difference."""
+"""'Which of A and B ...?': one measure for every side (return, tracking difference, premium, flows; ETFs or
+indices), the winner named first with both values, then one line per side when there are more than two.
+
+Why a measure per comparison: "which had the larger outflow" and "哪个跟踪误差更小" ask different figures, and
+an answer that shows one side's quote, or one ETF's flows, does not answer either."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+from assistant.analysis.attribution import daily_move
 from assistant.analysis.figures import Figure
+from assistant.analysis.returns import period_return
+from assistant.answer.tools import FactRef
 from assistant.errors import MarketAssistantError, NotFoundError
 
 from .context import AskContext
 
 
+@dataclass(frozen=True)
+class Side:
+    """One compared subject: its label, the compared figure and, for flows, the percentage change."""
+
+    code: str
+    label: str
+    value: FactRef | Figure
+    pct: FactRef | Figure | None = None
+    start: FactRef | Figure | None = None  # a fact dated on the period's first day (prints and backs it)
+
+    @property
+    def number(self) -> float:
+        return float(self.value.value)
+
+
 def answer(ctx: AskContext) -> str:
-    intent, toolbox = ctx.intent, ctx.toolbox
-    universe = toolbox.md.universe()
-    codes = list(dict.fromkeys(list(intent.etfs) + list(intent.unknown)))
-    missing = [c for c in codes if c not in universe]
-    present = [c for c in codes if c in universe]
-    rows: list[dict[str, Any]] = []
-    for code in present:
-        quote = toolbox.etf_quote(code, ctx.day)
-        index = universe[code]
-        index_ret = None
+    measure = ctx.ask.compare or "return"
+    index_mode = _index_mode(ctx)
+    codes = index_mode or list(dict.fromkeys(list(ctx.intent.etfs) + list(ctx.intent.unknown)))
+    universe = ctx.toolbox.md.universe()
+    known = set(universe.values()) if index_mode else set(universe)
+    missing = [c for c in codes if c not in known]
+    sides: list[Side] = []
+    for code in (c for c in codes if c in known):
         try:
-            index_ret = toolbox.explain_move(code, ctx.day).fact("index_return_pct", index)
+            sides.append(_INDEX[measure](ctx, code) if index_mode else _ETF[measure](ctx, code))
         except MarketAssistantError:
-            pass
-        rows.append(
-            {
-                "label": ctx.label(code),
-                "ret": quote.fact("etf_return_pct", code),
-                "index_label": ctx.label(index, kind="index") if index_ret else None,
-                "index_ret": index_ret,
-            }
-        )
-    if not rows:
+            missing.append(code)
+    if len(sides) == 1 and missing:  # nothing to compare with: say so first, then what there is
+        return _one_side(ctx, measure, sides[0], missing)
+    if len(sides) < 2:
         raise NotFoundError(
             ctx.t(
-                f"本数据中没有{'、'.join(missing)}的行情，无法比较。",
-                f"This data has no quotes for {', '.join(missing)}; nothing to compare.",
+                f"无法比较：本数据没有{'、'.join(missing) or '第二个标的'}的相关数据"
+                + (f"，只有{sides[0].label}" if sides else "")
+                + "。",
+                f"No comparison possible: this data has nothing on {', '.join(missing) or 'a second subject'}"
+                + (f"; it covers only {sides[0].label}" if sides else "")
+                + ".",
             )
         )
-    diff = None
-    if len(rows) >= 2:
-        first, second = rows[0]["ret"], rows[1]["ret"]
-        diff = Figure(
-            "return_difference_pp",
-            f"{present[0]}-{present[1]}",
-            first.value - second.value,
-            "pp",
-            ctx.day,
-            "fund_etf_hist_em",
-        )
+    direction = ctx.ask.direction
+    ranked = sorted(sides, key=lambda s: _key(measure, direction, s))
+    winner, other = ranked[0], ranked[1]
+    diff = Figure(
+        "comparison_difference",
+        f"{winner.code}-{other.code}",
+        abs(winner.number - other.number),
+        "pp" if measure in ("return", "tracking", "premium") else "份",
+        winner.value.as_of,
+        winner.value.source,
+    )
+    sources = {"return": "fund_etf_hist_em", "tracking": "fund_etf_hist_em", "premium": "fund_etf_spot_em"}
+    src = "stock_zh_index_daily_em" if index_mode else sources.get(measure, _flows_source(ctx, winner))
     text = ctx.render(
         "comparison",
-        rows=rows,
-        day=ctx.day,
+        measure=measure,
+        direction=direction,
+        index_mode=bool(index_mode),
+        w=winner,
+        o=other,
+        rest=ranked[2:] if len(ranked) > 2 else [],
+        all=ranked,
         diff=diff,
-        diff_up=bool(diff and diff.value >= 0),
-        cite_data=ctx.ledger.add_data("fund_etf_hist_em"),
+        none_qualifies=measure == "flows" and _none_qualifies(direction, winner),
+        period=ctx.ask.period is not None,
+        day=winner.value.as_of,
+        cite_data=ctx.ledger.add_data(src),
     )
-    if missing and len(rows) == 1:  # nothing to compare with: say so first, then what there is
-        return (
-            ctx.t(
-                f"**无法比较**：本数据没有{'、'.join(missing)}的行情，只能给出{rows[0]['label']}的表现。",
-                f"**No comparison possible**: this data has no quotes for {', '.join(missing)}; only "
-                f"{rows[0]['label']} can be shown.",
-            )
-            + "\n\n"
-            + text
-        )
     if missing:
         text += "\n\n" + ctx.t(
-            f"本数据没有{'、'.join(missing)}的行情，无法纳入比较。",
-            f"This data has no quotes for {', '.join(missing)}, so it is left out.",
+            f"本数据没有{'、'.join(missing)}的相关数据，未纳入比较。",
+            f"This data has nothing on {', '.join(missing)}, so it is left out.",
         )
     return text
+
+
+def _one_side(ctx: AskContext, measure: str, side: Side, missing: list[str]) -> str:
+    fmt = ctx.fmt
+    value = (
+        fmt.units(side.value)
+        if measure == "flows"
+        else (fmt.pp if measure == "tracking" else fmt.pct)(side.value)
+    )
+    if measure == "flows":
+        value = (
+            ctx.t(
+                "份额" + ("增加" if side.number >= 0 else "减少"),
+                "units " + ("rose" if side.number >= 0 else "fell") + " by ",
+            )
+            + value
+        )
+    words = {
+        "return": ("涨跌幅", "return"),
+        "tracking": ("跟踪偏差", "tracking difference"),
+        "premium": ("溢价率", "premium to IOPV"),
+        "flows": ("份额变化", "units change"),
+    }[measure]
+    cite = ctx.ledger.add_data(side.value.source.split("+")[0] or "fund_etf_hist_em")
+    return ctx.t(
+        f"**无法比较**：本数据没有{'、'.join(missing)}的相关数据，只能给出{side.label}的{words[0]}：{value}{cite}。",
+        f"**No comparison possible**: this data has nothing on {', '.join(missing)}; only the {words[1]} of "
+        f"{side.label} can be shown: {value}{cite}.",
+    )
+
+
+def _index_mode(ctx: AskContext) -> list[str]:
+    """The indices compared when the question names two or more indices and no ETF."""
+    named = [e for e in ctx.intent.entities if e.kind in ("etf", "index")]
+    if any(e.kind == "etf" for e in named):
+        return []
+    indices = list(dict.fromkeys(e.code for e in named))
+    return indices if len(indices) >= 2 else []
+
+
+def _key(measure: str, direction: str | None, side: Side) -> float:
+    """Sort key: the winner first."""
+    if measure == "tracking":
+        return abs(side.number)  # the closer tracker
+    if measure == "flows" and direction == "out":
+        return side.number  # the most negative change
+    if measure == "premium" and direction == "discount":
+        return side.number
+    return -side.number
+
+
+def _none_qualifies(direction: str | None, winner: Side) -> bool:
+    """'Which had the larger outflow?' when no side had one (or the reverse)."""
+    return (direction == "out" and winner.number >= 0) or (direction != "out" and winner.number <= 0)
+
+
+def _flows_source(ctx: AskContext, side: Side) -> str:
+    return side.value.source.split("+")[0] if side.value.source else "fund_etf_scale_sse"
+
+
+def _etf_return(ctx: AskContext, code: str) -> Side:
+    span = ctx.ask.period
+    if span is not None:
+        md = ctx.toolbox.md
+        res = period_return(
+            md.etf_bars(code, None, span.end), span.start, span.end, subject=code, source="fund_etf_hist_em"
+        )
+        figures = res.figures("etf")
+        return Side(code, ctx.label(code), figures[0], start=figures[1])
+    quote = ctx.toolbox.etf_quote(code, ctx.day)
+    fact = quote.fact("etf_return_pct", code)
+    if fact is None:
+        raise NotFoundError(f"no return for {code}")
+    return Side(code, ctx.label(code), fact)
+
+
+def _index_figure(ctx: AskContext, index: str, day: dt.date) -> Figure:
+    md = ctx.toolbox.md
+    move = daily_move(
+        md.index_bars(index, day - dt.timedelta(days=40), day),
+        day,
+        subject=index,
+        source="stock_zh_index_daily_em",
+    )
+    return next(f for f in move.figures("index") if f.name == "index_return_pct")
+
+
+def _index_return(ctx: AskContext, code: str) -> Side:
+    span = ctx.ask.period
+    label = ctx.label(code, kind="index")
+    if span is not None:
+        md = ctx.toolbox.md
+        res = period_return(
+            md.index_bars(code, None, span.end),
+            span.start,
+            span.end,
+            subject=code,
+            source="stock_zh_index_daily_em",
+        )
+        figures = res.figures("index")
+        return Side(code, label, figures[0], start=figures[1])
+    return Side(code, label, _index_figure(ctx, code, ctx.day))
+
+
+def _etf_tracking(ctx: AskContext, code: str) -> Side:
+    md = ctx.toolbox.md
+    index = md.index_of(code)
+    span = ctx.ask.period
+    if span is not None:
+        etf = period_return(
+            md.etf_bars(code, None, span.end), span.start, span.end, subject=code, source="fund_etf_hist_em"
+        )
+        idx = period_return(
+            md.index_bars(index, None, span.end),
+            span.start,
+            span.end,
+            subject=index,
+            source="stock_zh_index_daily_em",
+        )
+        td = Figure(
+            "tracking_difference_period_pp",
+            code,
+            etf.return_pct - idx.return_pct,
+            "pp",
+            etf.end,
+            "fund_etf_hist_em+stock_zh_index_daily_em",
+            f"{etf.start.isoformat()}..{etf.end.isoformat()}",
+        )
+        return Side(code, ctx.label(code), td, start=etf.figures("etf")[1])
+    quote = ctx.toolbox.etf_quote(code, ctx.day)
+    index_ret = _index_figure(ctx, index, quote.date)
+    td = Figure(
+        "tracking_difference_pp",
+        code,
+        quote.return_pct - float(index_ret.value),
+        "pp",
+        quote.date,
+        "fund_etf_hist_em+stock_zh_index_daily_em",
+        "ETF return minus index return",
+    )
+    return Side(code, ctx.label(code), td)
+
+
+def _etf_premium(ctx: AskContext, code: str) -> Side:
+    quote = ctx.toolbox.etf_quote(code, ctx.day)
+    fact = quote.fact("etf_premium_pct", code)
+    if fact is None:
+        raise NotFoundError(f"no premium for {code} on {ctx.day}")
+    return Side(code, ctx.label(code), fact)
+
+
+def _etf_flows(ctx: AskContext, code: str) -> Side:
+    span = ctx.ask.period
+    res = ctx.toolbox.etf_flows(code, span.start if span else None, span.end if span else ctx.day)
+    if res.period is None:
+        raise NotFoundError(f"no units change for {code}")
+    suffix = res.period_suffix
+    change = res.fact(f"etf_units_change{suffix}", code)
+    if change is None:
+        raise NotFoundError(f"no units change for {code}")
+    pct = res.fact(f"etf_units_change{suffix}_pct", code)
+    start = next((f for f in res.facts if f.name == "etf_units" and f.as_of == res.period.start), None)
+    return Side(code, ctx.label(code), change, pct, start)
+
+
+_ETF: dict[str, Any] = {
+    "return": _etf_return,
+    "tracking": _etf_tracking,
+    "premium": _etf_premium,
+    "flows": _etf_flows,
+}
+# Indices have returns only: every other measure of an index comparison is its return.
+_INDEX: dict[str, Any] = dict.fromkeys(_ETF, _index_return)

@@ -32,7 +32,8 @@ def label(toolbox: Toolbox, code: str, lang: Lang, kind: str = "etf", fallback: 
     if kind == "etf":
         try:
             overview = toolbox.md.fund_overview(code)
-            names.append(overview.get("基金简称"))
+            # In Chinese the fund's own short name (基金简称) comes first: it is the data's name for it.
+            names.insert(0 if lang == "zh" else len(names), overview.get("基金简称"))
         except MarketAssistantError:
             pass
     for name in names:

@@ -123,6 +123,9 @@ def _ask(text: str, intent: Intent, ctx: Mapping[str, Any]) -> Ask | None:
         return Ask("advice", intent)
     if cues.FORECAST.search(text) and intent.date is None and intent.date_reason == "future":
         return Ask("forecast", intent)
+    compared = _compared(text, intent)
+    if compared is not None:
+        return compared
     named = () if "securities" in intent.inherited else intent.stocks  # stocks this clause names itself
     ordinal = _ordinal(text)
     if ordinal and shown and not named and not cues.WHY.search(text):
@@ -213,6 +216,31 @@ def _ask(text: str, intent: Intent, ctx: Mapping[str, Any]) -> Ask | None:
     ):
         measure = "day_return"  # "how did it do?": the headline, not the whole explanation
     return Ask(measure, intent)
+
+
+def _compared(text: str, intent: Intent) -> Ask | None:
+    """Two or more ETFs (or indices, with no ETF) named in one clause that asks no 'why': a comparison, of the
+    measure the clause names (tracking difference, premium, flows; else the return)."""
+    etfs = {e.code for e in intent.entities if e.kind in ("etf", "unknown")}
+    indices = {e.code for e in intent.entities if e.kind == "index"}
+    if "securities" in intent.inherited:  # "那溢价呢？" after a comparison: the same sides
+        etfs = set(intent.etfs) | set(intent.unknown)
+    if intent.stocks or cues.WHY.search(text) or not (len(etfs) >= 2 or (not etfs and len(indices) >= 2)):
+        return None
+    if cues.COMPARE_TRACKING.search(text):
+        return Ask("comparison", intent, compare="tracking")
+    if cues.COMPARE_PREMIUM.search(text):
+        return Ask(
+            "comparison",
+            intent,
+            compare="premium",
+            direction="discount" if cues.DISCOUNT.search(text) else None,
+        )
+    if cues.COMPARE_FLOWS.search(text):
+        return Ask(
+            "comparison", intent, compare="flows", direction="out" if cues.OUTFLOW.search(text) else "in"
+        )
+    return Ask("comparison", intent, compare="return")
 
 
 def _day_before(intent: Intent, text: str, ctx: Mapping[str, Any], trading_days: Sequence[dt.date]) -> Intent:

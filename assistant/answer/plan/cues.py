@@ -87,6 +87,18 @@ ZH_ORD = {"二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, 
 SPLIT = re.compile(
     r"[？?；;。!！]+|[、，,]\s*|\s+and\s+(?=(?:who|what|which|how|did|is|was)\b)|以及|还有|另外|同时", I
 )
+# What a comparison of two ETFs (or indices) compares, and which way wins.
+COMPARE_TRACKING = re.compile(
+    r"跟踪误差|跟踪偏差|跟得(?:更)?紧|跟踪(?:得)?(?:更)?好|tracking (?:difference|error)|tracks? .{0,20}closer|"
+    r"tracked .{0,20}(?:closer|more closely)|track(?:ed|s)? (?:the |its |their )?index(?:es)? (?:better|closer)",
+    I,
+)
+COMPARE_PREMIUM = re.compile(r"溢价|折价|IOPV|\bpremium|\bdiscount", I)
+COMPARE_FLOWS = re.compile(
+    r"份额|申购|赎回|资金流|流入|流出|\bflows?\b|inflow|outflow|\bunits\b|creation|redemption|redeemed", I
+)
+OUTFLOW = re.compile(r"流出|赎回|outflow|redemption|redeemed|\blost\b", I)
+DISCOUNT = re.compile(r"折价|\bdiscount", I)
 DAY_BEFORE = re.compile(
     r"前一天|前一日|再前一天|上一个交易日呢|\bthe day before\b|\bday before that\b|"
     r"\bthe previous (?:day|session)\b",
