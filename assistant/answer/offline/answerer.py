@@ -117,7 +117,7 @@ class OfflineAnswerer:
                 "code_as_typed", code, float(typed), "code", self.tb.md.info.trade_date, "resolver"
             )
             label = labels.label(self.tb, code, plan.language)
-            sections.insert(1, _typo_note(plan.language, fmt.count(as_typed).zfill(len(typed)), label))
+            _after_lead(sections, _typo_note(plan.language, fmt.count(as_typed).zfill(len(typed)), label))
         first = plan.first.intent
         if (
             first.date_reason == "non_trading_day"
@@ -126,7 +126,7 @@ class OfflineAnswerer:
             and failures < len(plan.asks)
         ):
             # Said right after the direct answer, never silently: the day asked had no trading.
-            sections.insert(1, _shift_note(plan.language, first.requested, first.date))
+            _after_lead(sections, _shift_note(plan.language, first.requested, first.date))
         body = "\n\n".join(sections)
         text = body.rstrip() + "\n\n" + self._source_line(ledger, plan.language)
         # Ground exactly as a reader (and the eval suite) can check: facts, cited passages (their quotes and
@@ -225,6 +225,16 @@ _WEEKDAYS = {
     "zh": ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
 }
+
+
+def _after_lead(sections: list[str], note: str) -> None:
+    """Put a resolver's or calendar's note right after the answer's first paragraph (the direct answer), so a
+    long answer cannot bury it at its end."""
+    lead, _, rest = sections[0].partition("\n\n") if sections else ("", "", "")
+    if not sections:
+        sections.append(note)
+        return
+    sections[0] = lead + "\n\n" + note + ("\n\n" + rest if rest.strip() else "")
 
 
 def _typo_note(lang: Lang, typed: str, label: str) -> str:

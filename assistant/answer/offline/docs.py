@@ -103,6 +103,10 @@ def answer(ctx: AskContext) -> str:
     lead = ""
     if not is_methodology and etfs:
         lead, profile = _profile(ctx, etfs[0], etf_label)
+        if lead:  # a field asked for is the answer: not the whole profile, nor the documents behind it
+            return ctx.render(
+                "docs", profile=None, passages=[], methodology=False, lead=lead, etf_label=etf_label
+            )
     asked_points = list(dict.fromkeys(a for pat, _, a in CONCEPTS if pat.search(intent.question)))
     if is_methodology and (asked_points or methodology.OVERVIEW.search(intent.question)):
         # The whole methodology, or just the point(s) asked about, each point complete and cited.

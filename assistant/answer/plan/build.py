@@ -163,7 +163,11 @@ def _ask(text: str, intent: Intent, ctx: Mapping[str, Any]) -> Ask | None:
     if (
         intent.period is not None
         and intent.kind in ("move_explanation", "quote", "comparison", "unknown")
-        and cues.RETURN.search(text)
+        and (
+            cues.RETURN.search(text)
+            or cues.TRACKING.search(text)
+            or (intent.subjects and cues.HOW.search(text))
+        )
         and not cues.WHY.search(text)
     ):
         return Ask("tracking" if cues.TRACKING.search(text) else "period_return", intent)

@@ -58,9 +58,12 @@ INDEX = re.compile(
 )
 TRACKING = re.compile(
     r"跟踪偏差|跟踪误差|跑赢|跑输|\btrail(?:ed)?\b|\blag(?:ged)?\b|\bbeat\b|outperform|underperform|"
-    r"tracking (?:difference|error)",
+    r"tracking (?:difference|error)|跟指数比|和指数比|与指数比|相对指数|相比指数|比指数|"
+    r"(?:against|versus|vs\.?|relative to|compared (?:with|to)) (?:its|the) (?:index|benchmark)",
     I,
 )
+# "最近一周…怎么样": how it did, asked of a period (too broad for RETURN, which also sees small talk).
+HOW = re.compile(r"怎么样|如何|咋样|表现|how (?:has|have|did|is|was)\b", I)
 RETURN = re.compile(
     r"涨了?多少|跌了?多少|涨幅|跌幅|收益|回报|表现|涨跌|\breturn|\bgain|\bperform|how (?:much )?did .* do\b|\bdone\b|\bdoing\b|"
     r"\bdo\b|\bup\b|\bdown\b|涨|跌|\brise|\brose|\bfell|\bfall",
