@@ -92,6 +92,6 @@ class RedisSessionStore:
         return bool(self.r.ping())
 
 
-def _turn(row: str) -> Turn:
+def _turn(row: str | bytes) -> Turn:
     d = json.loads(row)
     return Turn(d["question"], d["answer_json"], d["context"], dt.datetime.fromisoformat(d["created_at"]))

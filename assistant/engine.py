@@ -12,9 +12,9 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from assistant.answer import Answerer
+from assistant.answer import Answerer, StreamingAnswerer
 from assistant.answer.schema import Answer
 from assistant.config import Settings
 from assistant.errors import InputError, UpstreamError
@@ -122,7 +122,8 @@ class Engine:
 
         with collecting() as warnings:  # what the toolbox served carries its warnings into the answer
             if on_sentence is not None and getattr(self.answerer, "streams", False):
-                answer, new_context = self.answerer.answer(question, context, on_sentence=on_sentence)
+                streaming = cast(StreamingAnswerer, self.answerer)  # it says it streams
+                answer, new_context = streaming.answer(question, context, on_sentence=on_sentence)
             else:
                 answer, new_context = self.answerer.answer(question, context)
         answer = attach(answer, warnings)

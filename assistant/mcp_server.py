@@ -16,11 +16,12 @@ event loop the HTTP API shares.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import typing
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from urllib.parse import quote
 
 import anyio
@@ -38,6 +39,8 @@ from assistant.errors import MarketAssistantError
 if TYPE_CHECKING:
     from assistant.engine import Engine
     from assistant.market.model import Document
+
+_T = TypeVar("_T")
 
 SERVER_NAME = "market-assistant"
 DOCUMENT_URI = "market-assistant://documents/{id}"
@@ -236,13 +239,11 @@ def _ask_function(engine: Engine) -> Callable[..., Awaitable[Answer]]:
 def _warm(engine: Engine) -> None:
     """Open the store before a tool runs, as `ask` does (idempotent). A store that cannot open only fails the
     searches, which then say the source is unavailable; market-data tools still answer."""
-    try:
+    with contextlib.suppress(Exception):  # reported by the search tools themselves
         engine.warm()
-    except Exception:  # noqa: BLE001, S110 - reported by the search tools themselves
-        pass
 
 
-async def _in_thread(work: Callable[[], Any]) -> Any:
+async def _in_thread(work: Callable[[], _T]) -> _T:
     """Run engine work off the event loop; our errors become tool errors that say what to fix."""
     try:
         return await anyio.to_thread.run_sync(work)

@@ -273,7 +273,7 @@ def score_case(
         )
     abstained = is_abstention(answer)
     facts = score_facts(answer, case.gold.facts)
-    mentions, n_unsupported, unsupported = unsupported_numbers(answer)
+    mentions, _n_unsupported, unsupported = unsupported_numbers(answer)
     entities = entity_hits(answer.answer, case.gold.entities)
     citations = score_citations(answer, case)
     rec = rr = None

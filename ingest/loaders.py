@@ -440,6 +440,7 @@ def load_file(path: Path, root: Path | None, max_bytes: int) -> LoadResult:
     result = LoadResult()
     name = str(path)
     suffix = path.suffix.lower()
+    encoding: str | None
     try:
         if not path.exists():
             raise LoadError("no such file")

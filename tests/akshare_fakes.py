@@ -181,7 +181,7 @@ class FakeAkshare:
         if symbol not in (f"csi{INDEX}", "sh000001"):
             return pd.DataFrame()
         bars = _in_range(_kline(_days(), 5000.0, 0.003), start_date, end_date)
-        out = pd.DataFrame(
+        return pd.DataFrame(
             {
                 "date": bars["日期"],
                 "open": bars["开盘"],
@@ -192,7 +192,6 @@ class FakeAkshare:
                 "amount": bars["成交额"],
             }
         )
-        return out
 
     def index_stock_cons_weight_csindex(self, symbol: str = "000300") -> pd.DataFrame:
         n = len(CONSTITUENTS)

@@ -206,7 +206,7 @@ def snapshot_edits() -> dict[str, tuple[FrameEdit | None, Callable[[dict], None]
         "stock-missing-bar": (_edit("stock_zh_a_hist_", lambda df: df.iloc[:-1]), None),
         "etf-renamed-col": (_edit("fund_etf_hist_em", lambda df: df.rename(columns={"收盘": "close"})), None),
         "etf-shifted-cols": (
-            _edit("fund_etf_hist_em", lambda df: df.set_axis(list(df.columns[1:]) + [df.columns[0]], axis=1)),
+            _edit("fund_etf_hist_em", lambda df: df.set_axis([*df.columns[1:], df.columns[0]], axis=1)),
             None,
         ),
         "weights-not-100": (

@@ -211,7 +211,7 @@ def test_citation_to_an_id_no_tool_returned_is_rejected(toolbox: Toolbox, offlin
         f"，新闻提到战略金属需求爆发[[cite:{SEED}]]", "。新闻提到战略金属需求爆发[[cite:made-up-news]]"
     )
     assert fake != GOOD_ZH
-    answer, ctx, model = ask(
+    answer, ctx, _model = ask(
         toolbox, offline, [explain_and_news(), fake, f"1: 新闻提到战略金属需求爆发[[cite:{SEED}]]。"]
     )
     assert ctx["answerer"] == "llm_repaired" and ctx["llm"]["repaired"] == 1

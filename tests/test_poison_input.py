@@ -58,7 +58,7 @@ def test_each_bad_jsonl_line_is_rejected_alone(store: ChunkStore, tmp_path: Path
     for expected in ("NaN is not a number", "nested deeper", "surrogate", "body must be text", "reserved"):
         assert expected in text, text
     assert store.revision() != rev and store.lexicon() == {}  # the store's own records were not overwritten
-    stored = store.get([c for c in store.collection.get(where={"citation_id": "sep"})["ids"]])
+    stored = store.get(list(store.collection.get(where={"citation_id": "sep"})["ids"]))
     assert "第二句" in stored[0].text and "nan" not in json.dumps([s.text for s in stored])
 
 

@@ -250,10 +250,10 @@ def test_aggregate_micro_rates_and_outcome_split() -> None:
 
 
 def test_dataset_schema_rejects_bad_lines() -> None:
-    with pytest.raises(DatasetError, match="line|:1:"):
+    with pytest.raises(DatasetError, match=r"line|:1:"):
         parse_cases(['{"id": "x", "question": "q", "language": "fr", "category": "c", "gold": {}}'], "f")
+    line = '{"id": "x", "question": "q", "language": "en", "category": "c", "gold": {}}'
     with pytest.raises(DatasetError, match="duplicate"):
-        line = '{"id": "x", "question": "q", "language": "en", "category": "c", "gold": {}}'
         parse_cases([line, line], "f")
     with pytest.raises(DatasetError, match="required and forbidden"):
         parse_cases(

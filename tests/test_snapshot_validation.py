@@ -114,7 +114,7 @@ def test_frame_missing_required_columns(tmp_path: Path) -> None:
 
 def test_non_six_digit_code_column(tmp_path: Path) -> None:
     def edit(frames: dict) -> None:
-        function, params, df = frames["index_stock_cons_weight_csindex.csv"]
+        _function, _params, df = frames["index_stock_cons_weight_csindex.csv"]
         df.loc[1, "成分券代码"] = "60054X"
 
     snap = build_snapshot(tmp_path, edit_frames=edit)

@@ -474,7 +474,7 @@ def attribute_index_move(
     industries = industries or {}
 
     priced = [
-        _price_constituent(row, stock_bars.get(row["code"]), weights_date, trade_date)
+        _price_constituent(row, stock_bars.get(str(row["code"])), weights_date, trade_date)
         for row in _weight_rows(weights)
     ]
     moves = _drift_and_contribute(priced, industries)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 from assistant.answer.schema import Answer
@@ -20,4 +21,17 @@ class Answerer(Protocol):
     def answer(self, question: str, context: Context | None = None) -> tuple[Answer, Context]: ...
 
 
-__all__ = ["Answer", "Answerer", "Context"]
+class StreamingAnswerer(Protocol):
+    """An answerer that can release verified sentences while it writes (`streams = True`, see writer.py)."""
+
+    streams: bool
+
+    def answer(
+        self,
+        question: str,
+        context: Context | None = None,
+        on_sentence: Callable[[str], None] | None = None,
+    ) -> tuple[Answer, Context]: ...
+
+
+__all__ = ["Answer", "Answerer", "Context", "StreamingAnswerer"]

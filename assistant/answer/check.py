@@ -25,11 +25,11 @@ markers, language), so repair can be narrow: only the failing sentences, with th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.answer.grounding import FactLike
+from assistant.answer.grounding import DateLike, FactLike
 from assistant.answer.grounding import check as amounts_check
 from assistant.answer.numbers import Mention, extract, parse_unit
 
@@ -155,9 +155,9 @@ class Evidence:
     """What a text may rely on: facts, the citable ids (id -> kind), cited passages' quotes, data dates."""
 
     facts: Sequence[FactLike]
-    sources: dict[str, str]
+    sources: Mapping[str, str]
     quotes: dict[str, str]
-    dates: Sequence[object] = ()
+    dates: Sequence[DateLike] = ()
     find_entities: EntityFinder | None = None
 
 
@@ -425,7 +425,7 @@ def frame_of(fact: FactLike) -> str:
 
 
 def settle_citations(
-    sentences: Sequence[SentenceVerdict], cited: set[str], passages: set[str] = frozenset()
+    sentences: Sequence[SentenceVerdict], cited: set[str], passages: Set[str] = frozenset()
 ) -> None:
     """A claim needs evidence: its own (or its paragraph's) citation, or -- for a sentence whose numbers are
     all figures -- a citation anywhere in the text of the data behind each of them (answers often list their

@@ -221,7 +221,11 @@ class Ledger:
             day = src.published_at.astimezone(_CST).date()
             if not any(
                 m.value == day
-                or (m.precision == "md" and (m.value.month, m.value.day) == (day.month, day.day))
+                or (
+                    m.precision == "md"
+                    and isinstance(m.value, dt.date)
+                    and (m.value.month, m.value.day) == (day.month, day.day)
+                )
                 for m in stated
             ):
                 continue

@@ -7,6 +7,7 @@ maps the numbers back to citation ids (`Numbering.to_placeholders`) before check
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -61,9 +62,9 @@ def entity_finder(
     surfaces: list[tuple[str, str]] = []
     for subject, extra in (names or {}).items():
         surfaces += [(s, subject) for s in extra if s and len(s) >= 2]
-    for kind, subject in (("etf", etf), ("index", index)):
-        if subject:
-            surfaces += [(w, subject) for w in _GENERIC[kind]]
+    for kind, generic_of in (("etf", etf), ("index", index)):
+        if generic_of:
+            surfaces += [(w, generic_of) for w in _GENERIC[kind]]
     surfaces.sort(key=lambda x: -len(x[0]))
 
     def find(text: str) -> list[tuple[str, int, int]]:
@@ -102,9 +103,9 @@ def industry_names(facts: Sequence[FactLike]) -> dict[str, list[str]]:
     return out
 
 
-def question_dates(question: str) -> list[object]:
+def question_dates(question: str) -> list[dt.date]:
     """Dates the question names: an answer may repeat them ("2026-01-12 is after the data's latest date")."""
-    return [m.value for m in extract(question) if m.is_date and m.precision == "ymd"]
+    return [m.value for m in extract(question) if isinstance(m.value, dt.date) and m.precision == "ymd"]
 
 
 def evidence_of_answer(

@@ -39,11 +39,16 @@ _PARTS: dict[Precision, tuple[str, ...]] = {
 class FactLike(Protocol):
     """`assistant.answer.schema.Fact` (or anything shaped like it)."""
 
-    name: str
-    subject: str
-    value: float
-    unit: str
-    as_of: str
+    @property
+    def name(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def as_of(self) -> str: ...
 
 
 @dataclass

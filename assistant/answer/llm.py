@@ -38,6 +38,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
     official endpoint would reject the first request anyway; better to say so before answering).
     """
     from langchain_openai import ChatOpenAI  # imported lazily: the offline path never needs it
+    from pydantic import SecretStr
 
     model = (settings.llm_model or "").strip()
     if not model:
@@ -56,7 +57,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
     return ChatOpenAI(
         model=model,
         base_url=base_url,
-        api_key=key,
+        api_key=SecretStr(key),
         temperature=0,
         timeout=settings.llm_timeout_s,
         max_retries=0,

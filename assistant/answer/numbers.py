@@ -264,7 +264,11 @@ def _suffix(text: str, pos: int) -> tuple[str | None, float, int]:
 
 
 def _year_before(found: list[Mention], pos: int, default: int) -> int:
-    years = [m.value.year for m in found if m.is_date and m.precision in ("ymd", "ym", "y") and m.start < pos]
+    years = [
+        m.value.year
+        for m in found
+        if isinstance(m.value, dt.date) and m.precision in ("ymd", "ym", "y") and m.start < pos
+    ]
     return years[-1] if years else default
 
 
@@ -324,10 +328,12 @@ def extract(text: str, *, year: int | None = None) -> list[Mention]:
         for m in pattern.finditer(norm):
             if free(*m.span()):
                 n = m.groupdict().get("n")
-                if n:
-                    count = int(n) if n.isdigit() else _EN_WORDS[n.lower()]
-                else:
+                if not n:
                     count = _cn_int(m["cn"])
+                elif n.isdigit():
+                    count = int(n)
+                else:
+                    count = _EN_WORDS[n.lower()]
                 add(float(count), "count", 1.0, 0, *m.span())
     for m in _NUMBER.finditer(norm):
         _number(norm, m, free, add)

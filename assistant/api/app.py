@@ -49,7 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="market-assistant", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings, app.state.keys, app.state.engines = settings, keys, engines
     app.state.limiter = RateLimiter(settings)
-    app.state.lifespan_contexts: list[Callable[[FastAPI], AbstractAsyncContextManager[Any]]] = []
+    lifespan_contexts: list[Callable[[FastAPI], AbstractAsyncContextManager[Any]]] = []
+    app.state.lifespan_contexts = lifespan_contexts
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(RequestValidationError, validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)

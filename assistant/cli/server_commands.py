@@ -20,7 +20,6 @@ def mcp(snapshot: SnapshotOpt = None, live: LiveOpt = False, store: StoreOpt = N
         engine = get_engine(settings, answerer="auto" if settings.llm_model else "offline")
     except (MarketAssistantError, ValueError, OSError) as err:
         fail(err)
-        return
     serve_stdio(engine)
 
 

@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 META_KEY = b"market_assistant"
@@ -23,7 +24,10 @@ def write_frame(df: pd.DataFrame, path: Path, meta: dict[str, Any]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    record = {**meta, "object_columns": [str(c) for c, dtype in df.dtypes.items() if dtype == object]}
+    record = {
+        **meta,
+        "object_columns": [str(c) for c, dtype in df.dtypes.items() if dtype == np.dtype(object)],
+    }
     table = pa.Table.from_pandas(df)
     table = table.replace_schema_metadata(
         {**(table.schema.metadata or {}), META_KEY: json.dumps(record, ensure_ascii=False).encode("utf-8")}

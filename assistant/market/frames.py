@@ -18,11 +18,14 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from assistant.market.model import Article
+
+if TYPE_CHECKING:
+    from pandas._libs import NaTType
 
 SHANGHAI = "Asia/Shanghai"
 DATE_PARAMS = ("start_date", "end_date")
@@ -121,8 +124,7 @@ def _within_daily_limit(
             code = str(ordered[code_col].dropna().iloc[0])
         limit = 25.0 if index else _board_limit_pct(code) + 1.0
         prev_close, prev_day = ordered[close].shift(1), ordered[date_col].shift(1)
-        for i, row in ordered.iloc[1:].iterrows():
-            before, day = prev_close.loc[i], prev_day.loc[i]
+        for (_, row), before, day in zip(ordered.iloc[1:].iterrows(), prev_close.iloc[1:], prev_day.iloc[1:]):
             if not before or before <= 0 or (row[date_col] - day) > _RESUMPTION_GAP:
                 continue
             move = (row[close] / before - 1.0) * 100.0
@@ -467,13 +469,11 @@ def parse_date(value: Any) -> dt.date | None:
     if _is_missing(value):
         return None
     if isinstance(value, pd.Timestamp):
-        if value.tzinfo is not None:
-            value = value.tz_convert(SHANGHAI)
-        return value.date()
+        stamp = value if value.tzinfo is None else value.tz_convert(SHANGHAI)
+        return stamp.date()
     if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(pd.Timestamp.now(tz=SHANGHAI).tzinfo)
-        return value.date()
+        moment = value if value.tzinfo is None else value.astimezone(pd.Timestamp.now(tz=SHANGHAI).tzinfo)
+        return moment.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -502,10 +502,10 @@ def parse_datetime(value: Any) -> pd.Timestamp | None:
     if _is_missing(value):
         return None
     try:
-        ts = pd.Timestamp(value)
+        ts: pd.Timestamp | NaTType = pd.Timestamp(value)  # "NaT" and the like give NaT
     except (ValueError, TypeError) as err:
         raise ValueError(str(value)) from err
-    if ts is pd.NaT:
+    if isinstance(ts, type(pd.NaT)):
         return None
     return ts.tz_localize(SHANGHAI) if ts.tzinfo is None else ts.tz_convert(SHANGHAI)
 
@@ -574,9 +574,12 @@ def normalise(
     for col in spec.datetimes:
         if col in out.columns:
             stamps = _convert(out[col], parse_datetime, label, col, "a date-time")
-            utc = pd.to_datetime([pd.NaT if t is None else t for t in stamps], utc=True)
+            cells: list[Any] = [pd.NaT if t is None else t for t in stamps]
+            utc = pd.to_datetime(cells, utc=True)
             out[col] = (
-                pd.Series(utc, index=out.index).dt.tz_convert(SHANGHAI).astype(f"datetime64[ns, {SHANGHAI}]")
+                pd.Series(utc, index=out.index)
+                .dt.tz_convert(SHANGHAI)
+                .astype(pd.DatetimeTZDtype("ns", SHANGHAI))
             )
     for col in spec.numerics:
         if col in out.columns:
@@ -617,6 +620,12 @@ def _convert(series: pd.Series, parser: Callable[[Any], Any], label: str, col: s
         except (ValueError, TypeError, OverflowError):
             raise FrameError(f"{label}: column {col} holds {value!r} (row {i}), not {what}") from None
     return pd.Series(values, index=series.index, dtype=object)
+
+
+def _iso_date(value: Any) -> str | None:
+    """A date cell as YYYY-MM-DD (None when missing)."""
+    day = parse_date(value)
+    return None if day is None else day.isoformat()
 
 
 def _older_than(version: str | None, reference: tuple[int, ...]) -> bool:
@@ -679,7 +688,7 @@ def for_csv(function: str, df: pd.DataFrame) -> pd.DataFrame:
         elif col in spec.datetimes or isinstance(series.dtype, pd.DatetimeTZDtype):
             out[col] = series.map(lambda t: None if pd.isna(t) else pd.Timestamp(t).isoformat(sep=" "))
         elif col in spec.dates or pd.api.types.is_datetime64_any_dtype(series):
-            out[col] = series.map(lambda d: None if _is_missing(d) else parse_date(d).isoformat())
+            out[col] = series.map(_iso_date)
         elif series.dtype == object:
             out[col] = series.map(_csv_scalar)
     return out

@@ -253,7 +253,7 @@ class ChunkStore:
         out: dict[str, DocRecord] = {}
         offset = 0
         while True:
-            page = self._read(lambda: self.docs.get(include=["metadatas"], limit=_PAGE, offset=offset))
+            page = self._docs_page(offset)
             for cid, meta in zip(page["ids"], page["metadatas"] or []):
                 if cid not in _RESERVED and meta:
                     out[cid] = DocRecord(
@@ -266,6 +266,9 @@ class ChunkStore:
             if len(page["ids"]) < _PAGE:
                 return out
             offset += _PAGE
+
+    def _docs_page(self, offset: int) -> Any:
+        return self._read(lambda: self.docs.get(include=["metadatas"], limit=_PAGE, offset=offset))
 
     def revision(self) -> str:
         """Changes whenever the set of complete chunks may have changed.
@@ -375,11 +378,7 @@ class ChunkStore:
         include = ["metadatas", "documents"] if include_documents else ["metadatas"]
         offset = 0
         while True:
-            got = self._read(
-                lambda: self.collection.get(
-                    where={"complete": True}, include=include, limit=page, offset=offset
-                )
-            )
+            got = self._complete_page(include, page, offset)
             texts = got.get("documents") or [""] * len(got["ids"])
             yield [StoredChunk(i, t or "", m or {}) for i, t, m in zip(got["ids"], texts, got["metadatas"])]
             if len(got["ids"]) < page:
@@ -393,14 +392,7 @@ class ChunkStore:
         (None when the server returned none)."""
         offset = 0
         while True:
-            got = self._read(
-                lambda: self.collection.get(
-                    where={"complete": True},
-                    include=["metadatas", "documents", "embeddings"],
-                    limit=page,
-                    offset=offset,
-                )
-            )
+            got = self._complete_page(["metadatas", "documents", "embeddings"], page, offset)
             texts = got.get("documents") or [""] * len(got["ids"])
             chunks = [
                 StoredChunk(i, t or "", m or {}) for i, t, m in zip(got["ids"], texts, got["metadatas"])
@@ -414,14 +406,19 @@ class ChunkStore:
                 return
             offset += page
 
+    def _complete_page(self, include: list[str], limit: int, offset: int) -> Any:
+        """One page of complete chunks, read through `_read` (so a stale view heals)."""
+        return self._read(
+            lambda: self.collection.get(where={"complete": True}, include=include, limit=limit, offset=offset)
+        )
+
+    def _by_ids(self, ids: Sequence[str], include: list[str]) -> Any:
+        return self._read(lambda: self.collection.get(ids=list(ids), include=include))
+
     def get(self, ids: Sequence[str]) -> list[StoredChunk]:
         out: list[StoredChunk] = []
         for lo in range(0, len(ids), _PAGE):
-            got = self._read(
-                lambda: self.collection.get(
-                    ids=list(ids[lo : lo + _PAGE]), include=["metadatas", "documents"]
-                )
-            )
+            got = self._by_ids(ids[lo : lo + _PAGE], ["metadatas", "documents"])
             out += [
                 StoredChunk(i, t or "", m or {})
                 for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
@@ -461,9 +458,7 @@ class ChunkStore:
         """Stored embeddings by chunk id (for exact scoring of a small, filtered candidate set)."""
         out: dict[str, np.ndarray] = {}
         for lo in range(0, len(ids), _PAGE):
-            got = self._read(
-                lambda: self.collection.get(ids=list(ids[lo : lo + _PAGE]), include=["embeddings"])
-            )
+            got = self._by_ids(ids[lo : lo + _PAGE], ["embeddings"])
             out.update(zip(got["ids"], (np.asarray(e, dtype=np.float32) for e in got["embeddings"])))
         return out
 
@@ -549,7 +544,7 @@ def redact_url(raw: str) -> str:
     if url.password is None:
         return raw
     netloc = f"{url.username or ''}:***@{url.hostname or ''}" + (f":{url.port}" if url.port else "")
-    return url._replace(netloc=netloc).geturl()
+    return str(url._replace(netloc=netloc).geturl())
 
 
 def _first_line(exc: BaseException) -> str:

@@ -256,7 +256,7 @@ def simulate(sc: Scenario) -> SimulatedMarket:
     if wd not in written:
         raise ValueError("weights date must be a trading day inside the written bars")
     prior = [x for x in trading_days(sc.start - timedelta(days=10), sc.start) if x < written[0]]
-    days = [prior[-1]] + written  # hidden day 0 gives the first bar its prev close
+    days = [prior[-1], *written]  # hidden day 0 gives the first bar its prev close
     idx_wd = days.index(wd)
     all_cons: dict[str, Constituent] = {c.code: c for c in sc.constituents}
     if sc.rebalance:
@@ -336,14 +336,6 @@ def simulate(sc: Scenario) -> SimulatedMarket:
             for c, wv in add_w.items():
                 shares_cache[c] = wv / close[c][dprev]
 
-        def weights_at_prev() -> dict[str, float]:
-            if shares_cache and sc.rebalance and d >= sc.rebalance.effective:
-                raw = {c: shares_cache[c] * close[c][dprev] for c in members}
-            else:
-                raw = {c: W0[c] * close[c][dprev] / close[c][wd] for c in members}
-            tot = sum(raw.values())
-            return {c: raw[c] / tot for c in members}
-
         # Pins: a limit move tomorrow with an exact rounded 涨跌幅 fixes today's close.
         pinned: dict[str, float] = {}
         if j + 1 < len(days):
@@ -357,9 +349,17 @@ def simulate(sc: Scenario) -> SimulatedMarket:
             members,
             all_cons,
             d,
-            lambda c, mv: limit_price(close[c][dprev], c, up=mv.kind == "limit_up") / close[c][dprev] - 1,
+            lambda c, mv, dprev=dprev: (
+                limit_price(close[c][dprev], c, up=mv.kind == "limit_up") / close[c][dprev] - 1
+            ),
         )
-        w = weights_at_prev()
+        # Weights at the previous close: drifted from the rebalanced basket's shares, or from W0.
+        if shares_cache and sc.rebalance and d >= sc.rebalance.effective:
+            raw_prev = {c: shares_cache[c] * close[c][dprev] for c in members}
+        else:
+            raw_prev = {c: W0[c] * close[c][dprev] / close[c][wd] for c in members}
+        tot_prev = sum(raw_prev.values())
+        w = {c: raw_prev[c] / tot_prev for c in members}
         free = [c for c in members if c not in fixed and c not in pinned]
         # Natural closes for pinned names, then the nearest price meeting the exact pct.
         for c in pinned:
@@ -577,7 +577,7 @@ def _units(
         if abs(cT - cM) < 1e-9:
             raise ValueError("scale change cannot be solved when close is unchanged")
         u0 = (plan.scale_change_yuan - plan.units_change * cT) / (cT - cM)
-        start_units = int(round(u0 / plan.step)) * plan.step
+        start_units = int(round(u0 / plan.step)) * plan.step  # noqa: RUF046 -- u0 may be a numpy float
     else:
         start_units = int(plan.start_units or 0)
     if start_units <= 0:
@@ -758,7 +758,7 @@ def write_snapshot(
     out = Path(out_dir)
     m = market or simulate(sc)
     rng = np.random.default_rng(sc.seed + 1)  # writing-time draws, independent of simulate()
-    T, E, I = sc.trade_date, sc.etf_code, sc.index_code
+    T, E, index_code = sc.trade_date, sc.etf_code, sc.index_code
     frames: list[dict[str, Any]] = []
 
     def add(function: str, params: dict[str, str], name: str, df: pd.DataFrame) -> None:
@@ -803,14 +803,19 @@ def write_snapshot(
             ]
         )
         add("fund_scale_daily_szse", {"symbol": "ETF"}, "fund_scale_daily_szse_ETF.csv", df)
-    add("stock_zh_index_daily_em", {"symbol": f"csi{I}"}, f"stock_zh_index_daily_em_csi{I}.csv", m.index_bars)
+    add(
+        "stock_zh_index_daily_em",
+        {"symbol": f"csi{index_code}"},
+        f"stock_zh_index_daily_em_csi{index_code}.csv",
+        m.index_bars,
+    )
     wrows = []
     for k in sorted(sc.constituents, key=lambda c: (-c.weight, c.code)):
         ex, ex_en = exchange_of(k.code)
         wrows.append(
             {
                 "日期": sc.weights_date.isoformat(),
-                "指数代码": I,
+                "指数代码": index_code,
                 "指数名称": sc.index_short_name,
                 "指数英文名称": sc.index_name_en,
                 "成分券代码": k.code,
@@ -823,8 +828,8 @@ def write_snapshot(
         )
     add(
         "index_stock_cons_weight_csindex",
-        {"symbol": I},
-        f"index_stock_cons_weight_csindex_{I}.csv",
+        {"symbol": index_code},
+        f"index_stock_cons_weight_csindex_{index_code}.csv",
         pd.DataFrame(wrows),
     )
     # Frames exist for the constituents a recorder would know: the weight file's list.
@@ -857,7 +862,7 @@ def write_snapshot(
         "as_of": sc.as_of,
         "origin": sc.origin,
         "akshare_version": AKSHARE_VERSION,
-        "universe": [{"etf": E, "index": I}],
+        "universe": [{"etf": E, "index": index_code}],
         "frames": frames,
     }
     out.mkdir(parents=True, exist_ok=True)

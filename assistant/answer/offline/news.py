@@ -108,7 +108,7 @@ def answer(ctx: AskContext) -> str:
     for p in found[:4]:
         body = safe_quote(p)
         best = excerpt(
-            body.split("\n", 1)[-1] if "\n" in body else body, " ".join([intent.question] + names), limit=120
+            body.split("\n", 1)[-1] if "\n" in body else body, " ".join([intent.question, *names]), limit=120
         )
         if lang_of(best) != lang:
             best = ""  # an excerpt in the other language reads as a dump, not an answer

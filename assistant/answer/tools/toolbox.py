@@ -173,7 +173,7 @@ class Toolbox:
         code = self.resolve_etf(etf)
         day = self.resolve_day(date)
         top_n = max(1, min(int(top_n), 20))
-        x = self._memo(
+        x: MoveExplanation = self._memo(
             ("explain", code, day, top_n), lambda: _call(explain_move, self.md, code, day, top_n=top_n)
         )
         report(*x.warnings)  # reaches the answer whatever the answerer does with it (assistant/caveats.py)
@@ -470,7 +470,7 @@ class Toolbox:
                 )
             ]
             index = self.md.universe().get(code)
-            result = ProfileResult(
+            return ProfileResult(
                 etf=code,
                 full_name=get("基金全称"),
                 short_name=get("基金简称"),
@@ -490,7 +490,6 @@ class Toolbox:
                 facts=facts,
                 passages=passages,
             )
-            return result
 
         result: ProfileResult = self._memo(("profile", code), make)
         if with_documents:

@@ -148,10 +148,7 @@ def _explicit_dates(text: str, trade_date: dt.date) -> Iterator[_Hit]:
 def _relative_dates(text: str, trade_date: dt.date, cal: TradingCalendar) -> Iterator[_Hit]:
     for pattern, what in _RELATIVE_DAY:
         for m in pattern.finditer(text):
-            if what == "prev":
-                day = cal.before(trade_date)
-            else:
-                day = trade_date + dt.timedelta(days=int(what))
+            day = cal.before(trade_date) if what == "prev" else trade_date + dt.timedelta(days=int(what))
             yield _Hit(m.start(), m.end(), m[0], day)
     monday = trade_date - dt.timedelta(days=trade_date.weekday())
     for m in _ZH_RELATIVE_WEEKDAY.finditer(text):

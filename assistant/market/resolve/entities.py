@@ -8,6 +8,7 @@ no dependency (pyahocorasick is not installed). Overlaps go to the longest match
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import re
@@ -211,10 +212,8 @@ class Lexicon:
         etfs: list[tuple[str, str | None]] = []
         for etf in universe:
             etfs.append((etf, None))
-            try:
+            with contextlib.suppress(*tolerated):
                 etfs.append((etf, md.etf_spot(etf).name))
-            except tolerated:
-                pass
             try:
                 overview = md.fund_overview(etf)
                 etfs += [(etf, overview.get("基金简称")), (etf, overview.get("基金全称"))]
@@ -293,7 +292,7 @@ class Lexicon:
         candidates = self._code_mentions(text) + self._name_mentions(text)
         taken = [False] * len(text)
         chosen: list[Entity] = []
-        for is_code, e in sorted(candidates, key=lambda c: (not c[0], -(c[1].end - c[1].start), c[1].start)):
+        for _is_code, e in sorted(candidates, key=lambda c: (not c[0], -(c[1].end - c[1].start), c[1].start)):
             if not any(taken[e.start : e.end]):
                 taken[e.start : e.end] = [True] * (e.end - e.start)
                 chosen.append(e)
