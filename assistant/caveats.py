@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import Context, ContextVar
 from typing import Any
 
 _CURRENT: ContextVar[list[str] | None] = ContextVar("market_assistant_caveats", default=None)
@@ -68,6 +68,21 @@ def collecting() -> Iterator[list[str]]:
         yield bucket
     finally:
         _CURRENT.reset(token)
+
+
+def collecting_in(context: Context) -> list[str]:
+    """Collect inside `context`, a copied `Context` that every step of one streamed answer runs in (each step
+    may run on a different thread, so a `with collecting()` cannot span them). Shares an outer collection."""
+
+    def start() -> list[str]:
+        outer = _CURRENT.get()
+        if outer is not None:
+            return outer
+        bucket: list[str] = []
+        _CURRENT.set(bucket)
+        return bucket
+
+    return context.run(start)
 
 
 def report(*warnings: str) -> None:

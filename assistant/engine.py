@@ -8,10 +8,11 @@ embedded) and the toolbox receives the open searcher. Nothing inside `answer/` c
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal, cast
 
 from assistant.answer import Answerer, StreamingAnswerer
@@ -142,22 +143,35 @@ class Engine:
         then one `(Answer, context)` tuple -- streams natively; any other is answered whole and streamed by
         paragraph, which is as early as a finished answer can be sent."""
         context, session_id = self._begin(question, session_id, history)
+        from assistant.caveats import attach, collecting_in
+
+        # Every step of the answer runs in one copied context, whichever API thread resumes the stream, so the
+        # warnings the toolbox reports are collected as in `ask_with_session`.
+        steps = contextvars.copy_context()
+        warnings = collecting_in(steps)
         native = getattr(self.answerer, "answer_stream", None)
-        items: Iterable[Any] = (
-            native(question, context)
-            if native is not None
-            else _by_paragraph(*self.answerer.answer(question, context))
-        )
-        result: tuple[Answer, dict[str, Any]] | None = None
-        for item in items:
-            if isinstance(item, str):
-                if item:
-                    yield item
-            else:
-                result = item
-        if result is None:
-            raise RuntimeError("the answerer's stream ended without an answer")
-        answer, new_context = result
+        if native is None:
+            answer, new_context = steps.run(self.answerer.answer, question, context)
+            answer = attach(answer, warnings)
+            yield from _by_paragraph(answer.answer)
+        else:
+            items = iter(native(question, context))
+            shown, result = "", None
+            while (item := steps.run(next, items, None)) is not None:
+                if isinstance(item, str):
+                    if item:
+                        shown += item
+                        yield item
+                else:
+                    result = item
+            if result is None:
+                raise RuntimeError("the answerer's stream ended without an answer")
+            answer, new_context = result
+            answer = attach(answer, warnings)  # appended: the streamed text stays the answer's beginning
+            if not answer.answer.startswith(shown):
+                raise RuntimeError("the answerer's stream is not the beginning of its answer")
+            if answer.answer[len(shown) :]:
+                yield answer.answer[len(shown) :]
         if session_id is not None:
             self.sessions.append_turn(session_id, question, answer, new_context)
         yield answer
@@ -195,12 +209,11 @@ def _open_sessions(settings: Settings) -> Any:
     return SessionStore.from_settings(settings)
 
 
-def _by_paragraph(answer: Answer, context: dict[str, Any]) -> Iterator[str | tuple[Answer, dict[str, Any]]]:
-    """A finished answer as paragraph pieces (blank-line separators kept, so they join back exactly)."""
-    parts = answer.answer.split("\n\n")
+def _by_paragraph(text: str) -> Iterator[str]:
+    """A finished answer's text as paragraph pieces (blank-line separators kept, so they join back exactly)."""
+    parts = text.split("\n\n")
     for i, part in enumerate(parts):
         yield part + ("\n\n" if i < len(parts) - 1 else "")
-    yield answer, context
 
 
 def get_engine(settings: Settings, *, answerer: AnswererKind = "offline", chat_model: Any = None) -> Engine:

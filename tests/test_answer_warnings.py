@@ -48,6 +48,21 @@ def test_move_answer_carries_the_explanation_warnings(
         assert "可能停牌" in answer.answer and "suspended" not in answer.answer
 
 
+def test_streamed_answers_carry_them_too(engine: Engine) -> None:
+    """The API streams through `ask_stream`, each step on whichever thread resumes it: the warnings are still
+    collected, and the pieces still join to the answer's text."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    items = engine.ask_stream("Why did 560500 rise today?")
+    with ThreadPoolExecutor(4) as pool:  # every step on a fresh thread, as the API's threadpool does
+        out = []
+        while (item := pool.submit(next, items, None).result()) is not None:
+            out.append(item)
+    *pieces, answer = out
+    assert any(DAY.search(w) for w in answer.warnings), answer.warnings
+    assert "".join(pieces) == answer.answer and "Data warnings" in answer.answer
+
+
 def test_collection_is_per_answer_and_deduplicated() -> None:
     report("outside any answer: dropped")
     with collecting() as first:

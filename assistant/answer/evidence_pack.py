@@ -141,22 +141,55 @@ def with_placeholders(answer: Answer) -> str:
     )
 
 
-def renumbered(answer: Answer, text: str) -> Answer:
-    """`answer` with `text` (placeholders) as its body: markers renumbered by first appearance, only the cited
-    sources kept, facts kept (they back the numbers the text states)."""
-    by_id = {c.id: c for c in answer.citations}
+def _numbered(text: str, known: Iterable[str]) -> tuple[str, dict[str, int]]:
+    """Placeholders -> `[n]` by first appearance (unknown ids removed, repeats `[1][1]` merged)."""
+    known = set(known)
     order: dict[str, int] = {}
 
     def number(m: re.Match[str]) -> str:
         cid = m.group(1)
-        if cid not in by_id:
+        if cid not in known:
             return ""
         order.setdefault(cid, len(order) + 1)
         return f"[{order[cid]}]"
 
-    final = re.sub(r"(\[\d+\])\1+", r"\1", PLACEHOLDER.sub(number, text))
+    return re.sub(r"(\[\d+\])\1+", r"\1", PLACEHOLDER.sub(number, text)).strip(), order
+
+
+def display_text(sentences: str) -> str:
+    """Streamed sentences (placeholders, known ids) as the reader sees them, numbered and spaced as the final
+    answer will begin (`publish` joins sentences with the same whitespace rules, `renumbered` numbers them)."""
+    return _numbered(_tidy(sentences), PLACEHOLDER.findall(sentences))[0]
+
+
+def _tidy(text: str) -> str:
+    return re.sub(r"[ \t]+\n", "\n", re.sub(r"[ \t]{2,}", " ", text))
+
+
+def renumbered(answer: Answer, text: str) -> Answer:
+    """`answer` with `text` (placeholders) as its body: markers renumbered by first appearance, only the cited
+    sources kept, facts kept (they back the numbers the text states)."""
+    by_id = {c.id: c for c in answer.citations}
+    final, order = _numbered(text, by_id)
     citations = [by_id[cid].model_copy(update={"n": n}) for cid, n in order.items()]
-    return answer.model_copy(update={"answer": final.strip(), "citations": citations})
+    return answer.model_copy(update={"answer": final, "citations": citations})
 
 
-__all__ = ["Numbering", "entity_finder", "evidence_of_answer", "renumbered", "with_placeholders"]
+def released_above(answer: Answer, base: Answer, released: str) -> Answer:
+    """`answer` (the offline fallback) under the sentences already streamed to the reader (placeholders; each
+    passed the check when it was released, and a stream cannot take text back)."""
+    text = _tidy(released).strip() + "\n\n" + with_placeholders(answer)
+    return renumbered(base, text).model_copy(
+        update={"answerer": answer.answerer, "fallback_reason": answer.fallback_reason}
+    )
+
+
+__all__ = [
+    "Numbering",
+    "display_text",
+    "entity_finder",
+    "evidence_of_answer",
+    "released_above",
+    "renumbered",
+    "with_placeholders",
+]

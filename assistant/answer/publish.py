@@ -83,16 +83,23 @@ def check_parts(
 
 
 def publish(
-    draft: str, checker: SentenceChecker, offline_text: str, repair: Repair | None, footer: str = ""
+    draft: str,
+    checker: SentenceChecker,
+    offline_text: str,
+    repair: Repair | None,
+    footer: str = "",
+    *,
+    keep: int = 0,
 ) -> Outcome:
     """The publishable text of `draft` (placeholders kept), or `Unpublishable`. `footer`: text published
-    under it verbatim (the data sources line); its citations count for the draft's figures."""
+    under it verbatim (the data sources line); its citations count for the draft's figures. The first `keep`
+    sentences were already streamed to the reader: if they pass, they are published exactly as they were."""
     also = frozenset(PLACEHOLDER.findall(footer))
     whole = checker.check(draft)
     fatal = [p for p in whole.problems if "language" in p or "empty" in p or "Chinese" in p or "English" in p]
     if fatal:
         raise Unpublishable("wrong_language" if "empty" not in fatal[0] else "empty", "; ".join(fatal))
-    stripped = _strip_unknown(draft, checker)
+    stripped = strip_unknown(draft, checker)
     parts = sentence_parts(stripped)
     verdicts = check_parts(checker, parts, also)
     outcome = Outcome("", [], problems=whole.all_problems())
@@ -118,8 +125,11 @@ def publish(
     offline_verdicts = check_parts(checker, offline, also)
     used: set[int] = set()
     final: list[tuple[str, list[str]]] = []
-    for (raw, paragraph), v in zip(parts, verdicts):
+    as_streamed: set[int] = set()  # indexes in `final` of sentences the reader has already seen
+    for i, ((raw, paragraph), v) in enumerate(zip(parts, verdicts)):
         if v.ok:
+            if i < keep:
+                as_streamed.add(len(final))
             final.append((raw, paragraph))
             continue
         j = _offline_line(v, offline_verdicts, used, final)
@@ -129,7 +139,7 @@ def publish(
         else:
             used.add(j)
             outcome.replaced += 1
-            line = offline[j][0].strip()
+            line = _as_prose(offline[j][0], checker.language)
             frames = [
                 f
                 for f in dict.fromkeys(frame_of(x) for x in offline_verdicts[j].backing)
@@ -137,7 +147,7 @@ def publish(
             ]
             if frames and not PLACEHOLDER.search(line):
                 line = _with_paragraph_cite(line, frames).strip()
-            final.append((line + " ", PLACEHOLDER.findall(line) or offline[j][1]))
+            final.append((" " + line + " ", PLACEHOLDER.findall(line) or offline[j][1]))
             log.info("replaced by the offline line: %r -> %r", v.plain[:100], offline_verdicts[j].plain[:100])
     kept = [raw for raw, _ in final]
     if not kept or (outcome.replaced + outcome.dropped) * 2 > len(parts):
@@ -148,7 +158,8 @@ def publish(
         )
     cited = {c for raw in kept for c in PLACEHOLDER.findall(raw)}
     outcome.sentences = [
-        raw if cited & set(paragraph) else _with_paragraph_cite(raw, paragraph) for raw, paragraph in final
+        raw if i in as_streamed or cited & set(paragraph) else _with_paragraph_cite(raw, paragraph)
+        for i, (raw, paragraph) in enumerate(final)
     ]
     outcome.text = _join(outcome.sentences)
     return outcome
@@ -189,7 +200,7 @@ def narrow_repair(
     return fixes
 
 
-def _strip_unknown(text: str, checker: SentenceChecker) -> str:
+def strip_unknown(text: str, checker: SentenceChecker) -> str:
     """Markers to ids that do not exist are removed (their sentence then lacks a citation and fails itself)."""
     return PLACEHOLDER.sub(lambda m: m.group(0) if m.group(1) in checker.ev.sources else "", text)
 
@@ -227,9 +238,25 @@ def _with_paragraph_cite(raw: str, paragraph: list[str]) -> str:
     return body[:cut] + "".join(f"[[cite:{c}]]" for c in dict.fromkeys(paragraph)) + body[cut:] + " "
 
 
+def _as_prose(line: str, language: str) -> str:
+    """An offline line (maybe a list item without a full stop) as a sentence among the model's."""
+    line = re.sub(r"^[-*+]\s+", "", line.strip())
+    if not re.search(r"[。！？!?.；;](?:\[\[cite:[^\]\s]+\]\])*$", line):
+        line += "。" if language == "zh" else "."
+    return line
+
+
 def _join(sentences: list[str]) -> str:
     text = "".join(sentences)
     return re.sub(r"[ \t]+\n", "\n", re.sub(r"[ \t]{2,}", " ", text)).strip()
 
 
-__all__ = ["Outcome", "Repair", "Unpublishable", "check_parts", "narrow_repair", "publish"]
+__all__ = [
+    "Outcome",
+    "Repair",
+    "Unpublishable",
+    "check_parts",
+    "narrow_repair",
+    "publish",
+    "strip_unknown",
+]

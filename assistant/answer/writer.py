@@ -19,7 +19,7 @@ import logging
 import re
 import string
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -32,15 +32,23 @@ from assistant.answer.check import (
     sentence_parts,
     split_sentences,
 )
-from assistant.answer.evidence_pack import Numbering, evidence_of_answer, renumbered, with_placeholders
+from assistant.answer.evidence_pack import (
+    Numbering,
+    display_text,
+    evidence_of_answer,
+    released_above,
+    renumbered,
+    with_placeholders,
+)
 from assistant.answer.llm import failure_code, load_prompt, model_text, with_answerer
-from assistant.answer.publish import Unpublishable, check_parts, narrow_repair, publish
+from assistant.answer.publish import Unpublishable, check_parts, narrow_repair, publish, strip_unknown
 from assistant.answer.schema import Answer
 
 log = logging.getLogger(__name__)
 Language = Literal["zh", "en"]
 MAX_SENTENCES = 5
 MAX_PACK_CHARS = 1800
+_LIST_MARKER = re.compile(r"\s*(?:[-*+]\s*)?\d{1,2}\.\s*")
 
 
 def split_footer(text: str) -> tuple[str, str]:
@@ -72,36 +80,73 @@ class WriterAnswerer:
         context: dict[str, Any] | None = None,
         on_sentence: Callable[[str], None] | None = None,
     ) -> tuple[Answer, dict[str, Any]]:
-        """The answer and the turn's context. `on_sentence` receives each sentence of the draft as soon as it
-        is complete and has passed the check, in order (streaming); the returned answer is what counts (it
-        may add repaired or replaced sentences, or be the offline fallback)."""
+        """The answer and the turn's context. `on_sentence` receives each sentence of the draft (placeholders)
+        as soon as it is complete and has passed the check, in order (streaming); the returned answer's text
+        starts with every sentence released (then repaired or replaced ones, or the offline answer)."""
+        result: tuple[Answer, dict[str, Any]] | None = None
+        for item in self._steps(question, context):
+            if isinstance(item, str):
+                if on_sentence is not None:
+                    on_sentence(item)
+            else:
+                result = item
+        assert result is not None
+        return result
+
+    def answer_stream(
+        self, question: str, context: dict[str, Any] | None = None
+    ) -> Iterator[str | tuple[Answer, dict[str, Any]]]:
+        """`Engine.ask_stream`'s seam: verified sentences as display text (markers numbered as the final
+        answer numbers them), then the rest of the answer's text, then `(answer, context)`. The pieces join
+        to exactly `answer.answer`."""
+        released: list[str] = []
+        shown = ""
+        for item in self._steps(question, context):
+            if isinstance(item, str):
+                released.append(item)
+                text = display_text("".join(released))
+                if text.startswith(shown) and len(text) > len(shown):
+                    yield text[len(shown) :]
+                    shown = text
+                continue
+            answer, ctx = item
+            if not answer.answer.startswith(shown):  # _steps keeps released sentences above: not reached
+                raise RuntimeError("the published answer does not start with the streamed sentences")
+            yield answer.answer[len(shown) :]
+            yield answer, ctx
+
+    def _steps(
+        self, question: str, context: dict[str, Any] | None
+    ) -> Iterator[str | tuple[Answer, dict[str, Any]]]:
+        """Released sentences (placeholders) while the model writes, then `(answer, context)`. Sentences once
+        released are never taken back: a later fallback publishes them above the offline answer."""
         base, ctx = self.offline.answer(question, context)
         ctx = dict(ctx or {})
         record: dict[str, Any] = {"mode": "writer", "fallback_reason": None}
+        released: list[str] = []
         try:
-            answer = self._write(question, base, record, on_sentence)
+            answer = yield from self._write(question, base, record, released)
+            if released and not answer.answer.startswith(display_text("".join(released))):
+                log.warning("a streamed sentence was not published as streamed; it stays above the answer")
+                answer = released_above(answer, base, "".join(released))
         except Unpublishable as exc:
             log.warning(
                 "LLM answer not published (%s), returning the offline answer instead: %s", exc.code, exc
             )
             record["fallback_reason"], record["detail"] = exc.code, str(exc)
-            return with_answerer(base, "offline_fallback", exc.code), {
-                **ctx,
-                "answerer": "offline_fallback",
-                "llm": record,
-            }
+            answer = with_answerer(base, "offline_fallback", exc.code)
+            if released:
+                answer = released_above(answer, base, "".join(released))
+            yield answer, {**ctx, "answerer": "offline_fallback", "llm": record}
+            return
         who = answer.answerer
         log.info("LLM answer published (%s)", who)
-        return answer, {**ctx, "answerer": who, "llm": record}
+        yield answer, {**ctx, "answerer": who, "llm": record}
 
     # -- steps ---------------------------------------------------------------------------------------
     def _write(
-        self,
-        question: str,
-        base: Answer,
-        record: dict[str, Any],
-        on_sentence: Callable[[str], None] | None = None,
-    ) -> Answer:
+        self, question: str, base: Answer, record: dict[str, Any], released: list[str]
+    ) -> Generator[str, None, Answer]:
         if not base.facts and not any(c.kind != "data" for c in base.citations):
             raise Unpublishable("no_evidence", "the offline answer has no facts or passages to write from")
         language: Language = base.language
@@ -115,8 +160,8 @@ class WriterAnswerer:
         checker = SentenceChecker(evidence_of_answer(base, self.lexicon), language)
         body, footer = split_footer(offline_text)
         footer_ids = frozenset(PLACEHOLDER.findall(footer))
-        draft = self._stream(
-            [SystemMessage(system), HumanMessage(pack)], checker, numbering, record, on_sentence, footer_ids
+        draft = yield from self._stream(
+            [SystemMessage(system), HumanMessage(pack)], checker, numbering, record, released, footer_ids
         )
         log.info("draft: %s", draft)
         text, unknown = numbering.to_placeholders(draft)
@@ -127,7 +172,7 @@ class WriterAnswerer:
                 self.chat_model, failing, pack.split("\n\n", 1)[-1], numbering, language, record
             )
 
-        outcome = publish(text, checker, body, repair, footer)
+        outcome = publish(text, checker, body, repair, footer, keep=len(released))
         record.update(
             problems=outcome.problems,
             repaired=outcome.repaired,
@@ -178,36 +223,39 @@ class WriterAnswerer:
         checker: SentenceChecker,
         numbering: Numbering,
         record: dict[str, Any],
-        on_sentence: Callable[[str], None] | None,
+        released: list[str],
         footer_ids: frozenset[str] = frozenset(),
-    ) -> str:
-        """The draft, streamed: each complete sentence is checked as it arrives and released while all before
-        it passed (`record["first_sentence_s"]`: time to the first released sentence)."""
+    ) -> Generator[str, None, str]:
+        """The draft, streamed: each complete sentence is checked as it arrives and yielded (appended to
+        `released`) while all before it passed, the text so far is in the answer's language (the last, possibly
+        unfinished, sentence waits for the next chunk; `record["first_sentence_s"]`: time to the first released sentence)."""
         started = time.perf_counter()
-        text, released, blocked = "", 0, False
+        text, blocked = "", False
         try:
             for chunk in self.chat_model.stream(messages):
                 text += chunk.content if isinstance(chunk.content, str) else ""
                 if blocked:
                     continue
-                parts = sentence_parts(numbering.to_placeholders(model_text(text))[0])[
-                    :-1
-                ]  # last may be partial
-                if len(parts) <= released:
+                so_far = strip_unknown(numbering.to_placeholders(model_text(text))[0], checker)
+                parts = sentence_parts(so_far)[:-1]  # the last may be unfinished
+                if len(parts) <= len(released):
                     continue
                 verdicts = check_parts(checker, parts, footer_ids)
-                while released < len(parts) and not blocked:
-                    if not verdicts[released].ok:
+                while len(released) < len(parts) and not blocked:
+                    n = len(released)
+                    if _LIST_MARKER.fullmatch(parts[n][0]):
+                        break  # "1." joins the sentence after it once that arrives
+                    prefix = "".join(raw for raw, _ in parts[: n + 1])
+                    if not verdicts[n].ok or checker.language_problems(prefix):
                         blocked = True
                         break
                     record.setdefault("first_sentence_s", round(time.perf_counter() - started, 3))
-                    if on_sentence is not None:
-                        on_sentence(parts[released][0])
-                    released += 1
+                    released.append(parts[n][0])
+                    yield parts[n][0]
         except Exception as exc:
             raise Unpublishable(failure_code(exc), f"{type(exc).__name__}: {exc}") from exc
         record["model_seconds"] = round(time.perf_counter() - started, 3)
-        record["released_while_streaming"] = released
+        record["released_while_streaming"] = len(released)
         return model_text(text)
 
 

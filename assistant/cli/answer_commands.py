@@ -110,18 +110,20 @@ class SentenceStream:
     will be (citations in order of first appearance); `finish` prints the rest, or says the draft was replaced."""
 
     def __init__(self) -> None:
-        self.order: dict[str, int] = {}
+        self.released = ""
         self.shown = ""
 
     def __call__(self, sentence: str) -> None:
-        def number(m: re.Match[str]) -> str:
-            self.order.setdefault(m.group(1), len(self.order) + 1)
-            return f"[{self.order[m.group(1)]}]"
+        from assistant.answer.evidence_pack import display_text
 
-        text = re.sub(r"(\[\d+\])\1+", r"\1", re.sub(r"\[\[cite:([^\]\s]+)\]\]", number, sentence))
-        self.shown += text
-        sys.stdout.write(_CONTROL.sub("", text))  # model text never drives the terminal
-        sys.stdout.flush()
+        self.released += sentence
+        text = display_text(self.released)
+        if text.startswith(self.shown):
+            sys.stdout.write(
+                _CONTROL.sub("", text[len(self.shown) :])
+            )  # model text never drives the terminal
+            sys.stdout.flush()
+            self.shown = text
 
     def finish(self, answer: object) -> None:
         from rich.console import Console
