@@ -488,3 +488,26 @@ def test_two_etfs_on_one_index_have_distinct_names_and_no_bare_codes(multi_engin
     )
     zh = multi_engine.ask("562340和159606今天谁涨得多").answer.split("\n")[0]
     assert "500成长ETF银华（562340）" in zh and "中证500成长ETF易方达（159606）" in zh
+
+
+@pytest.mark.parametrize("q", ["Why did 560500 rise today?", "为什么560500今天上涨？"])
+def test_driver_news_is_cited_under_the_stock_its_headline_names(engine, q):
+    """An article headlined about one driver never appears under another stock or under the ETF."""
+    from assistant.answer.offline.labels import names_of
+
+    a = engine.ask(q)
+    lex = engine.toolbox.lexicon
+    section = a.answer.split("**News behind the drivers**" if q.isascii() else "**相关新闻**")[1].split(
+        "\n\n"
+    )[0]
+    lines = [line for line in section.split("\n") if line.startswith("- ")]
+    assert len(lines) >= 3, a.answer
+    for line in lines:
+        label, _, title = line[2:].partition("：" if not q.isascii() else ": ")
+        named = [
+            code
+            for code in ("600549", "000987", "000657", "601168", "000831")
+            if any(n in title for n in names_of(lex, code))
+        ]
+        if named:
+            assert named[0] in label, line
