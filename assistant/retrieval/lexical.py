@@ -4,6 +4,9 @@ The index is a cache of Chroma, never a second source of truth: `LexicalIndex.sy
 when the store revision changes and tokenises only chunks it has not seen (tokens are cached by chunk id), so a
 re-ingest of one article does not re-tokenise 100k chunks. Filters (as_of, kind, symbols) are applied as a mask
 over BM25 scores, mirroring the Chroma `where` clause.
+
+Quarantined chunks (flagged as injection attempts: assistant.retrieval.safety) are left out of the index, and the
+dense lists only return rows of the index, so no search of any mode ever returns one.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ import numpy as np
 
 if TYPE_CHECKING:
     from assistant.retrieval.store import ChunkStore
+
+from assistant.retrieval.safety import is_quarantined
 
 _TOKEN_OK = re.compile(r"[0-9a-z\u4e00-\u9fff]")
 STOPWORDS = frozenset(
@@ -212,7 +217,7 @@ class LexicalIndex:
     revision, so a new process (a cold `ask`) loads it instead of re-reading and re-tokenising every chunk.
     """
 
-    CACHE_FORMAT = 2
+    CACHE_FORMAT = 3  # 3: quarantined chunks are left out
 
     def __init__(self) -> None:
         self.revision: str | None = None
@@ -278,11 +283,18 @@ class LexicalIndex:
     ) -> None:
         import bm25s
 
-        ids, texts, metas = [], [], []
-        for cid, text, meta in rows:
+        ids, texts, metas, kept = [], [], [], []
+        total = 0
+        for row, (cid, text, meta) in enumerate(rows):
+            total += 1
+            if is_quarantined(meta, text):
+                continue  # stored, never searchable: it is never evidence
             ids.append(cid)
             texts.append(text)
             metas.append(meta)
+            kept.append(row)
+        if vectors is not None and len(kept) < total:
+            vectors = vectors[np.asarray(kept, dtype=np.int64)] if len(vectors) == total else None
         tokens = []
         if any(cid not in self._tokens for cid in ids):
             _jieba_full()  # bulk tokenisation: the whole dictionary in memory, not per-word lookups
