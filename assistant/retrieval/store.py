@@ -138,6 +138,7 @@ class ChunkStore:
         self._reopen = (
             reopen  # a fresh client on the same store (None: the view cannot go stale, e.g. a server)
         )
+        self._reloading = False  # a damage retry is reloading the view (see _read)
         with self._held("open"):
             try:
                 self._open_collections()
@@ -157,10 +158,14 @@ class ChunkStore:
                 raise
             first = exc
         try:
-            if self._reopen is None:
-                raise first
-            with self._held("reload the store"):
-                self.refresh()
+            if self._reopen is None or self._reloading:
+                raise first  # a read inside the reload failed too: damage, not a stale view (it recursed)
+            self._reloading = True
+            try:
+                with self._held("reload the store"):
+                    self.refresh()
+            finally:
+                self._reloading = False
             return call()
         except Exception as exc:
             if looks_like_damage(exc):
