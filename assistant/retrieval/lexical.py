@@ -11,6 +11,7 @@ dense lists only return rows of the index, so no search of any mode ever returns
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import logging
@@ -51,6 +52,7 @@ def _jieba() -> Any:
     with _jieba_lock:
         if not _jieba_ready:
             jieba.setLogLevel(logging.WARNING)
+            _private_cache(jieba)
             if not _install_lazy_freq(jieba):
                 jieba.initialize()
                 _write_freq_copy(jieba)
@@ -64,9 +66,37 @@ def _jieba_full() -> Any:
     if isinstance(jieba.dt.FREQ, _DiskFreq):
         with _jieba_lock:
             if isinstance(jieba.dt.FREQ, _DiskFreq):
+                _private_cache(jieba)
                 jieba.dt.initialized = False
                 jieba.dt.initialize()
     return jieba
+
+
+def _private_cache(jieba: Any) -> None:
+    """jieba keeps its parsed dictionary as a marshal file, by default at the predictable /tmp/jieba.cache, which
+    anyone on the machine can plant (marshal is not safe against crafted data) and which it loads without a check.
+    Ours lives in the store's cache folder (a store folder must be trusted anyway: README, security), else in a
+    folder only this process knows (mkdtemp, mode 0700): a planted /tmp/jieba.cache is never read."""
+    global _jieba_tmp
+    folder: Path | None = None
+    if _freq_file is not None:
+        folder = _freq_file.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            folder = None
+    if folder is None:
+        if _jieba_tmp is None:
+            import tempfile
+
+            _jieba_tmp = Path(tempfile.mkdtemp(prefix="market-assistant-jieba-"))
+            atexit.register(shutil.rmtree, _jieba_tmp, True)  # never reused: do not leave it behind
+        folder = _jieba_tmp
+    jieba.dt.tmp_dir = str(folder)
+    jieba.dt.cache_file = f"jieba-{_JIEBA_TAG}.cache"
+
+
+_jieba_tmp: Path | None = None
 
 
 def _write_freq_copy(jieba: Any) -> None:

@@ -84,6 +84,7 @@ class ChunkStore(ChunkReads):
         self._reopen = (
             reopen  # a fresh client on the same store (None: the view cannot go stale, e.g. a server)
         )
+        self._reloading = False  # a damage retry is reloading the view (see _read)
         with self._held("open"):
             try:
                 self._open_collections()
@@ -103,10 +104,14 @@ class ChunkStore(ChunkReads):
                 raise
             first = exc
         try:
-            if self._reopen is None:
-                raise first
-            with self._held("reload the store"):
-                self.refresh()
+            if self._reopen is None or self._reloading:
+                raise first  # a read inside the reload failed too: damage, not a stale view (it recursed)
+            self._reloading = True
+            try:
+                with self._held("reload the store"):
+                    self.refresh()
+            finally:
+                self._reloading = False
             return call()
         except Exception as exc:
             if looks_like_damage(exc):
