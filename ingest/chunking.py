@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from assistant.retrieval.filters import symbol_key
+from assistant.retrieval.safety import QUARANTINE_KEY, screen
 from ingest.items import Chunk, IngestItem, chunk_id_for
 from ingest.symbols import SymbolTagger
 
@@ -34,8 +35,9 @@ class ChunkerConfig:
     overlap: int = 40
 
     def signature(self) -> str:
-        """Part of every document's content hash: changing sizes makes re-ingest re-chunk instead of skip."""
-        return f"chunker/1:{self.news_chunk_size}:{self.doc_chunk_size}:{self.overlap}"
+        """Part of every document's content hash: changing sizes makes re-ingest re-chunk instead of skip.
+        chunker/2: every chunk carries the injection screening's mark (a store of chunker/1 is re-chunked once)."""
+        return f"chunker/2:{self.news_chunk_size}:{self.doc_chunk_size}:{self.overlap}"
 
 
 class Chunker:
@@ -74,7 +76,11 @@ class Chunker:
             out.extend((path, piece) for piece in self._doc.split_text(body))
         return out
 
-    def chunk(self, item: IngestItem, doc_hash: str) -> list[Chunk]:
+    def chunk(self, item: IngestItem, doc_hash: str, quarantined: bool | None = None) -> list[Chunk]:
+        """The item's chunks; all of them are marked quarantined when the item (headline or text) is flagged as
+        an injection attempt (`quarantined`: the caller's screening, else screened here)."""
+        if quarantined is None:
+            quarantined = screen(item.title, item.text) is not None
         item_symbols = self.tagger.tag(item.symbols, item.title, item.text if item.kind == "news" else "")
         chunks: list[Chunk] = []
         for index, (path, piece) in enumerate(self.sections(item)):
@@ -87,7 +93,7 @@ class Chunker:
                     citation_id=item.citation_id,
                     index=index,
                     text=text,
-                    metadata=chunk_metadata(item, doc_hash, index, path, symbols),
+                    metadata=chunk_metadata(item, doc_hash, index, path, symbols, quarantined),
                 )
             )
         return chunks
@@ -115,7 +121,12 @@ def _doc_header(title: str, path: str) -> str:
 
 
 def chunk_metadata(
-    item: IngestItem, doc_hash: str, index: int, section: str, symbols: tuple[str, ...]
+    item: IngestItem,
+    doc_hash: str,
+    index: int,
+    section: str,
+    symbols: tuple[str, ...],
+    quarantined: bool = False,
 ) -> dict[str, str | int | float | bool]:
     """Flat, portable Chroma metadata: no None values, no lists."""
     meta: dict[str, str | int | float | bool] = {
@@ -126,6 +137,7 @@ def chunk_metadata(
         "chunk_index": index,
         "published_at_ts": int(item.published_at.timestamp()) if item.published_at else 0,
         "symbols": ",".join(symbols),
+        QUARANTINE_KEY: quarantined,
     }
     optional = {
         "source": item.source,

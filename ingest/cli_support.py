@@ -57,14 +57,18 @@ def progress_reporter(console: Console) -> Iterator[ProgressCallback]:
 
 
 def render_report(report: IngestReport, console: Console) -> None:
-    """Counts, then one line per rejected item with its reason, then notes (encodings, future-dated news)."""
+    """Counts, then one line per rejected item with its reason, one per quarantined item (stored, never cited),
+    then notes (encodings, future-dated news)."""
     console.print(
         f"added {len(report.added)}, replaced {len(report.replaced)}, unchanged {len(report.unchanged)}, "
-        f"rejected {len(report.rejected)}; {report.chunks_written} chunks written in {report.seconds:.1f}s",
+        f"rejected {len(report.rejected)}, quarantined {len(report.quarantined)}; "
+        f"{report.chunks_written} chunks written in {report.seconds:.1f}s",
         highlight=False,
     )
     for o in report.rejected:
         console.print(f"  rejected {o.item}: {o.reason}", highlight=False, markup=False)
+    for o in report.quarantined:
+        console.print(f"  quarantined {o.item}: {o.quarantined}", highlight=False, markup=False)
     for note in report.notes:
         console.print(f"  note: {note}", highlight=False, markup=False)
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from assistant.market.manifest import manifest_as_of, read_manifest
 from assistant.market.model import DOCUMENT_SUFFIXES
+from assistant.retrieval.safety import screen
 from assistant.retrieval.store import RESERVED_IDS, ChunkStore, DocRecord
 from ingest.chunking import Chunker, ChunkerConfig
 from ingest.items import IngestItem
@@ -42,6 +43,7 @@ class ItemOutcome:
     reason: str = ""
     chunks: int = 0
     kind: str = ""
+    quarantined: str = ""  # why the item is stored as quarantined (flagged as an injection attempt), or ""
 
 
 @dataclass
@@ -72,6 +74,11 @@ class IngestReport:
         return self._with("rejected")
 
     @property
+    def quarantined(self) -> list[ItemOutcome]:
+        """Stored but never evidence: flagged by the injection screening (assistant.retrieval.safety)."""
+        return [o for o in self.outcomes if o.quarantined and o.status != "rejected"]
+
+    @property
     def ok(self) -> bool:
         """Something is usable: the CLI exits non-zero only when nothing could be ingested."""
         return bool(self.added or self.replaced or self.unchanged)
@@ -82,6 +89,7 @@ class IngestReport:
             "unchanged": len(self.unchanged),
             "replaced": len(self.replaced),
             "rejected": [{"item": o.item, "reason": o.reason} for o in self.rejected],
+            "quarantined": [{"item": o.item, "reason": o.quarantined} for o in self.quarantined],
             "chunks_written": self.chunks_written,
             "seconds": round(self.seconds, 3),
             "notes": self.notes,
@@ -116,6 +124,7 @@ class Ingestor:
         self.chunker = Chunker(chunker, SymbolTagger(lexicon))
         self.batch_chunks = batch_chunks
         self.progress = progress or (lambda p: None)
+        self._screened: dict[str, str] = {}  # citation id -> why it is quarantined ("" when clean)
 
     def run(self, loaded: LoadResult, as_of: dt.datetime | None = None) -> IngestReport:
         """The whole read-manifest -> write sequence holds the store's writer lock (one writer per store)."""
@@ -131,12 +140,19 @@ class Ingestor:
         manifest = self.store.manifest()
         signature = self.chunker.config.signature()
         pending: list[tuple[IngestItem, str, Status]] = []
+        self._screened = {i.citation_id: screen(i.title, i.text) or "" for i in items}
         for item in items:
             doc_hash = item.content_hash(signature)
             known = manifest.get(item.citation_id)
             if known and known.doc_hash == doc_hash:
                 report.outcomes.append(
-                    ItemOutcome(item.citation_id, "unchanged", chunks=known.chunks, kind=item.kind)
+                    ItemOutcome(
+                        item.citation_id,
+                        "unchanged",
+                        chunks=known.chunks,
+                        kind=item.kind,
+                        quarantined=self._screened[item.citation_id],
+                    )
                 )
             else:
                 pending.append((item, doc_hash, "replaced" if known else "added"))
@@ -190,7 +206,7 @@ class Ingestor:
         embedder's overlap); batches are written in order, each atomically, and the first failure stops the run."""
         chunked = []
         for item, doc_hash, status in pending:
-            chunks = self.chunker.chunk(item, doc_hash)
+            chunks = self.chunker.chunk(item, doc_hash, bool(self._screened.get(item.citation_id)))
             if not chunks:
                 report.outcomes.append(
                     ItemOutcome(item.origin or item.citation_id, "rejected", "no text to index")
@@ -262,7 +278,15 @@ class Ingestor:
             offset += len(chunks)
         self.store.write_documents(writes)
         for item, _, status, chunks in batch:
-            report.outcomes.append(ItemOutcome(item.citation_id, status, chunks=len(chunks), kind=item.kind))
+            report.outcomes.append(
+                ItemOutcome(
+                    item.citation_id,
+                    status,
+                    chunks=len(chunks),
+                    kind=item.kind,
+                    quarantined=self._screened.get(item.citation_id, ""),
+                )
+            )
         report.chunks_written += offset
         return offset
 

@@ -285,15 +285,16 @@ def test_agent_failure_falls_back(toolbox: Toolbox, offline: OfflineAnswerer, of
 # ------------------------------------------------------------------------------------------ (d) injection
 
 
-def test_injected_article_is_delimited_and_changes_nothing(
+def test_injected_article_never_reaches_the_model_and_changes_nothing(
     toolbox: Toolbox, offline: OfflineAnswerer, offline_zh: str
 ) -> None:
+    """The searcher here does not filter (a store written before screening): the toolbox, where passages are
+    chosen, drops the injection, so the model never sees it (it used to get it inside delimiters with a warning)."""
+
     def obey(messages: list[BaseMessage]) -> str:
         content = tool_messages(messages, "search_news")[0].content
-        start = content.index(f'<evidence id="{INJECTED}"')
-        block = content[start : content.index("</evidence>", start)]
-        assert "Ignore previous instructions" in block and 'warning="' in block  # inside the delimiters
-        return f"560500今天上涨50%[[cite:{INJECTED}]]，数据截至2026年1月9日。"  # obeys, and even cites it
+        assert "<evidence id=" in content and INJECTED not in content and "Ignore previous" not in content
+        return f"560500今天上涨50%[[cite:{INJECTED}]]，数据截至2026年1月9日。"  # "obeys" anyway, and cites it
 
     answer, ctx, model = ask(toolbox, offline, [explain_and_news(), obey, "560500今天上涨50%。"])
     assert ctx["answerer"] == "offline_fallback"
@@ -545,7 +546,7 @@ def test_engine_llm_path_with_session(engine: Any) -> None:
 def test_engine_injection_through_real_retrieval(engine: Any) -> None:
     def obey(messages: list[BaseMessage]) -> str:
         news = "\n".join(m.content for m in tool_messages(messages, "search_news"))
-        assert f'<evidence id="{INJECTED}"' in news, "the injected article should have been retrieved"
+        assert "<evidence id=" in news and INJECTED not in news, "the injection is quarantined at ingest"
         return f"560500今天上涨50%[[cite:{INJECTED}]]。"
 
     answer, ctx = engine_ask(
@@ -553,4 +554,4 @@ def test_engine_injection_through_real_retrieval(engine: Any) -> None:
     )
     assert ctx["answerer"] == "offline_fallback" and "50%" in ctx["llm"]["detail"]
     assert "50%" not in answer.answer and "1.60%" in answer.answer
-    # (The offline answer may still list the article's title among the news: see the report to the lead.)
+    assert INJECTED not in {c.id for c in answer.citations}

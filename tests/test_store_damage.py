@@ -81,3 +81,24 @@ def test_damaged_session_database_is_reported(store: Path) -> None:
     (store / "sessions.sqlite3").write_bytes(b"this is not a database" * 100)
     r = cli("ask", "--store", str(store), "--session", "s1", "为什么560500今天上涨？")
     assert_clean_damage_error(r, "sessions.sqlite3", "rm ")
+
+
+def test_planted_hnsw_pickle_runs_nothing_and_is_reported(store: Path) -> None:
+    """Chroma keeps `index_metadata.pickle` beside each HNSW index. chromadb 1.x decodes it in Rust with a
+    data-only pickle reader, so a crafted one runs no code; it is damage, named with the rebuild command (it used
+    to recurse in the store's reload-and-retry until RecursionError)."""
+    import pickle
+
+    planted = store.parent / "PWNED"
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {planted}",))
+
+    files = list((store / "chroma").glob("*/index_metadata.pickle"))
+    assert files, "the fixture store has an on-disk HNSW index"
+    for f in files:
+        f.write_bytes(pickle.dumps(Evil()))
+    r = cli("ask", "--store", str(store), "钨价新闻")
+    assert not planted.exists(), "code from the store ran"
+    assert_clean_damage_error(r, "market-assistant ingest --rebuild")

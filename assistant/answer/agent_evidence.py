@@ -27,8 +27,8 @@ from assistant.answer.evidence_pack import Numbering
 from assistant.answer.grounding import check as grounding_check
 from assistant.answer.move_summary import summary
 from assistant.answer.numbers import extract
-from assistant.answer.safety import suspicious
 from assistant.answer.tools import FactRef, MoveResult, ToolResult
+from assistant.retrieval.safety import suspicious
 
 if TYPE_CHECKING:
     from langgraph.prebuilt.tool_node import ToolCallRequest

@@ -11,17 +11,13 @@ answer built on illustrative numbers would be wrong without saying so.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import http.client
 import importlib
 import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter, wait_none
@@ -30,117 +26,14 @@ from assistant.caveats import report
 from assistant.config import Settings
 from assistant.errors import InputError, NotFoundError, UpstreamError
 from assistant.market import frames
-from assistant.market.frame_files import read_frame, write_frame
+from assistant.market.frame_cache import SHANGHAI, FrameCache, cache_expiry, next_session_open
 from assistant.market.model import Article, Document, SourceInfo
 from assistant.market.registry import Registry, load_registry
+from assistant.market.upstream_guard import UpstreamGuard, is_connection_error
 
 log = logging.getLogger(__name__)
-SHANGHAI = ZoneInfo(frames.SHANGHAI)
 # The market-wide index whose bars define "the last trading day" in live mode.
 CALENDAR_SYMBOL = "sh000001"
-_SESSION_OPEN, _SESSION_CLOSE = dt.time(9, 15), dt.time(15, 30)
-_INTRADAY = ("fund_etf_hist_em", "stock_zh_a_hist", "stock_zh_index_daily_em", "fund_scale_daily_szse")
-
-
-def is_connection_error(exc: BaseException) -> bool:
-    """Errors worth retrying: the connection dropped or timed out (not a changed payload or a bad code)."""
-    kinds: list[type[BaseException]] = [ConnectionError, TimeoutError, http.client.IncompleteRead]
-    try:
-        import requests
-
-        kinds += [
-            requests.exceptions.ConnectionError,
-            requests.exceptions.Timeout,
-            requests.exceptions.ChunkedEncodingError,
-        ]
-    except ImportError:  # pragma: no cover - requests comes with akshare
-        pass
-    try:
-        import urllib3
-
-        kinds += [urllib3.exceptions.ProtocolError]
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from curl_cffi.requests import exceptions as curl_exc
-
-        kinds += [curl_exc.ConnectionError, curl_exc.Timeout]
-    except ImportError:  # pragma: no cover
-        pass
-    return isinstance(exc, tuple(kinds))
-
-
-def cache_expiry(function: str, now: dt.datetime) -> dt.datetime:
-    """How long a frame stays fresh: spot 60 s, news 10 min, daily data until the next session opens
-    (5 min while a session runs, since today's bar is still moving)."""
-    if function == "fund_etf_spot_em":
-        return now + dt.timedelta(seconds=60)
-    if function == "stock_news_em":
-        return now + dt.timedelta(minutes=10)
-    local = now.astimezone(SHANGHAI)
-    in_session = local.weekday() < 5 and _SESSION_OPEN <= local.time() < _SESSION_CLOSE
-    if in_session and function in _INTRADAY:
-        return now + dt.timedelta(minutes=5)
-    return next_session_open(now)
-
-
-def next_session_open(now: dt.datetime) -> dt.datetime:
-    """The next weekday 09:15 Asia/Shanghai strictly after `now` (holidays only make the cache refresh early)."""
-    local = now.astimezone(SHANGHAI)
-    day = local.date()
-    while True:
-        candidate = dt.datetime.combine(day, _SESSION_OPEN, tzinfo=SHANGHAI)
-        if candidate > local and candidate.weekday() < 5:
-            return candidate
-        day += dt.timedelta(days=1)
-
-
-class FrameCache:
-    """Normalised frames on disk (Parquet via frame_files: data only), keyed by function + all params."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def _path(self, function: str, params: Mapping[str, str]) -> Path:
-        key = json.dumps([function, sorted(params.items())], ensure_ascii=False)
-        return self.root / function / f"{hashlib.sha1(key.encode('utf-8')).hexdigest()[:20]}.parquet"
-
-    def get(self, function: str, params: Mapping[str, str], now: dt.datetime) -> pd.DataFrame | None:
-        path = self._path(function, params)
-        if not path.is_file():
-            return None
-        try:
-            df, record = read_frame(path)
-            expires_at = dt.datetime.fromisoformat(str(record["expires_at"]))
-        except (ValueError, KeyError) as err:  # an unreadable entry is only a cache miss
-            log.warning("ignoring unreadable cache entry %s: %s", path, err)
-            return None
-        return df if expires_at > now else None
-
-    def get_stale(self, function: str, params: Mapping[str, str]) -> tuple[pd.DataFrame, str] | None:
-        """The last good frame whatever its age, with when it was fetched: served (flagged) when upstream fails."""
-        path = self._path(function, params)
-        if not path.is_file():
-            return None
-        try:
-            df, record = read_frame(path)
-            return df, str(record["fetched_at"])
-        except (ValueError, KeyError, OSError):
-            return None
-
-    def put(self, function: str, params: Mapping[str, str], df: pd.DataFrame, now: dt.datetime) -> None:
-        path = self._path(function, params)
-        record = {
-            "function": function,
-            "params": dict(params),
-            "fetched_at": now.isoformat(),
-            "expires_at": cache_expiry(function, now).isoformat(),
-        }
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_frame(df, path, record)
-        except (OSError, ValueError) as err:
-            log.warning("could not write cache entry %s: %s", path, err)
 
 
 class AkshareSource:
@@ -367,87 +260,19 @@ class AkshareSource:
             )
 
 
-class UpstreamGuard:
-    """Each upstream call under a time limit and its host's circuit breaker (pybreaker).
-
-    AKShare calls `requests` without a timeout, so a dead network could block for minutes (an offline `--live` ask
-    waited 328 s for an empty answer): the call runs in a worker thread and is abandoned after `timeout_s`. After
-    `fail_max` connection failures a host's breaker opens and later calls to it fail at once until `reset_s`."""
-
-    def __init__(self, timeout_s: float, fail_max: int = 2, reset_s: float = 60.0) -> None:
-        self.timeout_s = timeout_s
-        self.fail_max, self.reset_s = fail_max, reset_s
-        self._breakers: dict[str, Any] = {}
-        self._lock = threading.Lock()
-        self._failed_s = (
-            0.0  # time spent in failed calls, all hosts: past 3 x timeout_s, the source fails fast
-        )
-
-    def breaker(self, host: str) -> Any:
-        import pybreaker
-
-        with self._lock:
-            if host not in self._breakers:  # only connection-type failures count against a host
-                self._breakers[host] = pybreaker.CircuitBreaker(
-                    fail_max=self.fail_max,
-                    reset_timeout=self.reset_s,
-                    name=host,
-                    throw_new_error_on_trip=False,
-                    exclude=[lambda e: not (is_connection_error(e) or isinstance(e, _CallTimeout))],
-                )
-            return self._breakers[host]
-
-    def call(self, host: str, function: str, attempts: Callable[[], Any]) -> Any:
-        """Run `attempts` (the retried upstream call) under the host's breaker: one failure per exhausted call."""
-        import pybreaker
-
-        if self._failed_s >= 3 * self.timeout_s:  # no network: fail at once, not after every host's retries
-            raise UpstreamError(
-                host,
-                function,
-                f"live data unavailable: upstream calls have failed for "
-                f"{self._failed_s:.0f} s in total (network down?)",
-            )
-        started = time.monotonic()
-        try:
-            return self.breaker(host).call(attempts)
-        except pybreaker.CircuitBreakerError as err:
-            raise UpstreamError(
-                host,
-                function,
-                f"{host} failed repeatedly; not retried for {self.reset_s:.0f} s (circuit open)",
-            ) from err
-        except _CallTimeout as err:
-            self._count_failure(started)
-            raise UpstreamError(
-                host, function, f"no answer within {self.timeout_s:g} s (MARKET_ASSISTANT_AKSHARE_TIMEOUT_S)"
-            ) from err
-        except Exception as err:
-            if is_connection_error(err):
-                self._count_failure(started)
-            raise
-
-    def _count_failure(self, started: float) -> None:
-        with self._lock:
-            self._failed_s += time.monotonic() - started
-
-    def timed(self, fn: Callable[..., Any], params: Mapping[str, Any]) -> Any:
-        import concurrent.futures as cf
-
-        pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="akshare-call")
-        future = pool.submit(fn, **params)
-        pool.shutdown(wait=False)  # a call that never returns is abandoned, not waited for
-        try:
-            return future.result(timeout=self.timeout_s)
-        except cf.TimeoutError as err:
-            raise _CallTimeout(f"no answer within {self.timeout_s:g} s") from err
-
-
-class _CallTimeout(Exception):
-    pass
-
-
 def _last_weekday(day: dt.date) -> dt.date:
     while day.weekday() >= 5:
         day -= dt.timedelta(days=1)
     return day
+
+
+__all__ = [
+    "CALENDAR_SYMBOL",
+    "SHANGHAI",
+    "AkshareSource",
+    "FrameCache",
+    "UpstreamGuard",
+    "cache_expiry",
+    "is_connection_error",
+    "next_session_open",
+]

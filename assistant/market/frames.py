@@ -14,366 +14,39 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+from assistant.market.frame_cells import (
+    CODE_RE,
+    NOT_GIVEN,
+    SHANGHAI,
+    _csv_scalar,
+    _is_missing,
+    _iso_date,
+    _number_text_problem,
+    _to_float,
+    first_part,
+    given_text,
+    normalise_code,
+    parse_amount,
+    parse_date,
+    parse_datetime,
+    text_or_none,
+)
+from assistant.market.frame_specs import SPECS, FrameError, FrameSpec, host_of, spec_for
 from assistant.market.model import Article
 
-if TYPE_CHECKING:
-    from pandas._libs import NaTType
-
-SHANGHAI = "Asia/Shanghai"
 DATE_PARAMS = ("start_date", "end_date")
-CODE_RE = re.compile(r"^\d{6}$")
 INDEX_SYMBOL_RE = re.compile(r"^(csi|sh|sz|bj)\d{6}$")
 # akshare switched fund_etf_scale_sse 基金份额 from 万份 to 份 (x10000) in its 2026-01-20 commit, released as
 # 1.18.15 ("fix fund_etf_scale_sse interface"); snapshots recorded with an older akshare are rescaled on load.
 SSE_SCALE_IN_UNITS_SINCE = (1, 18, 15)
 
 FrameKey = tuple[str, tuple[tuple[str, str], ...]]
-
-
-class FrameError(ValueError):
-    """A frame breaks the call-plan contract (missing column, bad code, absurd value)."""
-
-
-@dataclass(frozen=True)
-class FrameSpec:
-    """What the call plan expects from one AKShare function."""
-
-    function: str
-    host: str  # upstream host, for rate limiting and error messages
-    required: tuple[str, ...] = ()
-    codes: tuple[str, ...] = ()  # -> 6-digit str
-    dates: tuple[str, ...] = ()  # -> datetime.date
-    datetimes: tuple[str, ...] = ()  # -> tz-aware Asia/Shanghai
-    numerics: tuple[str, ...] = ()  # -> float64
-    texts: tuple[str, ...] = ()  # -> str (NaN -> None); values of mixed type become their str()
-    date_column: str | None = None  # rows after trade_date are dropped; start_date/end_date filter on it
-    symbol_kind: str = "code"  # params["symbol"]: code | index | keyword | category | none
-    checks: tuple[Callable[[pd.DataFrame], str | None], ...] = field(default=())
-
-
-def _range_check(column: str, low: float, high: float | None) -> Callable[[pd.DataFrame], str | None]:
-    """A check that a numeric column stays within (low, high): catches columns shifted by position."""
-
-    def check(df: pd.DataFrame) -> str | None:
-        if column not in df.columns:
-            return None
-        values = df[column].dropna()
-        bad = values[(values <= low) | ((values >= high) if high is not None else False)]
-        if len(bad):
-            bound = f"{low} < {column} < {high}" if high is not None else f"{column} > {low}"
-            return (
-                f"column {column} fails the sanity check {bound} (e.g. {bad.iloc[0]!r} in row {bad.index[0]})"
-            )
-        return None
-
-    return check
-
-
-def _one_row_per_date(column: str) -> Callable[[pd.DataFrame], str | None]:
-    """Daily bars hold one row per day: a duplicated date means two sources were mixed or rows were repeated."""
-
-    def check(df: pd.DataFrame) -> str | None:
-        if column not in df.columns:
-            return None
-        dup = df[column][df[column].duplicated(keep=False) & df[column].notna()]
-        return (
-            f"column {column} repeats the date {dup.iloc[0]} (rows {', '.join(map(str, dup.index[:3]))})"
-            if len(dup)
-            else None
-        )
-
-    return check
-
-
-_RESUMPTION_GAP = dt.timedelta(days=10)  # a longer gap is a suspension: the first bar after it has no limit
-
-
-def _board_limit_pct(code: str | None) -> float:
-    """The daily price limit of the board: ChiNext/STAR 20%, Beijing 30%, other A-shares 10% (ETFs on 20%
-    boards included, so 20% for funds is the safe bound)."""
-    if not code:
-        return 20.0
-    if code.startswith(("8", "4", "92")):
-        return 30.0
-    if code.startswith(("300", "301", "688", "689", "15", "51", "56", "58")):
-        return 20.0
-    return 10.0
-
-
-def _within_daily_limit(
-    close: str, date_col: str, code_col: str | None, reported: str | None, index: bool = False
-) -> Callable[[pd.DataFrame], str | None]:
-    """No close-to-close move beyond the board's limit (+1 pp rounding), except on the first bar (listing) or
-    after a suspension. A fall beyond it with a reported 涨跌幅 inside it is an ex-rights day (handled later);
-    a rise beyond it is not (a price x100 or a shifted column)."""
-
-    def check(df: pd.DataFrame) -> str | None:
-        if close not in df.columns or date_col not in df.columns or len(df) < 2:
-            return None
-        ordered = df.dropna(subset=[close, date_col]).sort_values(date_col, kind="stable")
-        code = None
-        if code_col and code_col in ordered.columns and ordered[code_col].notna().any():
-            code = str(ordered[code_col].dropna().iloc[0])
-        limit = 25.0 if index else _board_limit_pct(code) + 1.0
-        prev_close, prev_day = ordered[close].shift(1), ordered[date_col].shift(1)
-        for (_, row), before, day in zip(ordered.iloc[1:].iterrows(), prev_close.iloc[1:], prev_day.iloc[1:]):
-            if not before or before <= 0 or (row[date_col] - day) > _RESUMPTION_GAP:
-                continue
-            move = (row[close] / before - 1.0) * 100.0
-            if abs(move) <= limit:
-                continue
-            said = row.get(reported) if reported else None
-            if move < 0 and said is not None and not pd.isna(said) and abs(float(said)) <= limit:
-                continue  # ex-rights: the unadjusted price fell, the reported change did not
-            return (
-                f"column {close} moves {move:+.2f}% on {row[date_col]} (from {before:g} to {row[close]:g}), "
-                f"beyond the {limit - (0 if index else 1):g}% daily limit without a listing or resumption "
-                "(a price off by x100 or a shifted column?)"
-            )
-        return None
-
-    return check
-
-
-_SPOT_NUMERIC = (
-    "最新价",
-    "IOPV实时估值",
-    "基金折价率",
-    "涨跌额",
-    "涨跌幅",
-    "成交量",
-    "成交额",
-    "开盘价",
-    "最高价",
-    "最低价",
-    "昨收",
-    "振幅",
-    "换手率",
-    "量比",
-    "委比",
-    "外盘",
-    "内盘",
-    "主力净流入-净额",
-    "主力净流入-净占比",
-    "超大单净流入-净额",
-    "超大单净流入-净占比",
-    "大单净流入-净额",
-    "大单净流入-净占比",
-    "中单净流入-净额",
-    "中单净流入-净占比",
-    "小单净流入-净额",
-    "小单净流入-净占比",
-    "现手",
-    "买一",
-    "卖一",
-    "最新份额",
-    "流通市值",
-    "总市值",
-)
-_EM_BAR_NUMERIC = ("开盘", "收盘", "最高", "最低", "成交量", "成交额", "振幅", "涨跌幅", "涨跌额", "换手率")
-
-SPECS: dict[str, FrameSpec] = {
-    spec.function: spec
-    for spec in (
-        FrameSpec(
-            "fund_etf_spot_em",
-            "push2delay.eastmoney.com",
-            required=(
-                "代码",
-                "名称",
-                "最新价",
-                "IOPV实时估值",
-                "基金折价率",
-                "涨跌额",
-                "涨跌幅",
-                "成交量",
-                "成交额",
-                "开盘价",
-                "最高价",
-                "最低价",
-                "昨收",
-                "换手率",
-                "最新份额",
-                "流通市值",
-                "总市值",
-                "数据日期",
-                "更新时间",
-            ),
-            codes=("代码",),
-            dates=("数据日期",),
-            datetimes=("更新时间",),
-            numerics=_SPOT_NUMERIC,
-            texts=("名称",),
-            date_column="数据日期",
-            symbol_kind="none",
-            checks=(_range_check("最新价", 0, 10000), _range_check("IOPV实时估值", 0, 10000)),
-        ),
-        FrameSpec(
-            "fund_etf_hist_em",
-            "push2his.eastmoney.com",
-            required=(
-                "日期",
-                "开盘",
-                "收盘",
-                "最高",
-                "最低",
-                "成交量",
-                "成交额",
-                "振幅",
-                "涨跌幅",
-                "涨跌额",
-                "换手率",
-            ),
-            dates=("日期",),
-            numerics=_EM_BAR_NUMERIC,
-            date_column="日期",
-            checks=(
-                _range_check("收盘", 0, 10000),
-                _range_check("开盘", 0, 10000),
-                _one_row_per_date("日期"),
-                _within_daily_limit("收盘", "日期", None, "涨跌幅"),
-            ),
-        ),
-        FrameSpec(
-            "fund_overview_em",
-            "fundf10.eastmoney.com",
-            required=(
-                "基金全称",
-                "基金简称",
-                "基金代码",
-                "基金类型",
-                "成立日期/规模",
-                "资产规模",
-                "份额规模",
-                "基金管理人",
-                "基金托管人",
-                "基金经理人",
-                "管理费率",
-                "托管费率",
-                "业绩比较基准",
-                "跟踪标的",
-            ),
-        ),
-        FrameSpec(
-            "fund_etf_scale_sse",
-            "query.sse.com.cn",
-            required=("基金代码", "基金简称", "ETF类型", "统计日期", "基金份额"),
-            codes=("基金代码",),
-            dates=("统计日期",),
-            numerics=("序号", "基金份额"),
-            texts=("基金简称", "ETF类型"),
-            date_column="统计日期",
-            symbol_kind="none",
-            checks=(_range_check("基金份额", -1e-9, None),),
-        ),
-        FrameSpec(
-            "fund_scale_daily_szse",
-            "www.szse.cn",
-            required=("日期", "基金代码", "基金简称", "基金份额"),
-            codes=("基金代码",),
-            dates=("日期",),
-            numerics=("基金份额",),
-            texts=("基金简称",),
-            date_column="日期",
-            symbol_kind="category",
-            checks=(_range_check("基金份额", -1e-9, None),),
-        ),
-        FrameSpec(
-            "stock_zh_index_daily_em",
-            "push2his.eastmoney.com",
-            required=("date", "open", "close", "high", "low", "volume", "amount"),
-            dates=("date",),
-            numerics=("open", "close", "high", "low", "volume", "amount"),
-            date_column="date",
-            symbol_kind="index",
-            checks=(
-                _range_check("close", 0, None),
-                _one_row_per_date("date"),
-                _within_daily_limit("close", "date", None, None, index=True),
-            ),
-        ),
-        FrameSpec(
-            "index_stock_cons_weight_csindex",
-            "oss-ch.csindex.com.cn",
-            required=(
-                "日期",
-                "指数代码",
-                "指数名称",
-                "指数英文名称",
-                "成分券代码",
-                "成分券名称",
-                "成分券英文名称",
-                "交易所",
-                "交易所英文名称",
-                "权重",
-            ),
-            codes=("指数代码", "成分券代码"),
-            dates=("日期",),
-            numerics=("权重",),
-            texts=("指数名称", "指数英文名称", "成分券名称", "成分券英文名称", "交易所", "交易所英文名称"),
-            date_column="日期",
-            checks=(_range_check("权重", -1e-9, 100.0 + 1e-9),),
-        ),
-        FrameSpec(
-            "stock_zh_a_hist",
-            "push2his.eastmoney.com",
-            required=(
-                "日期",
-                "股票代码",
-                "开盘",
-                "收盘",
-                "最高",
-                "最低",
-                "成交量",
-                "成交额",
-                "振幅",
-                "涨跌幅",
-                "涨跌额",
-                "换手率",
-            ),
-            codes=("股票代码",),
-            dates=("日期",),
-            numerics=_EM_BAR_NUMERIC,
-            date_column="日期",
-            checks=(
-                _range_check("收盘", 0, 10000),
-                _one_row_per_date("日期"),
-                _within_daily_limit("收盘", "日期", "股票代码", "涨跌幅"),
-            ),
-        ),
-        FrameSpec(
-            "stock_individual_info_em",
-            "push2.eastmoney.com",
-            required=("item", "value"),
-            texts=("item", "value"),
-        ),
-        FrameSpec(
-            "stock_news_em",
-            "search-api-web.eastmoney.com",
-            required=("关键词", "新闻标题", "新闻内容", "发布时间", "文章来源", "新闻链接"),
-            datetimes=("发布时间",),
-            texts=("关键词", "新闻标题", "新闻内容", "文章来源", "新闻链接"),
-            symbol_kind="keyword",
-        ),
-    )
-}
-
-
-def spec_for(function: str) -> FrameSpec:
-    """The spec of a call-plan function; unknown functions get a permissive spec (columns passed through)."""
-    return SPECS.get(function) or FrameSpec(function, "unknown", symbol_kind="keyword")
-
-
-def host_of(function: str) -> str:
-    return spec_for(function).host
 
 
 # ---------------------------------------------------------------------------------------------- keys & params
@@ -426,117 +99,6 @@ def parse_param_date(value: str | dt.date | None) -> dt.date | None:
 def ymd(day: dt.date) -> str:
     """A date as AKShare's YYYYMMDD parameter."""
     return day.strftime("%Y%m%d")
-
-
-# --------------------------------------------------------------------------------------------- element parsers
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and value.strip() in ("", "nan", "NaN", "None", "NaT", "<NA>")
-
-
-def normalise_code(value: Any) -> str | None:
-    """A security code as 6 digits, restoring leading zeros lost to int/float/Excel; None when missing.
-
-    Never raises: text that cannot be a code comes back as-is so the caller can name it in its error.
-    """
-    if _is_missing(value):
-        return None
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        text = str(value)
-    elif isinstance(value, float):
-        text = str(int(value)) if value.is_integer() else str(value)
-    else:
-        text = str(value).strip()
-        if re.fullmatch(r"\d+\.0+", text):
-            text = text.split(".")[0]
-    if text.isdigit() and len(text) < 6:
-        text = text.zfill(6)
-    return text
-
-
-_DATE_RE = re.compile(r"^(\d{4})[-/]?(\d{1,2})[-/]?(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-
-
-def parse_date(value: Any) -> dt.date | None:
-    """A date from YYYY-MM-DD / YYYYMMDD strings, date/datetime/Timestamp objects or numpy datetimes."""
-    if _is_missing(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        stamp = value if value.tzinfo is None else value.tz_convert(SHANGHAI)
-        return stamp.date()
-    if isinstance(value, dt.datetime):
-        moment = value if value.tzinfo is None else value.astimezone(pd.Timestamp.now(tz=SHANGHAI).tzinfo)
-        return moment.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        text = str(int(value))
-    else:
-        text = str(value).strip()
-    m = _DATE_RE.match(text)
-    if not m:
-        ts = pd.Timestamp(text) if _looks_like_timestamp(text) else None
-        if ts is None:
-            raise ValueError(text)
-        return parse_date(ts)
-    return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-
-
-def _looks_like_timestamp(text: str) -> bool:
-    try:
-        pd.Timestamp(text)
-    except (ValueError, TypeError):
-        return False
-    return True
-
-
-def parse_datetime(value: Any) -> pd.Timestamp | None:
-    """A tz-aware Asia/Shanghai timestamp; naive values are taken as Shanghai wall time (AKShare's convention)."""
-    if _is_missing(value):
-        return None
-    try:
-        ts: pd.Timestamp | NaTType = pd.Timestamp(value)  # "NaT" and the like give NaT
-    except (ValueError, TypeError) as err:
-        raise ValueError(str(value)) from err
-    if isinstance(ts, type(pd.NaT)):
-        return None
-    return ts.tz_localize(SHANGHAI) if ts.tzinfo is None else ts.tz_convert(SHANGHAI)
-
-
-_MISSING_TEXT = {"", "-", "--", "nan", "NaN", "None", "null"}
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-
-
-def _number_text_problem(series: pd.Series, col: str) -> str | None:
-    """Numbers written as text must be plain numbers: a thousands separator (or a decimal comma) or any other
-    text became a silently different number or NaN."""
-    if pd.api.types.is_numeric_dtype(series):
-        return None
-    for i, value in series.items():
-        if not isinstance(value, str) or value.strip() in _MISSING_TEXT:
-            continue
-        text = value.strip()
-        if "," in text and not _GROUPED.match(text):  # "1,234,000" is fine; "1,23" or "12,34" is ambiguous
-            return f"column {col} holds {value!r} (row {i}): a separator that is not thousands grouping"
-        try:
-            float(text.replace(",", ""))
-        except ValueError:
-            return f"column {col} holds {value!r} (row {i}), not a number"
-    return None
-
-
-def _to_float(series: pd.Series) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return series.astype("float64")
-    text = series.astype(object).map(lambda v: v.replace(",", "").strip() if isinstance(v, str) else v)
-    return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
 # ------------------------------------------------------------------------------------------------- normalise
@@ -622,12 +184,6 @@ def _convert(series: pd.Series, parser: Callable[[Any], Any], label: str, col: s
     return pd.Series(values, index=series.index, dtype=object)
 
 
-def _iso_date(value: Any) -> str | None:
-    """A date cell as YYYY-MM-DD (None when missing)."""
-    day = parse_date(value)
-    return None if day is None else day.isoformat()
-
-
 def _older_than(version: str | None, reference: tuple[int, ...]) -> bool:
     if not version:
         return False
@@ -694,14 +250,6 @@ def for_csv(function: str, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _csv_scalar(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 # ---------------------------------------------------------------------------------------------------- news rows
 
 
@@ -735,47 +283,36 @@ def news_articles(df: pd.DataFrame, symbol: str | None = None) -> list[Article]:
     return articles
 
 
-# ------------------------------------------------------------------------------------ free-text fields (fund_overview_em)
-
-# What fund_overview_em writes for "nothing here".
-NOT_GIVEN = frozenset({"", "---", "--", "-", "nan", "None"})
-_AMOUNT_RE = re.compile(r"([\d,.]+)\s*(亿|万)?\s*(元|份)")
-_CN_DATE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
-
-
-def text_or_none(value: object) -> str | None:
-    """A cell as stripped text; None for None, NaN and blank."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def given_text(value: object) -> str | None:
-    """A cell's text, or None when the source wrote a placeholder ("---", "nan"...) instead of a value."""
-    text = text_or_none(value)
-    return None if text is None or text in NOT_GIVEN else text
-
-
-def first_part(value: str | None) -> str | None:
-    """The part before the first "/" ("2019-12-17 / 6.02亿份" -> "2019-12-17"); None when it is a placeholder."""
-    if value is None:
-        return None
-    first = value.split("/")[0].strip()
-    return None if first in NOT_GIVEN else first
-
-
-def parse_amount(text: str | None) -> tuple[float, dt.date | None] | None:
-    """'6.02亿元（截止至：2026年01月09日）' -> (602000000.0, 2026-01-09); None when no amount is written."""
-    if not text:
-        return None
-    m = _AMOUNT_RE.search(text)
-    if not m:
-        return None
-    try:
-        value = float(m.group(1).replace(",", "")) * {"亿": 1e8, "万": 1e4, None: 1.0}[m.group(2)]
-    except ValueError:
-        return None
-    d = _CN_DATE_RE.search(text)
-    when = dt.date(int(d.group(1)), int(d.group(2)), int(d.group(3))) if d else None
-    return value, when
+__all__ = [
+    "CODE_RE",
+    "DATE_PARAMS",
+    "INDEX_SYMBOL_RE",
+    "NOT_GIVEN",
+    "SHANGHAI",
+    "SPECS",
+    "SSE_SCALE_IN_UNITS_SINCE",
+    "FrameError",
+    "FrameKey",
+    "FrameSpec",
+    "check_params",
+    "clean_params",
+    "em_news_id",
+    "filter_dates",
+    "filter_params",
+    "first_part",
+    "for_csv",
+    "frame_key",
+    "given_text",
+    "host_of",
+    "news_articles",
+    "normalise",
+    "normalise_code",
+    "parse_amount",
+    "parse_date",
+    "parse_datetime",
+    "parse_param_date",
+    "spec_for",
+    "text_or_none",
+    "weight_sum_problem",
+    "ymd",
+]

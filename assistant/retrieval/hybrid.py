@@ -9,6 +9,7 @@ Candidate lists, each ranked over distinct citations (several chunks of one arti
 - entity: securities named in the query (codes, or names from the lexicon in either language: 西部矿业 / Western
   Mining -> 601168) -> dense ranking restricted to chunks tagged with those codes. Works across languages.
 
+Quarantined chunks (injection attempts, marked at ingest: assistant.retrieval.safety) are never candidates.
 Hard filters are applied inside both retrievers, never after fusion: nothing published after `as_of` is ever a
 candidate, so future news cannot leak into an answer about an earlier trade date. Optional time decay lowers
 older news relative to the trade date; documents (methodology, fund profiles) do not decay.
@@ -32,6 +33,7 @@ from assistant.market.model import CHINA_TZ
 from assistant.retrieval.entities import SymbolTagger
 from assistant.retrieval.filters import as_of_ts, build_where, normalise_kinds
 from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.safety import is_quarantined
 from assistant.retrieval.store import ChunkStore, StoredChunk
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -272,7 +274,8 @@ class _DenseLists:
             where = _and(where, {"language": language})
         if linked:
             where = _and(where, build_where(symbols=linked, complete_only=False))
-        return [_dense_hit(c) for c in self.store.query(self.emb, self.n, where)]
+        found = self.store.query(self.emb, self.n, where)
+        return [_dense_hit(c) for c in found if not is_quarantined(c.metadata, c.text)]
 
 
 def _top_stable(scores: np.ndarray, n: int) -> np.ndarray:

@@ -4,10 +4,14 @@ The index is a cache of Chroma, never a second source of truth: `LexicalIndex.sy
 when the store revision changes and tokenises only chunks it has not seen (tokens are cached by chunk id), so a
 re-ingest of one article does not re-tokenise 100k chunks. Filters (as_of, kind, symbols) are applied as a mask
 over BM25 scores, mirroring the Chroma `where` clause.
+
+Quarantined chunks (flagged as injection attempts: assistant.retrieval.safety) are left out of the index, and the
+dense lists only return rows of the index, so no search of any mode ever returns one.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import logging
@@ -25,6 +29,8 @@ import numpy as np
 
 if TYPE_CHECKING:
     from assistant.retrieval.store import ChunkStore
+
+from assistant.retrieval.safety import is_quarantined
 
 _TOKEN_OK = re.compile(r"[0-9a-z\u4e00-\u9fff]")
 STOPWORDS = frozenset(
@@ -46,6 +52,7 @@ def _jieba() -> Any:
     with _jieba_lock:
         if not _jieba_ready:
             jieba.setLogLevel(logging.WARNING)
+            _private_cache(jieba)
             if not _install_lazy_freq(jieba):
                 jieba.initialize()
                 _write_freq_copy(jieba)
@@ -59,9 +66,37 @@ def _jieba_full() -> Any:
     if isinstance(jieba.dt.FREQ, _DiskFreq):
         with _jieba_lock:
             if isinstance(jieba.dt.FREQ, _DiskFreq):
+                _private_cache(jieba)
                 jieba.dt.initialized = False
                 jieba.dt.initialize()
     return jieba
+
+
+def _private_cache(jieba: Any) -> None:
+    """jieba keeps its parsed dictionary as a marshal file, by default at the predictable /tmp/jieba.cache, which
+    anyone on the machine can plant (marshal is not safe against crafted data) and which it loads without a check.
+    Ours lives in the store's cache folder (a store folder must be trusted anyway: README, security), else in a
+    folder only this process knows (mkdtemp, mode 0700): a planted /tmp/jieba.cache is never read."""
+    global _jieba_tmp
+    folder: Path | None = None
+    if _freq_file is not None:
+        folder = _freq_file.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            folder = None
+    if folder is None:
+        if _jieba_tmp is None:
+            import tempfile
+
+            _jieba_tmp = Path(tempfile.mkdtemp(prefix="market-assistant-jieba-"))
+            atexit.register(shutil.rmtree, _jieba_tmp, True)  # never reused: do not leave it behind
+        folder = _jieba_tmp
+    jieba.dt.tmp_dir = str(folder)
+    jieba.dt.cache_file = f"jieba-{_JIEBA_TAG}.cache"
+
+
+_jieba_tmp: Path | None = None
 
 
 def _write_freq_copy(jieba: Any) -> None:
@@ -212,7 +247,7 @@ class LexicalIndex:
     revision, so a new process (a cold `ask`) loads it instead of re-reading and re-tokenising every chunk.
     """
 
-    CACHE_FORMAT = 2
+    CACHE_FORMAT = 3  # 3: quarantined chunks are left out
 
     def __init__(self) -> None:
         self.revision: str | None = None
@@ -278,11 +313,18 @@ class LexicalIndex:
     ) -> None:
         import bm25s
 
-        ids, texts, metas = [], [], []
-        for cid, text, meta in rows:
+        ids, texts, metas, kept = [], [], [], []
+        total = 0
+        for row, (cid, text, meta) in enumerate(rows):
+            total += 1
+            if is_quarantined(meta, text):
+                continue  # stored, never searchable: it is never evidence
             ids.append(cid)
             texts.append(text)
             metas.append(meta)
+            kept.append(row)
+        if vectors is not None and len(kept) < total:
+            vectors = vectors[np.asarray(kept, dtype=np.int64)] if len(vectors) == total else None
         tokens = []
         if any(cid not in self._tokens for cid in ids):
             _jieba_full()  # bulk tokenisation: the whole dictionary in memory, not per-word lookups

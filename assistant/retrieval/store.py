@@ -13,7 +13,6 @@ Embedded (PersistentClient at settings.store/"chroma") or client/server (setting
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 import uuid
@@ -22,15 +21,16 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlparse
 
 import numpy as np
 
-from assistant.errors import InputError, MarketAssistantError
+from assistant.errors import InputError
 from assistant.retrieval.embedders import Embedder, as_langchain, get_embedder
 from assistant.retrieval.embedding_cache import EmbeddingCache
-from assistant.retrieval.store_health import StoreDamagedError, looks_like_damage, sqlite_problem
-from assistant.retrieval.store_lock import StoreLock, forget_shared_client
+from assistant.retrieval.store_client import StoreUnavailableError, first_line, make_client, redact_url
+from assistant.retrieval.store_health import StoreDamagedError, looks_like_damage
+from assistant.retrieval.store_lock import StoreLock
+from assistant.retrieval.store_reads import PAGE, ChunkReads, StoredChunk
 
 if TYPE_CHECKING:
     from assistant.config import Settings
@@ -40,7 +40,6 @@ _REVISION_ID = "__revision__"
 _LEXICON_ID = "__lexicon__"
 _RESERVED = {_REVISION_ID, _LEXICON_ID}
 RESERVED_IDS = frozenset(_RESERVED)  # the manifest's own records: ingest refuses documents with these ids
-_PAGE = 5000
 
 
 class EmbedderMismatchError(InputError):
@@ -56,60 +55,7 @@ class DocRecord:
     origin: str = ""
 
 
-@dataclass(frozen=True)
-class StoredChunk:
-    chunk_id: str
-    text: str
-    metadata: dict[str, Any]
-    distance: float | None = None
-
-
-def make_client(settings: Settings, *, fresh: bool = False) -> Any:
-    """PersistentClient under settings.store, or HttpClient when settings.chroma_url is set. Telemetry off.
-
-    fresh: reload the embedded store from disk instead of reusing this process's view (see store_lock)."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_url:
-        url = _parse_url(settings.chroma_url)
-        headers = None
-        if (
-            url.username is not None or url.password is not None
-        ):  # user:pass@ is HTTP Basic auth, never dropped
-            pair = f"{unquote(url.username or '')}:{unquote(url.password or '')}"
-            headers = {"Authorization": "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")}
-        try:
-            port = url.port or (443 if url.scheme == "https" else 8000)
-            return chromadb.HttpClient(
-                host=url.hostname or "localhost",
-                port=port,
-                ssl=url.scheme == "https",
-                headers=headers,
-                settings=chroma_settings,
-            )
-        except Exception as exc:  # one line naming the server (password redacted), not a 100-line traceback
-            raise StoreUnavailableError(
-                f"the Chroma server at {redact_url(settings.chroma_url)} cannot be used "
-                f"({_first_line(exc)}); start it, fix MARKET_ASSISTANT_CHROMA_URL, or unset it for the embedded store"
-            ) from exc
-    path = Path(settings.store) / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
-    problem = sqlite_problem(path / "chroma.sqlite3")  # a truncated file can look fine to Chroma: check first
-    if problem:
-        raise StoreDamagedError(str(path), problem)
-    if fresh:
-        forget_shared_client(str(path))
-    try:
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    except Exception as exc:  # translated when it is damage, re-raised otherwise
-        if looks_like_damage(exc):
-            raise StoreDamagedError(str(path), _first_line(exc)) from exc
-        raise
-
-
-class ChunkStore:
+class ChunkStore(ChunkReads):
     """Chunks + manifest in Chroma, bound to one embedder."""
 
     def __init__(
@@ -138,12 +84,13 @@ class ChunkStore:
         self._reopen = (
             reopen  # a fresh client on the same store (None: the view cannot go stale, e.g. a server)
         )
+        self._reloading = False  # a damage retry is reloading the view (see _read)
         with self._held("open"):
             try:
                 self._open_collections()
             except Exception as exc:  # translated when it is damage, re-raised otherwise
                 if looks_like_damage(exc):
-                    raise StoreDamagedError(self.location, _first_line(exc)) from exc
+                    raise StoreDamagedError(self.location, first_line(exc)) from exc
                 raise
             self._view_revision = self._read_revision()
 
@@ -157,14 +104,18 @@ class ChunkStore:
                 raise
             first = exc
         try:
-            if self._reopen is None:
-                raise first
-            with self._held("reload the store"):
-                self.refresh()
+            if self._reopen is None or self._reloading:
+                raise first  # a read inside the reload failed too: damage, not a stale view (it recursed)
+            self._reloading = True
+            try:
+                with self._held("reload the store"):
+                    self.refresh()
+            finally:
+                self._reloading = False
             return call()
         except Exception as exc:
             if looks_like_damage(exc):
-                raise StoreDamagedError(self.location, _first_line(exc)) from exc
+                raise StoreDamagedError(self.location, first_line(exc)) from exc
             raise
 
     def _open_collections(self) -> None:
@@ -263,12 +214,12 @@ class ChunkStore:
                         int(meta["chunks"]),
                         str(meta.get("origin", "")),
                     )
-            if len(page["ids"]) < _PAGE:
+            if len(page["ids"]) < PAGE:
                 return out
-            offset += _PAGE
+            offset += PAGE
 
     def _docs_page(self, offset: int) -> Any:
-        return self._read(lambda: self.docs.get(include=["metadatas"], limit=_PAGE, offset=offset))
+        return self._read(lambda: self.docs.get(include=["metadatas"], limit=PAGE, offset=offset))
 
     def revision(self) -> str:
         """Changes whenever the set of complete chunks may have changed.
@@ -369,99 +320,6 @@ class ChunkStore:
         for lo in range(0, n, size):
             yield lo, min(n, lo + size)
 
-    # --- reads -------------------------------------------------------------------------------------------
-
-    def count(self) -> int:
-        return int(self._read(lambda: self.collection.count()))
-
-    def iter_complete(self, include_documents: bool = True, page: int = _PAGE) -> Iterator[list[StoredChunk]]:
-        include = ["metadatas", "documents"] if include_documents else ["metadatas"]
-        offset = 0
-        while True:
-            got = self._complete_page(include, page, offset)
-            texts = got.get("documents") or [""] * len(got["ids"])
-            yield [StoredChunk(i, t or "", m or {}) for i, t, m in zip(got["ids"], texts, got["metadatas"])]
-            if len(got["ids"]) < page:
-                return
-            offset += page
-
-    def iter_complete_with_vectors(
-        self, page: int = _PAGE
-    ) -> Iterator[tuple[list[StoredChunk], np.ndarray | None]]:
-        """Pages of complete chunks (texts and metadata) with their embeddings as a float32 (rows, dim) array
-        (None when the server returned none)."""
-        offset = 0
-        while True:
-            got = self._complete_page(["metadatas", "documents", "embeddings"], page, offset)
-            texts = got.get("documents") or [""] * len(got["ids"])
-            chunks = [
-                StoredChunk(i, t or "", m or {}) for i, t, m in zip(got["ids"], texts, got["metadatas"])
-            ]
-            embeddings = got.get("embeddings")
-            vectors = None
-            if chunks and embeddings is not None and len(embeddings) == len(chunks):
-                vectors = np.asarray(embeddings, dtype=np.float32).reshape(len(chunks), -1)
-            yield chunks, vectors
-            if len(got["ids"]) < page:
-                return
-            offset += page
-
-    def _complete_page(self, include: list[str], limit: int, offset: int) -> Any:
-        """One page of complete chunks, read through `_read` (so a stale view heals)."""
-        return self._read(
-            lambda: self.collection.get(where={"complete": True}, include=include, limit=limit, offset=offset)
-        )
-
-    def _by_ids(self, ids: Sequence[str], include: list[str]) -> Any:
-        return self._read(lambda: self.collection.get(ids=list(ids), include=include))
-
-    def get(self, ids: Sequence[str]) -> list[StoredChunk]:
-        out: list[StoredChunk] = []
-        for lo in range(0, len(ids), _PAGE):
-            got = self._by_ids(ids[lo : lo + _PAGE], ["metadatas", "documents"])
-            out += [
-                StoredChunk(i, t or "", m or {})
-                for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
-            ]
-        return out
-
-    def query(
-        self, embedding: Sequence[float] | np.ndarray, n: int, where: dict[str, Any] | None
-    ) -> list[StoredChunk]:
-        """Nearest complete chunks by cosine distance (smaller is closer)."""
-        got = self._read(
-            lambda: self.collection.query(
-                query_embeddings=[np.asarray(embedding, dtype=np.float32)],
-                n_results=n,
-                where=where,
-                include=["metadatas", "documents", "distances"],
-            )
-        )
-        return [
-            StoredChunk(i, t or "", m or {}, float(d))
-            for i, t, m, d in zip(
-                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]
-            )
-        ]
-
-    def query_ids(self, embedding: Sequence[float] | np.ndarray, n: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine distance) of the n nearest chunks, unfiltered (incomplete ones included): the fast
-        path, for callers that filter with their own copy of the metadata."""
-        got = self._read(
-            lambda: self.collection.query(
-                query_embeddings=[np.asarray(embedding, dtype=np.float32)], n_results=n, include=["distances"]
-            )
-        )
-        return list(zip(got["ids"][0], (float(d) for d in got["distances"][0])))
-
-    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """Stored embeddings by chunk id (for exact scoring of a small, filtered candidate set)."""
-        out: dict[str, np.ndarray] = {}
-        for lo in range(0, len(ids), _PAGE):
-            got = self._by_ids(ids[lo : lo + _PAGE], ["embeddings"])
-            out.update(zip(got["ids"], (np.asarray(e, dtype=np.float32) for e in got["embeddings"])))
-        return out
-
     def langchain(self) -> Any:
         """The stock langchain_chroma.Chroma over the chunks collection (used as the dense-only baseline)."""
         from langchain_chroma import Chroma
@@ -530,30 +388,23 @@ def reindex(
     return store
 
 
-class StoreUnavailableError(MarketAssistantError):
-    """The configured Chroma server cannot be reached or refused us."""
-
-
-def _parse_url(raw: str) -> Any:
-    return urlparse(raw if "://" in raw else f"http://{raw}")
-
-
-def redact_url(raw: str) -> str:
-    """The URL as it may be shown: any password replaced by ***."""
-    url = _parse_url(raw)
-    if url.password is None:
-        return raw
-    netloc = f"{url.username or ''}:***@{url.hostname or ''}" + (f":{url.port}" if url.port else "")
-    return str(url._replace(netloc=netloc).geturl())
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
-
-
 def _in(key: str, values: list[str]) -> dict[str, Any]:
     return {key: values[0]} if len(values) == 1 else {key: {"$in": values}}
 
 
 def _nin(key: str, values: list[str]) -> dict[str, Any]:
     return {key: {"$ne": values[0]}} if len(values) == 1 else {key: {"$nin": values}}
+
+
+__all__ = [
+    "CHUNKS",
+    "RESERVED_IDS",
+    "ChunkStore",
+    "DocRecord",
+    "EmbedderMismatchError",
+    "StoreUnavailableError",
+    "StoredChunk",
+    "make_client",
+    "redact_url",
+    "reindex",
+]

@@ -216,6 +216,10 @@ def driver_news(
     wanted.append((ctx.label(res.etf), f"{res.etf} {res.index_name or ''} {word}", [res.etf, res.index]))
     for d in drivers[:4]:
         wanted.append((d["label"], f"{d['label']} {word}", [d["code"]]))
+    # The stocks an article may be about: the one asked about, then the drivers (label, code).
+    people = ([(focus["label"], intent.stocks[0])] if focus is not None else []) + [
+        (d["label"], d["code"]) for d in drivers
+    ]
     out: list[dict[str, str]] = []
     used: set[str] = set()
     en = ctx.lang == "en"
@@ -235,22 +239,35 @@ def driver_news(
                     q.id not in used and (q.title or "").isascii() == en for q in found
                 ):
                     continue  # prefer an article in the question's language when one is there
+                owner = _owner(ctx, p, about, symbols if symbols[0] == res.etf else [], people)
+                if owner in {o["about"] for o in out}:
+                    continue  # that stock already has its article: look further for this one
                 used.add(p.id)
-                title = ctx.safe_title(p)
-                # An article found for the ETF but headlining one of the drivers is news about that driver.
-                named = next(
-                    (
-                        d["label"]
-                        for d in drivers
-                        if symbols[0] == res.etf
-                        and any(n and n in (p.title or "") for n in names_of(ctx.toolbox.lexicon, d["code"]))
-                    ),
-                    None,
-                )
-                out.append({"about": named or about, "title": title, "cite": ctx.cite(p)})
+                out.append({"about": owner, "title": ctx.safe_title(p), "cite": ctx.cite(p)})
                 break
             if len(out) >= 4:
                 break
     except UpstreamError as err:
         log.warning("news retrieval unavailable: %s", err)
     return out
+
+
+def _owner(ctx: AskContext, p: Any, about: str, fund: list[str], people: list[tuple[str, str]]) -> str:
+    """The stock an article is about, so it is cited under that stock: the one its headline names first (a
+    tungsten article found for 中钨高新 but headlined 厦门钨业 is 厦门钨业's news), else -- for an article found
+    for the ETF (`fund`: its ETF and index codes) but not tagged with either -- the driver it is linked to by its
+    symbols, else the subject it was searched for."""
+    title = p.title or ""
+    hits = [
+        (title.find(n), label)
+        for label, code in people
+        for n in names_of(ctx.toolbox.lexicon, code)
+        if n and n in title
+    ]
+    if hits:
+        return min(hits)[1]
+    if fund and not set(fund) & set(p.symbols or []):
+        linked = [label for label, code in people if code in (p.symbols or [])]
+        if linked:
+            return linked[0]
+    return about

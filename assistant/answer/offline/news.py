@@ -67,6 +67,9 @@ def relevant(question: str, passages: list[PassageRef], topical_only: bool = Fal
     scores = [sum(math.log(1 + len(texts) / df[t]) for t in words if df[t] and t in x) for x in texts]
     best = max(scores)
     if best <= 0:  # no shared words (a question in another language than the articles): trust the ranking
+        asked = lang_of(question)
+        if any(lang_of(x) == asked for x in texts):
+            return []  # articles in the question's language share none of its words: none is about it
         top = passages[0].score
         return [p for p in passages if p.score >= 0.8 * top][:2]
     return [p for p, sc in zip(passages, scores) if sc >= 0.5 * best]

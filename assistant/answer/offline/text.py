@@ -155,6 +155,7 @@ STOP_ZH = {
     "的新",
     "的消",
     "有哪",
+    "股份",  # the suffix of many company names (伊利股份, 中信证券股份): matching it is not about the company
 }
 
 

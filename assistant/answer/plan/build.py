@@ -128,6 +128,9 @@ def _ask(text: str, intent: Intent, ctx: Mapping[str, Any]) -> Ask | None:
         return compared
     named = () if "securities" in intent.inherited else intent.stocks  # stocks this clause names itself
     ordinal = _ordinal(text)
+    news_of = _news_of(intent, text, ordinal, shown, ctx)
+    if news_of is not None:
+        return news_of
     if ordinal and shown and not named and not cues.WHY.search(text):
         ranked = _which_list(text, shown, ctx)
         items = list(shown.get(ranked) or [])
@@ -220,6 +223,24 @@ def _ask(text: str, intent: Intent, ctx: Mapping[str, Any]) -> Ask | None:
     ):
         measure = "day_return"  # "how did it do?": the headline, not the whole explanation
     return Ask(measure, intent)
+
+
+def _news_of(
+    intent: Intent, text: str, ordinal: int | None, shown: Mapping[str, Sequence[str]], ctx: Mapping[str, Any]
+) -> Ask | None:
+    """'它有什么新闻' / 'any news on the runner-up?': news about the stock the conversation is on (or the ranked
+    item the ordinal names), not about the ETF the earlier turns carried."""
+    if intent.kind != "news" or "securities" not in intent.inherited or cues.WHY.search(text):
+        return None
+    stock = None
+    if ordinal and shown:
+        items = list(shown.get(_which_list(text, shown, ctx)) or [])
+        stock = items[ordinal - 1] if 0 < ordinal <= len(items) else None
+    elif ctx.get("focus"):
+        stock = str(ctx["focus"])
+    if not stock or not re.fullmatch(r"\d{6}", stock):
+        return None
+    return Ask("news", replace(intent, etfs=(), indices=(), stocks=(stock,)), item=stock)
 
 
 def _compared(text: str, intent: Intent) -> Ask | None:

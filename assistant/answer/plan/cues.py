@@ -71,7 +71,7 @@ RETURN = re.compile(
 )
 WHY = re.compile(
     r"为什么|为何|为啥|原因|怎么回事|驱动|推动|带动|拉动|归因|解释|\bwhy\b|\bexplain|\bdriv|\bdrove|\bcause|"
-    r"what (?:moved|happened)|behind",
+    r"what (?:moved|happened|pushed|lifted|sent|dragged|pulled)|behind",
     I,
 )
 # A question about what moved it (not only how much): answered with the full explanation.

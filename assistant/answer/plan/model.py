@@ -89,6 +89,17 @@ class Plan:
             if self.first.measure == "rank" and self.first.ranked in ("contributors", "laggards", "holdings")
             else (self.first.intent.stocks[:1] or [None])[0]
         )
+        first = self.first
+        if (
+            focus is None
+            and first.measure == "rank"
+            and first.rank
+            and first.ranked in ("contributors", "laggards")
+        ):
+            ranked = list(
+                lists.get(first.ranked) or []
+            )  # "谁贡献最大": the stock it showed is now the one talked about
+            focus = ranked[first.rank - 1] if len(ranked) >= first.rank else None
         ctx["focus"] = focus or self.previous.get("focus")
         if self.first.measure in ("advice", "forecast", "off_topic", "greeting") and self.previous.get(
             "intent"

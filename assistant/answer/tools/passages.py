@@ -37,7 +37,7 @@ def chunk_index(value: object) -> int | None:
 def defuse_quote(text: str) -> tuple[str, bool]:
     """(text without the sentences that address a model, whether there were any): an article saying "ignore
     previous instructions ..." keeps its facts, never its instructions."""
-    from assistant.answer.safety import suspicious
+    from assistant.retrieval.safety import suspicious
 
     if not suspicious(text):
         return text, False

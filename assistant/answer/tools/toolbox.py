@@ -24,6 +24,7 @@ from assistant.answer.tools.results import (
 )
 from assistant.errors import MarketAssistantError, UpstreamError
 from assistant.market.frames import first_part, given_text, parse_amount
+from assistant.retrieval.safety import is_quarantined
 
 
 class Toolbox(MarketTools):
@@ -188,6 +189,8 @@ class Toolbox(MarketTools):
                 published = h.published_at
                 if published is not None and published > limit:
                     continue  # defence in depth: the store filters already
+                if is_quarantined(getattr(h, "metadata", {}) or {}, h.text):
+                    continue  # an injection attempt is never evidence (the store's search leaves it out already)
                 key_ = h.citation_id if per_citation == 1 else getattr(h, "chunk_id", h.citation_id)
                 if key_ in seen:
                     continue
