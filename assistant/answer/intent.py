@@ -73,7 +73,7 @@ _RULES: list[tuple[IntentKind, re.Pattern[str]]] = [
         "methodology",
         re.compile(
             r"how many constituents|number of constituents|\buniverse\b|样本空间|样本数量|加权方式|"
-            r"权重上限|\bweighting\b|weight caps?\b|"
+            r"权重上限|\bweighting\b|weight caps?\b|\bcap(?:s|ped)?\b.{0,30}\bweights?\b|权重.{0,6}上限|"
             r"多少只(?:成分|成份|样本)",
             _I,
         ),

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from eval.snapshots.builder import Scenario, UnitsPlan, write_snapshot
+from eval.snapshots.sample_560500 import _METHODOLOGY_EN
 from eval.snapshots.sample_560500 import constituents as csi930939_constituents
 
 T = date(2025, 12, 30)
@@ -83,6 +84,12 @@ def scenarios() -> tuple[Scenario, ...]:
                 "body": "合成测试数据：12月30日钨精矿报价继续上行，厦门钨业午后走强收涨。",
             }
         ],
+        # the sample's English summary, dated before this snapshot's as-of
+        documents={
+            "csi-930939-methodology-en.md": _METHODOLOGY_EN.replace(
+                "published_at: 2025-12-31", "published_at: 2025-12-01"
+            )
+        },
     )
     efund = _quality_growth(
         "159606",
@@ -117,6 +124,7 @@ def scenarios() -> tuple[Scenario, ...]:
             "基金托管人": "中国工商银行股份有限公司",
         },
         news=[],
+        documents={"csi-000300-methodology.md": _CSI300_ZH},
     )
     return (yinhua, efund, huatai)
 
@@ -154,6 +162,14 @@ def write_merged(parts: tuple[Scenario, ...], out_dir: str | Path) -> Path:
             pd.concat(dfs, ignore_index=True).to_csv(
                 out / name, index=False, encoding="utf-8", lineterminator="\n"
             )
+        for folder in folders:  # documents: one file per name, never two different texts under one name
+            for doc in sorted((folder / "documents").glob("*")) if (folder / "documents").is_dir() else []:
+                (out / "documents").mkdir(exist_ok=True)
+                if (out / "documents" / doc.name).is_file() and (
+                    out / "documents" / doc.name
+                ).read_bytes() != doc.read_bytes():
+                    raise ValueError(f"document {doc.name} differs between merged scenarios")
+                shutil.copyfile(doc, out / "documents" / doc.name)
         news = [line for f in folders if (f / "news" / "news.jsonl").is_file() for line in _lines(f)]
         if news:
             (out / "news").mkdir(exist_ok=True)
@@ -170,3 +186,50 @@ def write_merged(parts: tuple[Scenario, ...], out_dir: str | Path) -> Path:
 def _lines(folder: Path) -> list[str]:
     text = (folder / "news" / "news.jsonl").read_text(encoding="utf-8")
     return [line for line in text.splitlines() if line.strip()]
+
+
+# Chinese only, so English questions must cross languages (and the 930939 summary is English only, for the
+# reverse). Synthetic: the structure of a CSI methodology with the CSI 300's public facts (300 securities,
+# semi-annual review effective after the second Friday of June and December, base 2004-12-31 = 1000); the
+# weight cap sentence is illustrative test data.
+_CSI300_ZH = """---
+title: 沪深300指数编制方案（摘要，合成测试文档）
+published_at: 2025-12-01
+source: 合成测试文档（据公开资料整理，非中证指数有限公司官方文件）
+url: null
+symbols: ["000300", "510300"]
+---
+
+# 沪深300指数编制方案（摘要）
+
+> 说明：本文件为评测用合成文档，权重上限一条为测试数据，以官方文件为准。
+
+## 一、指数简介
+
+沪深300指数由沪深市场中规模大、流动性好的最具代表性的300只证券组成，以反映沪深市场上市公司证券的整体表现。
+
+## 二、样本空间
+
+沪深两市上市满一个季度、非ST、非*ST的A股及红筹企业发行的存托凭证。
+
+## 三、选样方法
+
+对样本空间内证券按照过去一年的日均成交金额由高到低排名，剔除排名后50%的证券；
+对剩余证券按照过去一年的日均总市值由高到低排名，选取前300名的证券作为指数样本。
+
+## 四、加权方式
+
+指数采用自由流通市值加权，单个样本权重不超过10%，前五大样本权重合计不超过40%。
+
+## 五、指数样本定期调整
+
+指数样本每半年调整一次，样本调整实施时间分别为每年6月和12月的第二个星期五的下一交易日。
+
+## 六、基日与基点
+
+指数以2004年12月31日为基日，以1000点为基点。
+
+## 七、样本数量
+
+300只。
+"""

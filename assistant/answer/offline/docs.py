@@ -80,7 +80,7 @@ CONCEPTS: list[tuple[re.Pattern[str], list[str], str]] = [
         (r"样本空间|universe|选自", ["样本空间", "universe", "000905"], "universe"),
         (r"剔除|排除|exclude|screen", ["剔除", "screens", "drop securities"], "selection"),
         (r"因子|factor|选股|怎么选|如何选|select", ["因子", "factors", "roe", "growth"], "selection"),
-        (r"加权|权重上限|weighting|weight cap", ["加权", "weighting"], "weighting"),
+        (r"加权|权重.{0,6}上限|weighting|weight cap|\bcap(?:s|ped)?\b", ["加权", "weighting"], "weighting"),
     )
 ]
 
@@ -127,8 +127,12 @@ def answer(ctx: AskContext) -> str:
             ]
         )
         found = toolbox.search_documents(query, symbols or None, k=4).passages
-        if not found and symbols:
-            found = toolbox.search_documents(query, None, k=4).passages
+        if not found and symbols:  # untagged documents only: another security's document never answers
+            found = [
+                p
+                for p in toolbox.search_documents(query, None, k=4).passages
+                if not p.symbols or set(p.symbols) & set(symbols)
+            ]
         passages = _clauses(ctx, found)
     except UpstreamError as err:
         log.warning("document retrieval unavailable: %s", err)

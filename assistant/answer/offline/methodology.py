@@ -10,6 +10,7 @@ from typing import Any
 from assistant.answer.tools import PassageRef
 from assistant.errors import UpstreamError
 
+from . import fixed_facts
 from .context import AskContext
 from .text import clause_lines, lang_of, safe_quote
 
@@ -146,6 +147,8 @@ def overview(ctx: AskContext, symbols: list[str], only: list[str] | None = None)
         return None
     docs: dict[str, list[PassageRef]] = {}
     for p in found:
+        if symbols and p.symbols and not set(p.symbols) & set(symbols):
+            continue  # another index's methodology (found by the unfiltered search) never answers for this one
         docs.setdefault(p.id, []).append(p)
     best: tuple[tuple[float, int], str, list[dict[str, Any]], list[str], list[str]] | None = None
     for rank, (doc_id, parts) in enumerate(docs.items()):
@@ -160,6 +163,9 @@ def overview(ctx: AskContext, symbols: list[str], only: list[str] | None = None)
         return None
     _, doc_id, groups, notes, used = best
     p = docs[doc_id][0]
+    if lang_of(p.quote) != lang:  # the document is in the other language: facts restated, clauses quoted
+        groups = [_restated(g, lang) for g in groups]
+        notes = []
     cite = ctx.ledger.add_passage(p.id, p.kind, p.title, p.source, p.url, p.published_at, "\n".join(used))
     index = next((c for c in (list(intent.indices) + list(p.symbols)) if ctx.kind_of(c) == "index"), None)
     index_label = ctx.label(index, kind="index") if index else ""
@@ -172,3 +178,17 @@ def overview(ctx: AskContext, symbols: list[str], only: list[str] | None = None)
         index_label=index_label,
         brief=bool(only),
     )
+
+
+def _restated(group: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A point of a document in the other language: its fixed facts stated in `lang` (when it has any) and its
+    clauses kept, to be quoted in the original with a short gloss."""
+    original = " ".join(group["items"])
+    stated = fixed_facts.state(group["aspect"], " ".join(group["raw"]), lang)
+    end = "。" if lang == "zh" else "."
+    return {
+        **group,
+        "label": fixed_facts.LABELS[lang][group["aspect"]],
+        "items": [stated[0].upper() + stated[1:] + end if lang == "en" else stated + end] if stated else [],
+        "original": original,
+    }
