@@ -20,6 +20,7 @@ from assistant.market.model import DOCUMENT_SUFFIXES
 from assistant.retrieval.safety import screen
 from assistant.retrieval.store import RESERVED_IDS, ChunkStore, DocRecord
 from ingest.chunking import Chunker, ChunkerConfig
+from ingest.identity import conflict_note, identify_loose_documents
 from ingest.items import IngestItem
 from ingest.loaders import (
     LoadError,
@@ -118,7 +119,10 @@ class Ingestor:
         chunker: ChunkerConfig | None = None,
         batch_chunks: int = 256,
         progress: ProgressCallback | None = None,
+        by_path: bool = False,
     ) -> None:
+        """`by_path`: loose files, whose documents are identified by source path (ingest/identity.py)."""
+        self.by_path = by_path
         self.store = store
         self.lexicon = dict(lexicon or {})
         self.chunker = Chunker(chunker, SymbolTagger(lexicon))
@@ -136,8 +140,11 @@ class Ingestor:
         started = time.perf_counter()
         report = IngestReport(notes=list(loaded.notes))
         report.outcomes += [ItemOutcome(r.item, "rejected", r.reason) for r in loaded.rejected]
-        items = self._dedupe(loaded.items, report)
         manifest = self.store.manifest()
+        loaded_items = loaded.items
+        if self.by_path:
+            loaded_items = identify_loose_documents(loaded_items, manifest, report.notes)
+        items = self._dedupe(loaded_items, report)
         signature = self.chunker.config.signature()
         pending: list[tuple[IngestItem, str, Status]] = []
         self._screened = {i.citation_id: screen(i.title, i.text) or "" for i in items}
@@ -156,6 +163,9 @@ class Ingestor:
                 )
             else:
                 pending.append((item, doc_hash, "replaced" if known else "added"))
+                note = conflict_note(item, known) if known and self.by_path else None
+                if note:
+                    report.notes.append(note)
             if as_of and item.published_at and item.published_at > as_of:
                 report.notes.append(
                     f"{item.citation_id}: published {item.published_at.isoformat()} after as_of "
@@ -308,8 +318,8 @@ def ingest_paths(
     """Loose files or folders: .jsonl/.json articles, .md/.txt/.html/.pdf documents (folders walked)."""
     cb = progress or (lambda p: None)
     cb(Progress("load", 0, len(paths), "reading files"))
-    loaded = load_paths([Path(p) for p in paths], max_file_bytes)
-    return Ingestor(store, lexicon=lexicon, chunker=chunker, progress=progress).run(loaded)
+    loaded = load_paths([Path(p).absolute() for p in paths], max_file_bytes)  # origins identify documents
+    return Ingestor(store, lexicon=lexicon, chunker=chunker, progress=progress, by_path=True).run(loaded)
 
 
 def ingest_snapshot(
