@@ -174,3 +174,33 @@ def test_numbered_evidence_maps_back_to_ids() -> None:
     assert [numbering.number(i) for i in ("fund_etf_hist_em", SEED, "fund_etf_hist_em")] == [1, 2, 1]
     text, unknown = numbering.to_placeholders("上涨1.60%[1]，新闻[2]【2】[[cite:1]][9]。")
     assert text == f"上涨1.60%{DATA}，新闻[[cite:{SEED}]][[cite:{SEED}]]{DATA}。" and unknown == ["[9]"]
+
+
+def test_a_number_is_bound_to_its_period(offline: OfflineAnswerer, toolbox: Toolbox) -> None:
+    """A day's +1.60% does not back "this month", a month's +3.80% does not back "today", and the flows of the
+    past month (from 2025-12-09) are not month-to-date."""
+    move, _ = offline.answer("为什么560500今天上涨？")
+    month, _ = offline.answer("560500这个月涨了多少？")
+    ev = evidence_of_answer(move, toolbox.lexicon, extra_facts=month.facts)
+    zh, en = SentenceChecker(ev, "zh"), SentenceChecker(ev, "en")
+    units = "[[cite:fund_etf_scale_sse]]"
+    for text in (
+        f"560500这个月上涨3.80%{DATA}。",
+        f"560500今天上涨1.60%{DATA}。",
+        f"2025年12月31日至2026年1月9日，560500上涨3.80%{DATA}。",
+        f"Over the past 5 trading days 560500 rose 3.80% {DATA}.",
+        f"Over the past month units rose by 16.00 million units {units}.",
+        f"On the day units rose by 56,800 units {units}.",
+        f"当日份额增加5.68万份{units}。",
+    ):
+        assert not problems(en if text.isascii() else zh, text), text
+    for text in (
+        f"560500这个月上涨1.60%{DATA}。",
+        f"560500今天上涨3.80%{DATA}。",
+        f"2025年12月9日至2026年1月9日，560500上涨3.80%{DATA}。",
+        f"This month units rose by 16.00 million units {units}.",
+        f"Over the past month units rose by 56,800 units {units}.",
+        f"560500 rose 1.60% year to date {DATA}.",
+    ):
+        found = problems(en if text.isascii() else zh, text)
+        assert any("another period" in p for p in found), (text, found)

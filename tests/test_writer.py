@@ -229,3 +229,15 @@ def test_figures_are_covered_by_the_data_sources_footer(offline: OfflineAnswerer
     assert answer.answerer == "llm" and answer.answer.startswith(draft)
     answer, ctx, _ = write(offline, [draft + "新闻称战略金属需求爆发。", "1: -"])
     assert answer.answerer == "llm_repaired" and ctx["llm"]["dropped"] + ctx["llm"]["replaced"] == 1
+
+
+def test_a_decline_stays_the_plans_and_no_forecast_is_published(offline: OfflineAnswerer) -> None:
+    """The local 1.5B answered "560500明天会涨吗？" with "…因此，560500明天可能会涨。": the decline is kept verbatim
+    above what the model writes, and a forecast sentence never passes the check."""
+    draft = "鹏扬中证500质量成长ETF（560500）在2026年1月9日上涨1.60%[1]，指数为+1.64%[2]。因此，560500明天可能会涨。"
+    answer, ctx, _ = write(offline, [draft, "1: -"], "560500明天会涨吗？")
+    assert answer.answer.startswith("**我不做预测**"), answer.answer
+    assert "明天可能会涨" not in answer.answer and answer.answerer == "llm_repaired"
+    assert "forecasts or advises" in " ".join(ctx["llm"]["problems"])
+    answer, _, model = write(offline, [], "560500的基金经理是谁？")
+    assert (answer.answerer, answer.fallback_reason) == ("offline_fallback", "declined") and not model.calls

@@ -12,7 +12,6 @@ Why it is built this way:
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
@@ -20,430 +19,40 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assistant.analysis.figures import Figure
+from assistant.analysis.attribution_result import UNCLASSIFIED, Attribution, ConstituentMove, IndustryMove
+from assistant.analysis.daily_move import (
+    EX_RIGHTS_TOLERANCE_PP,
+    DailyMove,
+    _reported_pct_change,
+    daily_move,
+    ex_rights_warning,
+)
+from assistant.analysis.prices import (
+    CONTRIBUTION_SOURCE,
+    ETF_SOURCE,
+    INDEX_SOURCE,
+    RESIDUAL_SOURCE,
+    STOCK_SOURCE,
+    WEIGHTS_SOURCE,
+    _Closes,
+    close_before,
+    close_on_or_before,
+    closes,
+    to_date,
+)
+from assistant.analysis.rebalance import (
+    LookAheadError,
+    latest_rebalance,
+    rebalance_effective_date,
+    second_friday,
+    weights_date_check,
+)
 from assistant.errors import NotFoundError
-
-UNCLASSIFIED = "未分类"
-"""Canonical industry key for a constituent whose 行业 is unknown (data is Chinese, so the key is too)."""
 
 DEFAULT_TOP_N = 5
 DEFAULT_RESIDUAL_THRESHOLD_PP = 0.1
 NEAR_ZERO_MOVE_PCT = 0.01
 """Below this absolute index return (%), a "share of the move" is a division by ~0 and is not reported."""
-EX_RIGHTS_TOLERANCE_PP = 0.05
-"""Close-to-close return vs AKShare 涨跌幅 gap above which the day is flagged (likely ex-rights/dividend)."""
-
-ETF_SOURCE = "fund_etf_hist_em"
-INDEX_SOURCE = "stock_zh_index_daily_em"
-STOCK_SOURCE = "stock_zh_a_hist"
-WEIGHTS_SOURCE = "index_stock_cons_weight_csindex"
-CONTRIBUTION_SOURCE = f"{STOCK_SOURCE}+{WEIGHTS_SOURCE}"
-RESIDUAL_SOURCE = f"{STOCK_SOURCE}+{WEIGHTS_SOURCE}+{INDEX_SOURCE}"
-
-
-class LookAheadError(NotFoundError):
-    """The weight file is dated after the trade date: using it would leak information from the future."""
-
-
-# --------------------------------------------------------------------------------------------------
-# Small date helpers
-# --------------------------------------------------------------------------------------------------
-
-
-def to_date(value: object) -> dt.date:
-    """One date from a str 'YYYY-MM-DD', datetime, Timestamp or date (frames disagree on date dtypes)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return pd.Timestamp(value).date()  # type: ignore[arg-type]
-
-
-def closes(bars: pd.DataFrame | None) -> pd.Series:
-    """Close prices indexed by dt.date, ascending, NaN and non-positive closes dropped.
-
-    Accepts any BAR_COLUMNS frame (only `date` and `close` are read); an empty or missing frame gives an
-    empty series, so a stock without bars is handled by the caller as "unpriced" instead of crashing."""
-    if bars is None or bars.empty or "close" not in bars.columns:
-        return pd.Series([], dtype="float64")
-    values = pd.to_numeric(bars["close"], errors="coerce").astype("float64").to_numpy()
-    dates = [to_date(d) for d in bars["date"]]
-    series = pd.Series(values, index=dates, dtype="float64")
-    series = series[series.notna() & (series > 0)]
-    series = series[~series.index.duplicated(keep="last")]
-    return series.sort_index()
-
-
-class _Closes:
-    """What `closes()` gives, as two sorted lists (dates, closes) for O(log n) lookups: built ~20x faster than the
-    Series, which matters for ~100 constituents per explanation. Same rows, same float values."""
-
-    __slots__ = ("dates", "values")
-
-    def __init__(self, bars: pd.DataFrame | None) -> None:
-        self.dates: list[dt.date] = []
-        self.values: list[float] = []
-        if bars is None or bars.empty or "close" not in bars.columns:
-            return
-        column = bars["close"]
-        if column.dtype != "float64":
-            column = pd.to_numeric(column, errors="coerce").astype("float64")
-        last: dict[dt.date, float] = {}
-        for d, v in zip(bars["date"].tolist(), column.tolist(), strict=True):
-            day = to_date(d)
-            if v > 0:  # drops NaN and non-positive closes; a later valid close of the same date wins
-                last[day] = v
-        for day in sorted(last):
-            self.dates.append(day)
-            self.values.append(last[day])
-
-    def on(self, day: dt.date) -> float | None:
-        i = bisect.bisect_left(self.dates, day)
-        return self.values[i] if i < len(self.dates) and self.dates[i] == day else None
-
-    def on_or_before(self, day: dt.date) -> tuple[dt.date, float] | None:
-        i = bisect.bisect_right(self.dates, day) - 1
-        return (self.dates[i], self.values[i]) if i >= 0 else None
-
-    def before(self, day: dt.date) -> tuple[dt.date, float] | None:
-        i = bisect.bisect_left(self.dates, day) - 1
-        return (self.dates[i], self.values[i]) if i >= 0 else None
-
-
-def close_on_or_before(series: pd.Series, day: dt.date) -> tuple[dt.date, float] | None:
-    """The last close dated on or before `day` (the nearest earlier close when `day` has none)."""
-    eligible = series[[d <= day for d in series.index]]
-    if eligible.empty:
-        return None
-    return eligible.index[-1], float(eligible.iloc[-1])
-
-
-def close_before(series: pd.Series, day: dt.date) -> tuple[dt.date, float] | None:
-    """The last close strictly before `day`: T-1 for a stock that traded yesterday, else its last close."""
-    eligible = series[[d < day for d in series.index]]
-    if eligible.empty:
-        return None
-    return eligible.index[-1], float(eligible.iloc[-1])
-
-
-# --------------------------------------------------------------------------------------------------
-# Rebalance calendar (CSI semi-annual: effective the trading day after the 2nd Friday of June / December)
-# --------------------------------------------------------------------------------------------------
-
-
-def second_friday(year: int, month: int) -> dt.date:
-    """The second Friday of a month."""
-    first = dt.date(year, month, 1)
-    first_friday = first + dt.timedelta(days=(4 - first.weekday()) % 7)
-    return first_friday + dt.timedelta(days=7)
-
-
-def rebalance_effective_date(year: int, month: int, trading_days: Sequence[dt.date] | None = None) -> dt.date:
-    """First trading day after the second Friday of `month` (6 or 12).
-
-    With `trading_days` covering that fortnight, the first listed day after the Friday is used (so a holiday
-    Monday is skipped); otherwise the next weekday, i.e. the Monday (exchange holidays are unknown then)."""
-    friday = second_friday(year, month)
-    if trading_days:
-        after = sorted(d for d in trading_days if friday < d <= friday + dt.timedelta(days=14))
-        if after:
-            return after[0]
-    return friday + dt.timedelta(days=3)
-
-
-def latest_rebalance(on_or_before: dt.date, trading_days: Sequence[dt.date] | None = None) -> dt.date:
-    """The most recent semi-annual rebalance effective on or before the given date."""
-    candidates = [
-        rebalance_effective_date(year, month, trading_days)
-        for year in (on_or_before.year - 1, on_or_before.year)
-        for month in (6, 12)
-    ]
-    return max(d for d in candidates if d <= on_or_before)
-
-
-def weights_date_check(
-    weights_date: dt.date, trade_date: dt.date, trading_days: Sequence[dt.date] | None = None
-) -> str | None:
-    """A warning when the weights predate the latest rebalance; LookAheadError when they postdate T."""
-    if weights_date > trade_date:
-        raise LookAheadError(
-            f"The constituent weights are dated {weights_date}, after {trade_date}; using them to explain "
-            f"{trade_date} would use information that did not exist yet."
-        )
-    rebalance = latest_rebalance(trade_date, trading_days)
-    if weights_date < rebalance:
-        return (
-            f"Constituent weights are dated {weights_date}, before the semi-annual rebalance effective "
-            f"{rebalance}; the constituent list may be stale."
-        )
-    return None
-
-
-# --------------------------------------------------------------------------------------------------
-# Daily move of one security (ETF or index)
-# --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DailyMove:
-    """Close-to-close move of one security on `date` vs its previous bar (`prev_date`)."""
-
-    subject: str
-    date: dt.date
-    prev_date: dt.date
-    close: float
-    prev_close: float
-    return_pct: float
-    source: str
-    reported_pct_change: float | None = None  # the frame's own 涨跌幅 when present, for cross-checks
-
-    def figures(self, kind: str) -> list[Figure]:
-        """`kind` is "etf" or "index": figures named {kind}_close, {kind}_prev_close, {kind}_return_pct."""
-        note = f"close {self.date} vs previous close {self.prev_date}"
-        return [
-            Figure(
-                f"{kind}_close",
-                self.subject,
-                self.close,
-                "points" if kind == "index" else "元/份",
-                self.date,
-                self.source,
-            ),
-            Figure(
-                f"{kind}_prev_close",
-                self.subject,
-                self.prev_close,
-                "points" if kind == "index" else "元/份",
-                self.prev_date,
-                self.source,
-            ),
-            Figure(f"{kind}_return_pct", self.subject, self.return_pct, "%", self.date, self.source, note),
-        ]
-
-
-def daily_move(bars: pd.DataFrame, date: dt.date, *, subject: str, source: str) -> DailyMove:
-    """Return on `date` from the bar on `date` and the previous bar in the same frame.
-
-    Raises NotFoundError when the frame has no bar on `date` or no earlier bar to compare with."""
-    series = _Closes(bars)
-    on_day = series.on(date)
-    if on_day is None:
-        raise NotFoundError(f"No {source} bar for {subject} on {date} (not a trading day, or not recorded).")
-    prev = series.before(date)
-    if prev is None:
-        raise NotFoundError(f"No {source} bar for {subject} before {date}, so its daily return is unknown.")
-    close = float(on_day)
-    reported = _reported_pct_change(bars, date)
-    return_pct = (close / prev[1] - 1.0) * 100.0
-    return DailyMove(subject, date, prev[0], close, prev[1], return_pct, source, reported)
-
-
-def _reported_pct_change(bars: pd.DataFrame, date: dt.date) -> float | None:
-    """The frame's 涨跌幅 (`pct_change`) on `date`, if the frame has one."""
-    if bars is None or bars.empty or "pct_change" not in bars.columns:
-        return None
-    for d, v in zip(bars["date"].tolist(), bars["pct_change"].tolist(), strict=True):
-        if to_date(d) == date and v is not None and not pd.isna(v):
-            return float(v)
-    return None
-
-
-def ex_rights_warning(move: DailyMove) -> str | None:
-    """Flag a day where close/previous close disagrees with the reported 涨跌幅 (ex-rights, dividend)."""
-    if move.reported_pct_change is None:
-        return None
-    gap = move.return_pct - move.reported_pct_change
-    if abs(gap) <= EX_RIGHTS_TOLERANCE_PP:
-        return None
-    return (
-        f"{move.subject} on {move.date}: close-to-close return {move.return_pct:.4f}% differs from the "
-        f"reported 涨跌幅 {move.reported_pct_change:.4f}% ({move.source}); likely an ex-rights/dividend day."
-    )
-
-
-# --------------------------------------------------------------------------------------------------
-# Constituent attribution
-# --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ConstituentMove:
-    """One constituent's drifted weight, return and contribution on the trade date.
-
-    `return_pct` is None when the stock did not trade on T (`suspended`) or has no usable prices (not
-    `priced`); both contribute 0. `weight_drifted_pct` is None for an unpriced constituent (it is left out
-    of the renormalisation)."""
-
-    code: str
-    name: str
-    industry: str  # UNCLASSIFIED when unknown
-    weight_file_pct: float
-    weight_drifted_pct: float | None
-    return_pct: float | None
-    contribution_pp: float
-    suspended: bool
-    priced: bool = True
-    base_close: float | None = None  # P_i(d), or the nearest earlier close
-    base_close_date: dt.date | None = None
-    prev_close: float | None = None  # last close before T
-    prev_close_date: dt.date | None = None
-    close: float | None = None  # close on T
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class IndustryMove:
-    """Sum over the constituents of one industry."""
-
-    industry: str
-    weight_drifted_pct: float
-    contribution_pp: float
-    count: int
-
-    @property
-    def return_pct(self) -> float | None:
-        """Weight-averaged return of the industry's constituents (contribution / weight)."""
-        if self.weight_drifted_pct == 0:
-            return None
-        return self.contribution_pp / self.weight_drifted_pct * 100.0
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """The index move on `trade_date` decomposed over constituents (pp of index return)."""
-
-    index: str
-    trade_date: dt.date
-    weights_date: dt.date
-    index_return_pct: float | None
-    constituents: tuple[ConstituentMove, ...]  # in weight-file order (weight descending)
-    industries: tuple[IndustryMove, ...]  # by contribution descending
-    contribution_sum_pp: float
-    residual_pp: float | None  # index_return_pct - contribution_sum_pp
-    top_n: int
-    top_contributors: tuple[ConstituentMove, ...]  # largest contributions first
-    bottom_contributors: tuple[ConstituentMove, ...]  # most negative contributions first
-    top_gainers: tuple[ConstituentMove, ...]  # by return, traded only
-    top_losers: tuple[ConstituentMove, ...]
-    drivers: tuple[ConstituentMove, ...]  # top N in the direction of the index move
-    top_n_share_pct: float | None  # Σ drivers' contributions / index return × 100
-    suspended: tuple[str, ...]
-    unpriced: tuple[str, ...]
-    warnings: tuple[str, ...]
-    notes: tuple[str, ...]
-
-    def figures(self) -> list[Figure]:
-        """Every number of the attribution as a Figure (unrounded)."""
-        t = self.trade_date
-        drift_note = f"weights dated {self.weights_date}, drifted by price to the close before {t}"
-        out: list[Figure] = []
-        for c in self.constituents:
-            if not c.priced:
-                continue
-            out.append(
-                Figure(
-                    "constituent_weight_pct",
-                    c.code,
-                    c.weight_drifted_pct or 0.0,
-                    "%",
-                    t,
-                    CONTRIBUTION_SOURCE,
-                    drift_note,
-                )
-            )
-            out.append(
-                Figure(
-                    "constituent_weight_file_pct",
-                    c.code,
-                    c.weight_file_pct,
-                    "%",
-                    self.weights_date,
-                    WEIGHTS_SOURCE,
-                )
-            )
-            if c.return_pct is not None:
-                out.append(
-                    Figure(
-                        "constituent_return_pct",
-                        c.code,
-                        c.return_pct,
-                        "%",
-                        t,
-                        STOCK_SOURCE,
-                        f"close {t} vs previous close {c.prev_close_date}",
-                    )
-                )
-            out.append(
-                Figure(
-                    "constituent_contribution_pp",
-                    c.code,
-                    c.contribution_pp,
-                    "pp",
-                    t,
-                    CONTRIBUTION_SOURCE,
-                    "suspended on this day: contributes 0" if c.suspended else None,
-                )
-            )
-        for ind in self.industries:
-            out.append(
-                Figure(
-                    "industry_contribution_pp",
-                    ind.industry,
-                    ind.contribution_pp,
-                    "pp",
-                    t,
-                    CONTRIBUTION_SOURCE + "+stock_individual_info_em",
-                )
-            )
-            out.append(
-                Figure(
-                    "industry_weight_pct",
-                    ind.industry,
-                    ind.weight_drifted_pct,
-                    "%",
-                    t,
-                    CONTRIBUTION_SOURCE + "+stock_individual_info_em",
-                    drift_note,
-                )
-            )
-        out.append(
-            Figure(
-                "contribution_sum_pp",
-                self.index,
-                self.contribution_sum_pp,
-                "pp",
-                t,
-                CONTRIBUTION_SOURCE,
-                f"sum over {len(self.constituents)} constituents",
-            )
-        )
-        if self.residual_pp is not None:
-            out.append(
-                Figure(
-                    "attribution_residual_pp",
-                    self.index,
-                    self.residual_pp,
-                    "pp",
-                    t,
-                    RESIDUAL_SOURCE,
-                    "index return minus the sum of contributions",
-                )
-            )
-        if self.top_n_share_pct is not None:
-            codes = ",".join(c.code for c in self.drivers)
-            out.append(
-                Figure(
-                    "top_n_share_pct",
-                    self.index,
-                    self.top_n_share_pct,
-                    "%",
-                    t,
-                    RESIDUAL_SOURCE,
-                    f"top {self.top_n} contributors in the direction of the move ({codes}) "
-                    "as a share of the index return",
-                )
-            )
-        return out
 
 
 def attribute_index_move(
@@ -720,3 +329,36 @@ def _top_n_share(
         )
     share = math.fsum(c.contribution_pp for c in drivers) / index_return_pct * 100.0
     return drivers, share, None
+
+
+__all__ = [
+    "CONTRIBUTION_SOURCE",
+    "DEFAULT_RESIDUAL_THRESHOLD_PP",
+    "DEFAULT_TOP_N",
+    "ETF_SOURCE",
+    "EX_RIGHTS_TOLERANCE_PP",
+    "INDEX_SOURCE",
+    "NEAR_ZERO_MOVE_PCT",
+    "RESIDUAL_SOURCE",
+    "STOCK_SOURCE",
+    "UNCLASSIFIED",
+    "WEIGHTS_SOURCE",
+    "Attribution",
+    "ConstituentMove",
+    "DailyMove",
+    "IndustryMove",
+    "LookAheadError",
+    "_Closes",
+    "attribute_index_move",
+    "close_before",
+    "close_on_or_before",
+    "closes",
+    "daily_move",
+    "ex_rights_warning",
+    "industry_contributions",
+    "latest_rebalance",
+    "rebalance_effective_date",
+    "second_friday",
+    "to_date",
+    "weights_date_check",
+]

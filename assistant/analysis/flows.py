@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from assistant.analysis.attribution import ETF_SOURCE, close_on_or_before, closes, to_date
 from assistant.analysis.figures import Figure
+from assistant.analysis.prices import ETF_SOURCE, close_on_or_before, closes, to_date
 from assistant.errors import NotFoundError
 
 UNITS_SOURCE_SSE = "fund_etf_scale_sse"

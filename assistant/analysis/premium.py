@@ -17,8 +17,8 @@ from typing import Literal
 
 import pandas as pd
 
-from assistant.analysis.attribution import close_on_or_before, closes, to_date
 from assistant.analysis.figures import Figure
+from assistant.analysis.prices import close_on_or_before, closes, to_date
 
 Convention = Literal["premium", "discount", "undetermined", "mismatch", "unavailable"]
 """premium: 基金折价率 == our premium; discount: == −premium; undetermined: premium within tolerance of 0

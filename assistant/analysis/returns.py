@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assistant.analysis.attribution import _Closes
 from assistant.analysis.figures import Figure
+from assistant.analysis.prices import _Closes
 from assistant.errors import NotFoundError
 
 

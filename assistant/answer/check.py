@@ -10,11 +10,15 @@ sentence says it is about:
   an amount it states.
 - **Measure.** A return, contribution, weight, premium, tracking or flows word in the number's clause keeps
   only figures of that measure ("权重2.35%" is not backed by a 2.35% return).
+- **Period.** The period the sentence names ("今天", "这个月", "过去5天", "2025年12月31日至2026年1月9日") must be
+  the figure's: a day's return does not back a sentence about the month (periods.py).
 - **Sign.** An explicit sign, or a direction word between the subject and the number ("下跌", "fell",
   "跑输", "behind"), must agree with the figure's sign. Units stay strict (% vs pp vs 元/份 at any scale).
 - **Claims without numbers.** A sentence that states a move, a measure or a methodology/fund fact needs a
   citation in the sentence or its paragraph; a direction stated without a number ("560500今天下跌") must
   match the subject's return.
+- **No forecasts, no advice.** "明天可能会涨", "you should buy" are rejected unless the sentence refuses
+  ("我不做预测"); a news sentence may report what an article expects (it must cite the passage).
 - **Names are not claims.** Entity names are masked before numbers are read ("500质量成长ETF" states no
   500), and names kept in Chinese do not make an English answer "mostly Chinese".
 
@@ -29,79 +33,33 @@ from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.answer.check_words import (
+    ABSTAIN,
+    FORECAST,
+    MEASURE_WORDS,
+    METHOD,
+    REFUSAL,
+    SOURCE_WORDS,
+    UNSIGNED,
+    clause_end,
+    clause_start,
+    direction,
+    direction_after,
+    measure_of,
+    measures_near,
+)
 from assistant.answer.grounding import DateLike, FactLike
 from assistant.answer.grounding import check as amounts_check
 from assistant.answer.numbers import Mention, extract, parse_unit
+from assistant.answer.periods import Cue, cue_for, cues, fits, periods_of
+from assistant.answer.sentences import PLACEHOLDER, sentence_parts
 
 Language = Literal["zh", "en"]
 EntityFinder = Callable[[str], list[tuple[str, int, int]]]
 """`text -> [(subject, start, end)]`: where the text names a subject of the facts (code, name, industry)."""
 
-PLACEHOLDER = re.compile(r"\[\[cite:([^\]\s]+)\]\]")
 _BARE_MARKER = re.compile(r"\[\^?\d+(?:\s*[,，、]\s*\d+)*\]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_SENTENCE = re.compile(
-    r".*?(?:[。！？!?；;]+|(?<!\bno)(?<!\bNo)(?<!\bvs)(?<!i\.e)(?<!e\.g)(?<!\bCo)\.(?=\s|$)|\n+|$)", re.DOTALL
-)
-_CLAUSE = re.compile(r"[，,、：:（）()]|\band\b|\bwhile\b|\bbut\b|而|但")
-
-MEASURES: dict[str, tuple[str, ...]] = {  # fact-name fragments of each measure (first match wins)
-    "tracking": ("tracking", "difference"),
-    "contribution": ("contribution",),
-    "explained": ("top_n_share",),
-    "weight": ("weight",),
-    "premium": ("premium", "discount"),
-    "trading": ("volume", "amount", "turnover"),
-    "flows": ("units", "scale"),
-    "price": ("price", "iopv", "close"),
-    "return": ("return",),
-}
-_MEASURE_WORDS: dict[str, re.Pattern[str]] = {
-    "contribution": re.compile(r"贡献|拉动|拖累|contribut\w*|added|dragged|pulled", re.IGNORECASE),
-    "weight": re.compile(r"权重|占比|比重|合计占|weigh\w*|account\w* for", re.IGNORECASE),
-    "explained": re.compile(r"解释|explain\w*", re.IGNORECASE),
-    "trading": re.compile(r"成交|换手|volume|turnover|traded", re.IGNORECASE),
-    "price": re.compile(r"价格|收盘价?|现价|最新价|净值|IOPV|price|clos\w*|NAV", re.IGNORECASE),
-    "premium": re.compile(r"溢价|折价|premium|discount", re.IGNORECASE),
-    "tracking": re.compile(r"跟踪|偏差|tracking|difference", re.IGNORECASE),
-    "flows": re.compile(
-        r"份额|申购|赎回|净流入|净流出|规模|units?\b|creations?|redemptions?|inflows?|outflows?|"
-        r"scale|AUM",
-        re.IGNORECASE,
-    ),
-    "return": re.compile(
-        r"涨幅|跌幅|上涨|下跌|涨|跌|收益|回报|returns?|rose|rise[sn]?|fell|fall(?:en|s)?|"
-        r"gain\w*|declin\w*|dropp?\w*|\bup\b|\bdown\b",
-        re.IGNORECASE,
-    ),
-}
-_UP = re.compile(
-    r"上涨|上升|走高|涨|升|增加|增长|增|流入|溢价|跑赢|rose|rise[sn]?|\bup\b|gain\w*|increas\w*|"
-    r"higher|inflows?|premium|ahead of|outperform\w*|added",
-    re.IGNORECASE,
-)
-_DOWN = re.compile(
-    r"下跌|下降|走低|跌|降|减少|减|流出|折价|跑输|拖累|fell|fall(?:en|s)?|\bdown\b|dropp?\w*|lost|"
-    r"declin\w*|decreas\w*|lower|outflows?|discount|behind|underperform\w*|lagg?\w*|dragged",
-    re.IGNORECASE,
-)
-_BOTH = re.compile(r"涨跌幅?|升降|增减|ups? and downs?", re.IGNORECASE)
-_SOURCE_WORDS = re.compile(
-    r"新闻|报道|消息|公告|据.{0,6}(?:称|显示)|资料显示|\bnews\b|reported|reports?\b|article|"
-    r"announce\w*|according to",
-    re.IGNORECASE,
-)
-_ABSTAIN = re.compile(
-    r"没有数据|无数据|未披露|没有检索到|暂无|无法|no data|not disclosed|not found|no news|"
-    r"cannot|does not (?:have|contain)",
-    re.IGNORECASE,
-)
-_METHOD = re.compile(
-    r"调整|调样|选样|样本|加权|权重上限|基日|基点|编制|方法|管理人|托管人|费率|管理费|托管费|成立|"
-    r"上市日|业绩基准|比较基准|rebalanc\w*|selection|methodolog\w*|weighting|base date|base value|"
-    r"fund manager|custodian|fees?\b|inception|listed on|benchmark",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -164,69 +122,11 @@ class Evidence:
 # ------------------------------------------------------------------------------------------ helpers
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans; citation markers right after a terminator stay with the sentence before them."""
-    spans: list[tuple[int, int]] = []
-    for m in _SENTENCE.finditer(text):
-        a, b = m.span()
-        if a == b:
-            continue
-        lead = re.match(r"\s*(?:\[\[cite:[^\]\s]+\]\]\s*)+", text[a:b])
-        if lead and spans and lead.end() > 0:
-            pa, _ = spans[-1]
-            spans[-1] = (pa, a + lead.end())
-            a += lead.end()
-        if text[a:b].strip():
-            if spans and re.fullmatch(r"\s*(?:[-*+]\s*)?\d{1,2}\.\s*", text[spans[-1][0] : spans[-1][1]]):
-                a = spans.pop()[0]  # "1. Giant Network ...": a list marker is not a sentence
-            spans.append((a, b))
-    return spans
-
-
-def measure_of(name: str) -> str | None:
-    return next((m for m, parts in MEASURES.items() if any(p in name for p in parts)), None)
-
-
 def _mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
     chars = list(text)
     for a, b in spans:
         chars[a:b] = [" "] * (b - a)
     return "".join(chars)
-
-
-def _clause_start(text: str, pos: int) -> int:
-    starts = [m.end() for m in _CLAUSE.finditer(text, 0, pos)]
-    return starts[-1] if starts else 0
-
-
-def _clause_end(text: str, pos: int) -> int:
-    m = _CLAUSE.search(text, pos)
-    return m.start() if m else len(text)
-
-
-def _direction(window: str) -> int:
-    """+1/-1 from the direction word nearest the window's end; 0 when none (or an ambiguous 涨跌)."""
-    window = _BOTH.sub(" " * 2, window)
-    best: tuple[int, int] = (-1, 0)
-    for pattern, sign in ((_UP, 1), (_DOWN, -1)):
-        for m in pattern.finditer(window):
-            if m.end() > best[0]:
-                best = (m.end(), sign)
-    return best[1]
-
-
-def _measures_near(text: str, a: int, b: int, lo: int) -> set[str]:
-    """Measures named between the number's subject (or clause start) `lo` and the number, plus the nearest
-    one right after it in its clause ("1.60%的涨幅")."""
-    hi = _clause_end(text, b)
-    found = {name for name, p in _MEASURE_WORDS.items() if p.search(text, lo, a)}
-    after = [(m.start(), name) for name, p in _MEASURE_WORDS.items() for m in p.finditer(text, b, hi)]
-    if after:
-        found.add(min(after)[1])
-    return found
-
-
-_UNSIGNED = {"explained", "weight", "price", "trading"}
 
 
 def _fact_matches(mention: Mention, fact: FactLike, sign: int) -> bool:
@@ -237,7 +137,7 @@ def _fact_matches(mention: Mention, fact: FactLike, sign: int) -> bool:
     base = abs(fact.value) * scale
     if abs(base - mention.base) > mention.tolerance + 1e-9 * max(1.0, base):
         return False
-    if measure_of(fact.name) in _UNSIGNED:
+    if measure_of(fact.name) in UNSIGNED:
         return True
     return not (sign and abs(fact.value) * scale > mention.tolerance and (fact.value > 0) != (sign > 0))
 
@@ -254,6 +154,7 @@ class SentenceChecker:
         self.by_subject: dict[str, list[FactLike]] = {}
         for f in evidence.facts:
             self.by_subject.setdefault(f.subject, []).append(f)
+        self.periods = periods_of(evidence.facts)
         self.primary = list(
             dict.fromkeys(
                 f.subject for f in evidence.facts if not f.name.startswith(("constituent_", "industry_"))
@@ -308,8 +209,10 @@ class SentenceChecker:
         masked = _mask(plain, [(x, y) for _, x, y in ents])
         quotes = [self.ev.quotes[i] for i in known_ids if i in self.ev.quotes]
         numbers = [m for m in extract(masked) if not m.is_date and m.unit != "count"]
+        found = cues(masked)
         for m in numbers:
-            problem, fact = self._number(m, masked, ents, carried, quotes)
+            cue = cue_for(m, found, clause_end(masked, m.end))
+            problem, fact = self._number(m, masked, ents, carried, quotes, cue)
             if problem:
                 out.unsupported.append(m.surface)
                 out.problems.append(problem)
@@ -327,37 +230,47 @@ class SentenceChecker:
                 out.problems.append(f'"{m.surface}" is not a date or count in the evidence.')
         heading = not numbers and (
             masked.strip().rstrip("*").rstrip().endswith((":", "：", "?", "？"))
-            or bool(_ABSTAIN.search(masked))
+            or bool(ABSTAIN.search(masked))
         )
         claims = (
             bool(numbers)
-            or bool(_SOURCE_WORDS.search(masked))
-            or bool(_METHOD.search(masked))
-            or (bool(ents) and any(p.search(masked) for p in _MEASURE_WORDS.values()))
+            or bool(SOURCE_WORDS.search(masked))
+            or bool(METHOD.search(masked))
+            or (bool(ents) and any(p.search(masked) for p in MEASURE_WORDS.values()))
         )
         out.cites = known_ids
         out.needs_cite = claims and not heading and not known_ids
         out.text_claim = not numbers
-        out.news_claim = bool(_SOURCE_WORDS.search(masked) or _METHOD.search(masked))
+        out.news_claim = bool(SOURCE_WORDS.search(masked) or METHOD.search(masked))
         out.problems += self._directions(masked, ents, numbers)
+        if FORECAST.search(masked) and not REFUSAL.search(masked) and not out.news_claim:
+            out.problems.append(
+                "It forecasts or advises; the answer reports what the data shows, nothing more."
+            )
         return out
 
     def _number(
-        self, m: Mention, text: str, ents: list[tuple[str, int, int]], carried: list[str], quotes: list[str]
+        self,
+        m: Mention,
+        text: str,
+        ents: list[tuple[str, int, int]],
+        carried: list[str],
+        quotes: list[str],
+        cue: Cue | None = None,
     ) -> tuple[str | None, FactLike | None]:
-        """(problem, backing fact) for one number: bound to its subject, measure and sign."""
+        """(problem, backing fact) for one number: bound to its subject, measure, sign and period."""
         if quotes and amounts_check(m.surface, [], quotes).ok:
             return None, None  # a cited passage states this amount
         before = [e for e in ents if e[2] <= m.start]
         after = [e for e in ents if e[1] >= m.end]
         nearest = before[-1] if before else (after[0] if after else None)
-        start = max(nearest[2] if nearest and nearest[2] <= m.start else 0, _clause_start(text, m.start))
+        start = max(nearest[2] if nearest and nearest[2] <= m.start else 0, clause_start(text, m.start))
         sign = -1 if m.surface.lstrip().startswith("-") else 1 if m.surface.lstrip().startswith("+") else 0
-        sign = sign or _direction(text[start : m.start]) or _direction_after(text, m.end)
+        sign = sign or direction(text[start : m.start]) or direction_after(text, m.end)
         measures = (
             set()
             if m.unit in ("份", "元")
-            else _measures_near(text, m.start, m.end, _clause_start(text, m.start))
+            else measures_near(text, m.start, m.end, clause_start(text, m.start))
         )
         # Subjects, most specific first: the nearest named one, the others the sentence names, else the
         # previous sentence's and the answer's main ones (the ETF and its index).
@@ -371,9 +284,13 @@ class SentenceChecker:
                 for f in pool
                 if not measures or measure_of(f.name) in measures or measure_of(f.name) is None
             ]
-            hit = next((f for f in fitting if _fact_matches(m, f, sign)), None)
+            hit = next(
+                (f for f in fitting if _fact_matches(m, f, sign) and fits(cue, self.periods[id(f)])), None
+            )
             if hit is not None:
                 return None, hit
+            if cue is not None and any(_fact_matches(m, f, sign) for f in fitting):
+                return f'"{m.surface}" is a figure of {named} for another period than "{cue.label}".', None
         pool = [
             f for subj in dict.fromkeys(x for t in tiers for x in t) for f in self.by_subject.get(subj, [])
         ]
@@ -396,8 +313,8 @@ class SentenceChecker:
                 for f in self.by_subject.get(subject, [])
                 if f.name in ("etf_return_pct", "index_return_pct", "constituent_return_pct")
             ]
-            window = text[b : min(_clause_end(text, b), b + 10)]
-            sign = _direction(re.sub(r"减|增|降|升", " ", window))
+            window = text[b : min(clause_end(text, b), b + 10)]
+            sign = direction(re.sub(r"减|增|降|升", " ", window))
             if returns and sign and returns[0].value and (returns[0].value > 0) != (sign > 0):
                 problems.append(
                     f"It says {subject} moved {'up' if sign > 0 else 'down'}, but its return is "
@@ -441,36 +358,12 @@ def settle_citations(
         s.problems.append("It states a fact but cites no evidence.")
 
 
-def _direction_after(text: str, end: int) -> int:
-    """ "1.60%的涨幅" / "3% decline": a direction word right after the number, within its clause."""
-    return _direction(text[end : min(_clause_end(text, end), end + 6)])
-
-
-def sentence_parts(text: str) -> list[tuple[str, list[str]]]:
-    """Sentences with the citation ids their paragraph ends with (a list of facts followed by its sources,
-    or a paragraph whose last sentence cites, is covered by those citations)."""
-    spans = split_sentences(text)
-    out = []
-    for i, (a, b) in enumerate(spans):
-        line_end = text.find("\n", a)
-        line_end = len(text) if line_end < 0 else line_end
-        last = i
-        while last + 1 < len(spans) and spans[last + 1][0] < line_end:
-            last += 1
-        tail = text[spans[last][0] : spans[last][1]]
-        out.append((text[a:b], PLACEHOLDER.findall(tail)))
-    return out
-
-
 __all__ = [
-    "MEASURES",
     "Evidence",
     "SentenceChecker",
     "SentenceVerdict",
     "TextVerdict",
     "frame_of",
     "measure_of",
-    "sentence_parts",
     "settle_citations",
-    "split_sentences",
 ]

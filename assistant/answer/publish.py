@@ -23,16 +23,11 @@ from typing import Any, Literal
 
 from langchain_core.messages import HumanMessage
 
-from assistant.answer.check import (
-    PLACEHOLDER,
-    SentenceChecker,
-    SentenceVerdict,
-    frame_of,
-    sentence_parts,
-    settle_citations,
-)
+from assistant.answer.check import SentenceChecker, SentenceVerdict, frame_of, settle_citations
+from assistant.answer.check_words import MEASURE_WORDS
 from assistant.answer.evidence_pack import Numbering
 from assistant.answer.llm import failure_code, load_prompt, model_text
+from assistant.answer.sentences import PLACEHOLDER, sentence_parts
 
 log = logging.getLogger(__name__)
 Language = Literal["zh", "en"]
@@ -223,9 +218,7 @@ def _offline_line(
 
 
 def _same_measures(a: str, b: str) -> bool:
-    from assistant.answer.check import _MEASURE_WORDS
-
-    return any(bool(p.search(a)) and bool(p.search(b)) for p in _MEASURE_WORDS.values())
+    return any(bool(p.search(a)) and bool(p.search(b)) for p in MEASURE_WORDS.values())
 
 
 def _with_paragraph_cite(raw: str, paragraph: list[str]) -> str:

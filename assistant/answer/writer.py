@@ -25,13 +25,8 @@ from typing import Any, Literal
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.answer.check import (
-    PLACEHOLDER,
-    SentenceChecker,
-    SentenceVerdict,
-    sentence_parts,
-    split_sentences,
-)
+from assistant.answer.check import SentenceChecker, SentenceVerdict
+from assistant.answer.check_words import ABSTAIN, REFUSAL
 from assistant.answer.evidence_pack import (
     Numbering,
     display_text,
@@ -43,6 +38,7 @@ from assistant.answer.evidence_pack import (
 from assistant.answer.llm import failure_code, load_prompt, model_text, with_answerer
 from assistant.answer.publish import Unpublishable, check_parts, narrow_repair, publish, strip_unknown
 from assistant.answer.schema import Answer
+from assistant.answer.sentences import PLACEHOLDER, sentence_parts, split_sentences
 
 log = logging.getLogger(__name__)
 Language = Literal["zh", "en"]
@@ -58,6 +54,15 @@ def split_footer(text: str) -> tuple[str, str]:
     if sep and ("AKShare" in last or "数据来源" in last or "Source" in last):
         return head, last
     return text, ""
+
+
+def split_refusal(body: str) -> tuple[str, str]:
+    """(lead, rest): the offline answer's first paragraph when it declines ("我不做预测", "I don't give investment
+    advice", "本数据未披露…"). A decline is the plan's decision; the model writes only what follows it."""
+    lead, _sep, rest = body.partition("\n\n")
+    if REFUSAL.search(lead) or ABSTAIN.search(lead):
+        return lead.strip(), rest
+    return "", body
 
 
 class WriterAnswerer:
@@ -151,14 +156,19 @@ class WriterAnswerer:
             raise Unpublishable("no_evidence", "the offline answer has no facts or passages to write from")
         language: Language = base.language
         numbering = Numbering()
-        offline_text = with_placeholders(base)
-        pack = self.pack(question, base, offline_text, numbering)
+        body, footer = split_footer(with_placeholders(base))
+        lead, body = split_refusal(body)
+        if lead:  # the plan declined (a forecast, advice, data that is not there): its words, kept verbatim
+            if not body.strip():
+                raise Unpublishable("declined", "the offline answer declines and has nothing else to write")
+            released.append(lead + "\n\n")
+            yield lead + "\n\n"
+        pack = self.pack(question, base, body, numbering)
         system = string.Template(load_prompt(f"system_writer_{language}")).safe_substitute(
             max_sentences=self.max_sentences
         )
         log.info("writer prompt (%d chars):\n%s", len(system) + len(pack), pack)
         checker = SentenceChecker(evidence_of_answer(base, self.lexicon), language)
-        body, footer = split_footer(offline_text)
         footer_ids = frozenset(PLACEHOLDER.findall(footer))
         draft = yield from self._stream(
             [SystemMessage(system), HumanMessage(pack)], checker, numbering, record, released, footer_ids
@@ -172,7 +182,7 @@ class WriterAnswerer:
                 self.chat_model, failing, pack.split("\n\n", 1)[-1], numbering, language, record
             )
 
-        outcome = publish(text, checker, body, repair, footer, keep=len(released))
+        outcome = publish(text, checker, body, repair, footer, keep=len(released) - bool(lead))
         record.update(
             problems=outcome.problems,
             repaired=outcome.repaired,
@@ -180,16 +190,16 @@ class WriterAnswerer:
             dropped=outcome.dropped,
         )
         who = "llm_repaired" if outcome.touched else "llm"
-        final = outcome.text + (f"\n\n{footer}" if footer else "")
+        final = (f"{lead}\n\n" if lead else "") + outcome.text + (f"\n\n{footer}" if footer else "")
         return with_answerer(renumbered(base, final), who)
 
-    def pack(self, question: str, base: Answer, offline_text: str, numbering: Numbering) -> str:
-        """The compact evidence: numbered sources, then the checked facts as lines citing those numbers."""
+    def pack(self, question: str, base: Answer, body: str, numbering: Numbering) -> str:
+        """The compact evidence: numbered sources, then the checked facts (the offline answer's `body`
+        sentences) as lines citing those numbers."""
         for c in base.citations:
             numbering.number(c.id)
         facts: list[str] = []
         size = 0
-        body, _ = split_footer(offline_text)
         for a, b in split_sentences(body):
             line = PLACEHOLDER.sub(lambda m: f"[{numbering.number(m.group(1))}]", body[a:b])
             line = re.sub(r"^[\s*\-+]+", "", line.replace("**", "")).strip()
@@ -230,7 +240,7 @@ class WriterAnswerer:
         `released`) while all before it passed, the text so far is in the answer's language (the last, possibly
         unfinished, sentence waits for the next chunk; `record["first_sentence_s"]`: time to the first released sentence)."""
         started = time.perf_counter()
-        text, blocked = "", False
+        text, blocked, before = "", False, len(released)
         try:
             for chunk in self.chat_model.stream(messages):
                 text += chunk.content if isinstance(chunk.content, str) else ""
@@ -238,11 +248,11 @@ class WriterAnswerer:
                     continue
                 so_far = strip_unknown(numbering.to_placeholders(model_text(text))[0], checker)
                 parts = sentence_parts(so_far)[:-1]  # the last may be unfinished
-                if len(parts) <= len(released):
+                if len(parts) <= len(released) - before:
                     continue
                 verdicts = check_parts(checker, parts, footer_ids)
-                while len(released) < len(parts) and not blocked:
-                    n = len(released)
+                while len(released) - before < len(parts) and not blocked:
+                    n = len(released) - before
                     if _LIST_MARKER.fullmatch(parts[n][0]):
                         break  # "1." joins the sentence after it once that arrives
                     prefix = "".join(raw for raw, _ in parts[: n + 1])
@@ -255,7 +265,7 @@ class WriterAnswerer:
         except Exception as exc:
             raise Unpublishable(failure_code(exc), f"{type(exc).__name__}: {exc}") from exc
         record["model_seconds"] = round(time.perf_counter() - started, 3)
-        record["released_while_streaming"] = len(released)
+        record["released_while_streaming"] = len(released) - before
         return model_text(text)
 
 

@@ -109,7 +109,7 @@ class MarketTools(ToolboxCore):
         )
 
     def etf_quote(self, etf: str, date: str | dt.date | None = None) -> QuoteResult:
-        from assistant.analysis.attribution import daily_move
+        from assistant.analysis.daily_move import daily_move
         from assistant.analysis.premium import compute_premium
 
         code = self.resolve_etf(etf)
