@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from assistant.market.manifest import manifest_as_of, read_manifest
 from assistant.market.model import DOCUMENT_SUFFIXES
@@ -31,81 +31,10 @@ from ingest.loaders import (
     load_file,
     load_paths,
 )
+from ingest.report import IngestReport, ItemOutcome, Progress, ProgressCallback, Status
 from ingest.symbols import SymbolTagger, lexicon_from_registry, lexicon_from_snapshot
 
-Status = Literal["added", "unchanged", "replaced", "rejected"]
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class ItemOutcome:
-    item: str  # citation id, or file[:line] for rejects
-    status: Status
-    reason: str = ""
-    chunks: int = 0
-    kind: str = ""
-    quarantined: str = ""  # why the item is stored as quarantined (flagged as an injection attempt), or ""
-
-
-@dataclass
-class IngestReport:
-    outcomes: list[ItemOutcome] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    chunks_written: int = 0
-    seconds: float = 0.0
-    embed_seconds: float = 0.0
-
-    def _with(self, status: Status) -> list[ItemOutcome]:
-        return [o for o in self.outcomes if o.status == status]
-
-    @property
-    def added(self) -> list[ItemOutcome]:
-        return self._with("added")
-
-    @property
-    def unchanged(self) -> list[ItemOutcome]:
-        return self._with("unchanged")
-
-    @property
-    def replaced(self) -> list[ItemOutcome]:
-        return self._with("replaced")
-
-    @property
-    def rejected(self) -> list[ItemOutcome]:
-        return self._with("rejected")
-
-    @property
-    def quarantined(self) -> list[ItemOutcome]:
-        """Stored but never evidence: flagged by the injection screening (assistant.retrieval.safety)."""
-        return [o for o in self.outcomes if o.quarantined and o.status != "rejected"]
-
-    @property
-    def ok(self) -> bool:
-        """Something is usable: the CLI exits non-zero only when nothing could be ingested."""
-        return bool(self.added or self.replaced or self.unchanged)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "added": len(self.added),
-            "unchanged": len(self.unchanged),
-            "replaced": len(self.replaced),
-            "rejected": [{"item": o.item, "reason": o.reason} for o in self.rejected],
-            "quarantined": [{"item": o.item, "reason": o.quarantined} for o in self.quarantined],
-            "chunks_written": self.chunks_written,
-            "seconds": round(self.seconds, 3),
-            "notes": self.notes,
-        }
-
-
-@dataclass(frozen=True)
-class Progress:
-    stage: Literal["load", "embed", "done"]
-    done: int
-    total: int
-    message: str = ""
-
-
-ProgressCallback = Callable[[Progress], None]
 
 
 class Ingestor:
@@ -129,6 +58,8 @@ class Ingestor:
         self.batch_chunks = batch_chunks
         self.progress = progress or (lambda p: None)
         self._screened: dict[str, str] = {}  # citation id -> why it is quarantined ("" when clean)
+        self._total = self._written = 0  # chunks to embed in this run, chunks written so far
+        self._shown = -1  # the last progress shown
 
     def run(self, loaded: LoadResult, as_of: dt.datetime | None = None) -> IngestReport:
         """The whole read-manifest -> write sequence holds the store's writer lock (one writer per store)."""
@@ -224,7 +155,8 @@ class Ingestor:
                 continue
             chunked.append((item, doc_hash, status, chunks))
         total = sum(len(c[3]) for c in chunked)
-        self.progress(Progress("embed", 0, total))
+        self._total, self._written, self._shown = total, 0, -1
+        self._show(0)
         batches: list[list[tuple[IngestItem, str, Status, list[Any]]]] = []
         batch: list[tuple[IngestItem, str, Status, list[Any]]] = []
         size = 0
@@ -240,7 +172,7 @@ class Ingestor:
             return
         if len(batches) == 1:
             self._store_batch(batches[0], self._embed(batches[0], report), report)
-            self.progress(Progress("embed", total, total))
+            self._show(total)
             return
         from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -252,24 +184,42 @@ class Ingestor:
                     vectors = self._embed(batch, report)
                     if writing is not None:
                         done += writing.result()  # re-raises a failed write before anything else is queued
-                        self.progress(Progress("embed", done, total))
+                        self._written = done
+                        self._show(done)
                     writing = writer.submit(self._store_batch, batch, vectors, report)
                 if writing is not None:
                     done += writing.result()
                     writing = None
-                    self.progress(Progress("embed", done, total))
+                    self._written = done
+                    self._show(done)
             finally:
                 if writing is not None:
                     writing.cancel()
 
+    def _show(self, done: int) -> None:
+        """Progress in chunks, never going back (embedding runs ahead of writing)."""
+        if done > self._shown:
+            self._shown = done
+            self.progress(Progress("embed", done, self._total))
+
     def _embed(self, batch: list[tuple[IngestItem, str, Status, list[Any]]], report: IngestReport) -> Any:
+        """The batch's vectors, encoded window by window (a batch is whole documents, and one long document
+        is thousands of chunks: it used to be one call with no progress for minutes)."""
+        import numpy as np
+
         texts = [c.text for _, _, _, chunks in batch for c in chunks]
         t0 = time.perf_counter()
         cache = getattr(self.store, "embedding_cache", None)
-        if cache is None:
-            vectors = self.store.embedder.embed_documents(texts)
-        else:  # cached vectors for known (embedder, text) pairs; the batch's misses are encoded in one call
-            vectors = cache.embed_documents(texts)
+        encode = self.store.embedder.embed_documents if cache is None else cache.embed_documents
+        step = max(1, self.batch_chunks)
+        if len(texts) <= step:
+            vectors = encode(texts)
+        else:
+            parts = []
+            for lo in range(0, len(texts), step):
+                parts.append(np.asarray(encode(texts[lo : lo + step]), dtype=np.float32))
+                self._show(self._written + lo + len(parts[-1]))
+            vectors = np.concatenate(parts)
         report.embed_seconds += time.perf_counter() - t0
         return vectors
 
