@@ -18,15 +18,13 @@ from typing import Any
 import yaml
 
 from assistant.market.model import CHINA_TZ, DOCUMENT_SUFFIXES, Article, Document
+from ingest.decoding import LoadError as LoadError
+from ingest.decoding import decode_bytes, read_bytes
 from ingest.items import IngestItem
 
 ARTICLE_SUFFIXES = {".jsonl", ".json"}
 SUPPORTED_SUFFIXES = ARTICLE_SUFFIXES | set(DOCUMENT_SUFFIXES)
 REQUIRED_ARTICLE_FIELDS = ("id", "title", "published_at", "body")
-
-
-class LoadError(Exception):
-    """One input cannot be used; the message is the reason shown in the ingest report."""
 
 
 @dataclass(frozen=True)
@@ -45,35 +43,6 @@ class LoadResult:
         self.items += other.items
         self.rejected += other.rejected
         self.notes += other.notes
-
-
-# --- bytes -> text -------------------------------------------------------------------------------------------
-
-
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 (with or without BOM) first, then GB18030, the superset of GBK/GB2312 used by
-    Chinese Windows tools. Binary content (NUL bytes, many control characters) is refused instead of decoded."""
-    if not data.strip():
-        raise LoadError("empty file")
-    head = data[:8192]
-    if b"\x00" in head or sum(b < 9 or 13 < b < 32 for b in head) > len(head) * 0.05:
-        raise LoadError("binary content, not text")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return text, ("utf-8" if encoding == "utf-8-sig" else encoding)
-    raise LoadError("undecodable: neither UTF-8 nor GB18030")
-
-
-def read_bytes(path: Path, max_bytes: int) -> bytes:
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise LoadError(f"file too large: {size} bytes > limit {max_bytes} (settings.max_file_bytes)")
-    if size == 0:
-        raise LoadError("empty file")
-    return path.read_bytes()
 
 
 # --- articles -----------------------------------------------------------------------------------------------

@@ -260,3 +260,15 @@ def test_an_article_id_from_another_file_is_a_reported_conflict(store: ChunkStor
     report = ingest_paths([tmp_path / "y.jsonl"], store)
     assert [o.item for o in report.replaced] == ["dup"]
     assert any("conflict" in n and "x.jsonl" in n for n in report.notes), report.notes
+
+
+def test_big5_is_detected_not_read_as_gb18030_mojibake(store: ChunkStore, tmp_path: Path) -> None:
+    """Almost any Big5 file also decodes as GB18030: "鎢價上漲" was stored as "码基害计" under a GB18030 note."""
+    (tmp_path / "tw.txt").write_bytes("鎢價上漲，指數走強。中證指數樣本每半年調整一次。".encode("big5"))
+    (tmp_path / "cn.txt").write_bytes("钨价上涨，指数走强。中证指数样本每半年调整一次。".encode("gb18030"))
+    report = ingest_paths([tmp_path / "tw.txt", tmp_path / "cn.txt"], store)
+    assert {o.item for o in report.added} == {"tw", "cn"}, report.to_dict()
+    assert any(n.endswith("tw.txt: decoded as BIG5") for n in report.notes), report.notes
+    assert any(n.endswith("cn.txt: decoded as GB18030") for n in report.notes), report.notes
+    stored = " ".join(store.collection.get(include=["documents"])["documents"])
+    assert "鎢價上漲" in stored and "钨价上涨" in stored
