@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from assistant.market.resolve.language import detect_language as detect_text_language
 from assistant.retrieval.filters import symbol_key
 from assistant.retrieval.safety import QUARANTINE_KEY, screen
 from ingest.items import Chunk, IngestItem, chunk_id_for
@@ -168,11 +169,6 @@ def chunk_metadata(
     return meta
 
 
-_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
-
-
 def detect_language(text: str) -> str:
-    """'zh' when a fair share of letters are CJK ideographs, else 'en'; good enough to label a chunk."""
-    sample = text[:2000]
-    letters = sum(ch.isalpha() for ch in sample) or 1
-    return "zh" if len(_CJK_RE.findall(sample)) / letters > 0.2 else "en"
+    """A chunk's label: the product's one detector over its first 2,000 characters ('en' when it has no words)."""
+    return detect_text_language(text[:2000], default="en")

@@ -101,6 +101,15 @@ def _snapshots(tmp: Path, tally: Tally) -> None:
             c.return_pct for c in result.attribution.constituents if c.return_pct is not None
         ]
         wild = [m for m in moves if m is None or m != m or abs(m) > 31.0]
+        premium = result.premium.premium_pct if result.premium is not None else None
+        if premium is not None and abs(premium) > 20.0:  # beyond arbitrage: a wrong price or IOPV
+            wild.append(premium)
+        flows = getattr(result, "flows", None)
+        for change in (flows.day, flows.period) if flows is not None else ():
+            if change is not None and min(change.units_start, change.units_end) > 0:
+                ratio = max(change.units_start / change.units_end, change.units_end / change.units_start)
+                if ratio >= 100:  # units jumping by orders of magnitude
+                    wild.append(ratio)
         if wild and not result.warnings:
             tally.record("snapshot", name, "wrong numbers", f"moves {wild} without a warning")
         else:
