@@ -15,6 +15,7 @@ from assistant.answer.plan import Measure, Plan, make_plan
 from assistant.answer.schema import Answer
 from assistant.answer.tools import Toolbox
 from assistant.errors import InputError, NotFoundError, UpstreamError
+from assistant.market.model import origin_label
 
 from . import comparison, docs, flows, holdings, labels, move, news, quote, ranked, refusal, returns
 from .context import AskContext, Handler
@@ -48,20 +49,6 @@ ROUTES: dict[Measure, Handler] = {
 # and those that need no day at all.
 _FROM_TEXT: frozenset[str] = frozenset({"methodology", "fund_fact", "news"})
 _DAYLESS: frozenset[str] = frozenset({"advice", "forecast", "off_topic", "greeting"})
-ORIGIN = {
-    "zh": {
-        "sample": "样例数据（sample）",
-        "synthetic": "合成数据（synthetic）",
-        "recorded": "录制数据（recorded）",
-        "live": "实时数据（live）",
-    },
-    "en": {
-        "sample": "sample data",
-        "synthetic": "synthetic data",
-        "recorded": "recorded data",
-        "live": "live data",
-    },
-}
 
 
 class OfflineAnswerer:
@@ -197,7 +184,7 @@ class OfflineAnswerer:
         cited = ("、" if lang == "zh" else ", ").join(
             f"{f}{marker(f)}" for f in frames if _registered(ledger, f)
         )
-        origin = ORIGIN[lang].get(info.origin, info.origin)
+        origin = origin_label(info.origin, lang)
         if lang == "zh":
             line = f"数据来源：{origin}，截至 {when}（{tz}）"
             return line + (f"；AKShare 数据：{cited}。" if cited else "。")
