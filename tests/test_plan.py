@@ -126,6 +126,8 @@ def test_code_typos_with_a_wrong_length_are_read_aloud_never_a_real_other_code(e
         ("560500和562340哪个折价更多", "premium", "discount"),
         ("沪深300和中证500今天哪个表现更好", "return", None),
         ("560500 vs 510500 today", "return", None),
+        ("562340和510300哪个规模大", "scale", None),
+        ("厦门钨业和西部矿业谁的权重大", "weights", None),
     ],
 )
 def test_comparisons_name_the_measure_compared(env, q, compare, direction):

@@ -36,6 +36,8 @@ class Side:
 
 def answer(ctx: AskContext) -> str:
     measure = ctx.ask.compare or "return"
+    if measure == "weights":
+        return _weights(ctx)
     index_mode = _index_mode(ctx)
     codes = index_mode or list(dict.fromkeys(list(ctx.intent.etfs) + list(ctx.intent.unknown)))
     universe = ctx.toolbox.md.universe()
@@ -67,11 +69,16 @@ def answer(ctx: AskContext) -> str:
         "comparison_difference",
         f"{winner.code}-{other.code}",
         abs(winner.number - other.number),
-        "pp" if measure in ("return", "tracking", "premium") else "份",
+        {"return": "pp", "tracking": "pp", "premium": "pp", "scale": "元"}.get(measure, "份"),
         winner.value.as_of,
         winner.value.source,
     )
-    sources = {"return": "fund_etf_hist_em", "tracking": "fund_etf_hist_em", "premium": "fund_etf_spot_em"}
+    sources = {
+        "return": "fund_etf_hist_em",
+        "tracking": "fund_etf_hist_em",
+        "premium": "fund_etf_spot_em",
+        "scale": "fund_etf_hist_em",
+    }
     src = "stock_zh_index_daily_em" if index_mode else sources.get(measure, _flows_source(ctx, winner))
     text = ctx.render(
         "comparison",
@@ -259,11 +266,59 @@ def _etf_flows(ctx: AskContext, code: str) -> Side:
     return Side(code, ctx.label(code), change, pct, start)
 
 
+def _etf_scale(ctx: AskContext, code: str) -> Side:
+    res = ctx.toolbox.etf_flows(code, None, ctx.day)
+    scale = res.fact("etf_scale_yuan", code)
+    if scale is None:
+        raise NotFoundError(f"no scale for {code}")
+    return Side(code, ctx.label(code), scale)
+
+
+def _weights(ctx: AskContext) -> str:
+    """'厦门钨业和西部矿业谁权重大': each stock's weight in the index's weight file, the larger first."""
+    etf = ctx.etf()
+    index = ctx.toolbox.md.index_of(etf)
+    stocks = list(ctx.intent.stocks)
+    res = ctx.toolbox.index_constituents(index, 1, include=stocks)
+    sides = [
+        Side(code, ctx.label(code, kind="stock"), fact)
+        for code in stocks
+        if (fact := res.fact("constituent_weight_file_pct", code)) is not None
+    ]
+    missing = [ctx.label(code, kind="stock") for code in stocks if code not in {s.code for s in sides}]
+    if len(sides) < 2:
+        raise NotFoundError(
+            ctx.t(
+                f"无法比较：{'、'.join(missing)}不在{ctx.label(index, kind='index')}的权重文件中。",
+                f"No comparison possible: {', '.join(missing)} is not in the weight file of "
+                f"{ctx.label(index, kind='index')}.",
+            )
+        )
+    ranked = sorted(sides, key=lambda s: -s.number)
+    return ctx.render(
+        "comparison",
+        measure="weights",
+        direction=None,
+        index_mode=False,
+        w=ranked[0],
+        o=ranked[1],
+        rest=ranked[2:],
+        all=ranked,
+        diff=None,
+        none_qualifies=False,
+        period=False,
+        day=ctx.day,
+        index_label=ctx.label(index, kind="index"),
+        cite_data=ctx.ledger.add_data("index_stock_cons_weight_csindex"),
+    )
+
+
 _ETF: dict[str, Any] = {
     "return": _etf_return,
     "tracking": _etf_tracking,
     "premium": _etf_premium,
     "flows": _etf_flows,
+    "scale": _etf_scale,
 }
 # Indices have returns only: every other measure of an index comparison is its return.
 _INDEX: dict[str, Any] = dict.fromkeys(_ETF, _index_return)

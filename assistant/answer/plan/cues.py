@@ -100,6 +100,8 @@ COMPARE_PREMIUM = re.compile(r"溢价|折价|IOPV|\bpremium|\bdiscount", I)
 COMPARE_FLOWS = re.compile(
     r"份额|申购|赎回|资金流|流入|流出|\bflows?\b|inflow|outflow|\bunits\b|creation|redemption|redeemed", I
 )
+COMPARE_SCALE = re.compile(r"规模|\bsize\b|\baum\b|assets|(?:bigger|larger) fund|more assets", I)
+COMPARE_WEIGHT = re.compile(r"权重|占比|\bweigh|weight", I)
 OUTFLOW = re.compile(r"流出|赎回|outflow|redemption|redeemed|\blost\b", I)
 DISCOUNT = re.compile(r"折价|\bdiscount", I)
 DAY_BEFORE = re.compile(

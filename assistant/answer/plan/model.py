@@ -44,7 +44,9 @@ class Ask:
     rank: int | None = None  # 1-based position in `ranked` ("the runner-up" = 2)
     ranked: RankedList | None = None
     item: str | None = None  # the ranked item or stock resolved from the conversation (a code or industry)
-    compare: Literal["return", "tracking", "premium", "flows"] | None = None  # what a comparison compares
+    compare: Literal["return", "tracking", "premium", "flows", "scale", "weights"] | None = (
+        None  # what a comparison compares
+    )
     direction: Literal["out", "in", "discount"] | None = None  # "the larger outflow", "the deeper discount"
 
     @property
