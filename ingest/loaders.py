@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -381,21 +382,43 @@ def document_to_item(document: Document, max_bytes: int) -> tuple[IngestItem, st
 # --- paths ----------------------------------------------------------------------------------------------------
 
 
-def expand_paths(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
-    """(file, root folder it was found under or None). Folders are walked recursively, hidden files skipped."""
+def expand_paths(
+    paths: Iterable[Path], rejected: list[Rejection] | None = None
+) -> list[tuple[Path, Path | None]]:
+    """(file, root folder it was found under or None). Folders are walked recursively (symlinked folders not
+    followed), hidden files skipped. A path or subfolder that cannot be read is a rejection in `rejected`, never
+    an error: one unreadable path (a name too long, a folder without permission) used to abort the whole batch
+    before any per-file report."""
     out: list[tuple[Path, Path | None]] = []
+    bad = rejected if rejected is not None else []
     for p in paths:
         p = Path(p)
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if (
-                    f.is_file()
-                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
-                    and f.suffix.lower() in SUPPORTED_SUFFIXES
-                ):
-                    out.append((f, p))
-        else:
+        try:
+            is_dir = p.is_dir()
+        except OSError as exc:
+            bad.append(Rejection(str(p), f"cannot read: {exc.strerror or exc}"))
+            continue
+        if not is_dir:
             out.append((p, None))
+            continue
+
+        def unreadable(exc: OSError, root: Path = p) -> None:
+            bad.append(Rejection(str(exc.filename or root), f"cannot read: {exc.strerror or exc}"))
+
+        found: list[Path] = []
+        for folder, dirs, files in os.walk(p, onerror=unreadable):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            found += [
+                Path(folder) / f
+                for f in files
+                if not f.startswith(".") and Path(f).suffix.lower() in SUPPORTED_SUFFIXES
+            ]
+        for f in sorted(found):
+            try:
+                if f.is_file():
+                    out.append((f, p))
+            except OSError as exc:
+                bad.append(Rejection(str(f), f"cannot read: {exc.strerror or exc}"))
     return out
 
 
@@ -452,7 +475,7 @@ def load_file(path: Path, root: Path | None, max_bytes: int) -> LoadResult:
 
 def load_paths(paths: Sequence[Path], max_bytes: int) -> LoadResult:
     result = LoadResult()
-    for path, root in expand_paths(paths):
+    for path, root in expand_paths(paths, result.rejected):
         result.extend(load_file(path, root, max_bytes))
     return result
 

@@ -8,15 +8,6 @@ import datetime as dt
 import pytest
 
 from assistant.answer.plan import make_plan
-from assistant.config import Settings
-from assistant.market.factory import open_market
-from assistant.market.resolve import Lexicon
-
-
-@pytest.fixture(scope="module")
-def env():
-    md = open_market(Settings())
-    return Lexicon.from_market(md), md.info.trade_date, md.trading_days(), md.universe()
 
 
 def plan(env, q, ctx=None):

@@ -67,6 +67,9 @@ def _parse_article(file: Path, n: int, line: str, problem: NewsProblem) -> Artic
     except json.JSONDecodeError as err:
         problem(file, n, f"invalid JSON ({err.msg}); line skipped")
         return None
+    except RecursionError:  # deeply nested JSON: it crashed every `ask` on the snapshot
+        problem(file, n, "JSON nested too deeply; line skipped")
+        return None
     if not isinstance(obj, dict):
         problem(file, n, "not a JSON object; line skipped")
         return None
