@@ -38,6 +38,8 @@ def answer(ctx: AskContext) -> str:
     measure = ctx.ask.compare or "return"
     if measure == "weights":
         return _weights(ctx)
+    if measure in ("contribution", "stock_return"):
+        return _stocks(ctx, measure)
     index_mode = _index_mode(ctx)
     codes = index_mode or list(dict.fromkeys(list(ctx.intent.etfs) + list(ctx.intent.unknown)))
     universe = ctx.toolbox.md.universe()
@@ -147,7 +149,7 @@ def _key(measure: str, direction: str | None, side: Side) -> float:
         return abs(side.number)  # the closer tracker
     if measure == "flows" and direction == "out":
         return side.number  # the most negative change
-    if measure == "premium" and direction == "discount":
+    if (measure == "premium" and direction == "discount") or direction == "down":
         return side.number
     return -side.number
 
@@ -310,6 +312,51 @@ def _weights(ctx: AskContext) -> str:
         day=ctx.day,
         index_label=ctx.label(index, kind="index"),
         cite_data=ctx.ledger.add_data("index_stock_cons_weight_csindex"),
+    )
+
+
+def _stocks(ctx: AskContext, measure: str) -> str:
+    """'宁德时代和比亚迪谁拖累更多': each stock's contribution (or return) on the day, the winner first."""
+    etf = ctx.etf()
+    explanation = ctx.toolbox.explanation(etf, ctx.day, 5)
+    figs = {(f.name, f.subject): f for f in explanation.figures()}
+    name = "constituent_contribution_pp" if measure == "contribution" else "constituent_return_pct"
+    stocks = list(ctx.intent.stocks)
+    sides = [Side(c, ctx.label(c, kind="stock"), figs[(name, c)]) for c in stocks if (name, c) in figs]
+    if len(sides) < 2:
+        missing = [ctx.label(c, kind="stock") for c in stocks if (name, c) not in figs]
+        raise NotFoundError(
+            ctx.t(
+                f"无法比较：{'、'.join(missing)}不是该指数的成分股，或缺少当天的行情。",
+                f"No comparison possible: {', '.join(missing)} is not a constituent of the index or has no "
+                "price that day.",
+            )
+        )
+    drag = ctx.ask.direction in ("drag", "down")
+    ranked = sorted(sides, key=lambda s: s.number if drag else -s.number)
+    return ctx.render(
+        "comparison",
+        measure="return" if measure == "stock_return" else "contribution",
+        direction=ctx.ask.direction,
+        index_mode=False,
+        w=ranked[0],
+        o=ranked[1],
+        rest=ranked[2:],
+        all=ranked,
+        diff=Figure(
+            "comparison_difference",
+            f"{ranked[0].code}-{ranked[1].code}",
+            abs(ranked[0].number - ranked[1].number),
+            "pp",
+            ranked[0].value.as_of,
+            ranked[0].value.source,
+        ),
+        none_qualifies=False,
+        period=False,
+        day=ranked[0].value.as_of,
+        index_label=ctx.label(explanation.index, kind="index"),
+        cite_data=ctx.ledger.add_data("index_stock_cons_weight_csindex")
+        + ctx.ledger.add_data("stock_zh_a_hist"),
     )
 
 

@@ -253,6 +253,21 @@ def _compared(text: str, intent: Intent) -> Ask | None:
     stocks = {e.code for e in intent.entities if e.kind == "stock"}
     if len(stocks) >= 2 and len(etfs) <= 1 and cues.COMPARE_WEIGHT.search(text) and not cues.WHY.search(text):
         return Ask("comparison", intent, compare="weights")  # "厦门钨业和西部矿业谁权重大"
+    if len(stocks) >= 2 and len(etfs) <= 1 and not cues.WHY.search(text):
+        if cues.COMPARE_CONTRIBUTION.search(text):  # "宁德时代和比亚迪谁拖累更多"
+            return Ask(
+                "comparison",
+                intent,
+                compare="contribution",
+                direction="drag" if cues.DRAG.search(text) else None,
+            )
+        if cues.COMPARE_WORDS.search(text):  # "Compare CATL and BYD today"
+            return Ask(
+                "comparison",
+                intent,
+                compare="stock_return",
+                direction="down" if cues.FELL_MORE.search(text) else None,
+            )
     if intent.stocks or cues.WHY.search(text) or not (len(etfs) >= 2 or (not etfs and len(indices) >= 2)):
         return None
     if cues.COMPARE_TRACKING.search(text):
@@ -270,7 +285,9 @@ def _compared(text: str, intent: Intent) -> Ask | None:
         return Ask(
             "comparison", intent, compare="flows", direction="out" if cues.OUTFLOW.search(text) else "in"
         )
-    return Ask("comparison", intent, compare="return")
+    return Ask(
+        "comparison", intent, compare="return", direction="down" if cues.FELL_MORE.search(text) else None
+    )
 
 
 def _day_before(intent: Intent, text: str, ctx: Mapping[str, Any], trading_days: Sequence[dt.date]) -> Intent:
