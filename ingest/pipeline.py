@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assistant.market.manifest import manifest_as_of, read_manifest
+from assistant.market.manifest import is_snapshot_folder, manifest_as_of, read_manifest
 from assistant.market.model import DOCUMENT_SUFFIXES
 from assistant.retrieval.safety import screen
 from assistant.retrieval.store import RESERVED_IDS, ChunkStore, DocRecord
@@ -294,7 +294,7 @@ def ingest_snapshot(
     loaded = LoadResult()
     if not root.is_dir():
         loaded.rejected.append(Rejection(str(root), "snapshot folder not found"))
-    elif not (root / "manifest.json").is_file():  # never walk an arbitrary tree (--snapshot /usr)
+    elif not is_snapshot_folder(root):  # never walk an arbitrary tree (--snapshot /usr)
         loaded.rejected.append(Rejection(str(root), "not a snapshot: no manifest.json"))
         return Ingestor(store, lexicon=lexicon, chunker=chunker, progress=progress).run(loaded)
     for f in sorted((root / "news").glob("*.jsonl")):
