@@ -11,6 +11,7 @@ from typing import Any
 from assistant.analysis.figures import Figure
 from assistant.answer.numbers import extract
 from assistant.errors import NotFoundError, UpstreamError
+from assistant.market.model import CHINA_TZ
 
 from .context import AskContext
 from .labels import head, names_of
@@ -224,7 +225,7 @@ def driver_news(
     used: set[str] = set()
     en = ctx.lang == "en"
     # News can only explain a day's move if it was out before that day's close (15:00 China time).
-    close = dt.datetime.combine(res.trade_date, dt.time(15, 0), tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    close = dt.datetime.combine(res.trade_date, dt.time(15, 0), tzinfo=CHINA_TZ)
     try:
         for about, query, symbols in wanted:
             found = ctx.toolbox.search_news(query, symbols, until=close, k=3).passages
