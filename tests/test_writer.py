@@ -70,6 +70,9 @@ def test_the_model_writes_from_a_compact_numbered_pack(offline: OfflineAnswerer)
     assert answer.answer.startswith("鹏扬中证500质量成长ETF（560500）今天上涨1.60%[1]")
     assert [c.id for c in answer.citations][:2] == ["fund_etf_hist_em", SEED]
     assert "AKShare" in answer.answer.splitlines()[-1], "the offline data-origin footer is kept verbatim"
+    news = answer.answer.split("**相关新闻**")[-1]
+    assert "“" in news and sum(c.kind == "news" for c in answer.citations) >= 3, "headlines quoted verbatim"
+    assert "“" not in str(model.calls[0][-1].content).split("已核实的事实")[-1], "not in the facts to rewrite"
     system, pack = model.calls[0]
     assert "[1]" in str(system.content) and len(str(system.content)) + len(str(pack.content)) < 3000
     assert "[[cite:" not in str(pack.content) and "1.60%" in str(pack.content)
@@ -234,9 +237,7 @@ def test_figures_are_covered_by_the_data_sources_footer(offline: OfflineAnswerer
 def test_a_decline_stays_the_plans_and_no_forecast_is_published(offline: OfflineAnswerer) -> None:
     """The local 1.5B answered "560500明天会涨吗？" with "…因此，560500明天可能会涨。": the decline is kept verbatim
     above what the model writes, and a forecast sentence never passes the check."""
-    draft = (
-        "鹏扬中证500质量成长ETF（560500）在2026年1月9日上涨1.60%[1]，指数为+1.64%[2]。因此，560500明天可能会涨。"
-    )
+    draft = "鹏扬中证500质量成长ETF（560500）在2026年1月9日上涨1.60%[1]，指数为+1.64%[2]。因此，560500明天可能会涨。"
     answer, ctx, _ = write(offline, [draft, "1: -"], "560500明天会涨吗？")
     assert answer.answer.startswith("**我不做预测**"), answer.answer
     assert "明天可能会涨" not in answer.answer and answer.answerer == "llm_repaired"
