@@ -49,6 +49,19 @@ _ZH: list[tuple[re.Pattern[str], str]] = [
         r"ETF的前一根K线是\1，指数的是\2：两者收益率覆盖的区间不同。",
     ),
     (
+        re.compile(
+            r"Units outstanding of (\d{6}) go from (\S+) on (\S+) to (\S+) on (\S+) \(x(\S+)\): units do not "
+            r"change by orders of magnitude.*"
+        ),
+        r"\1的份额从\3的\2份变为\5的\4份（\6倍）：份额不会成数量级地变化，份额数据可能单位不一（万份与份）或有误，此变化不可靠。",
+    ),
+    (
+        re.compile(
+            r"The premium of (\d{6}) to IOPV on (\S+) computes to (\S+)%, beyond the ±(\S+)% an ETF trades at.*"
+        ),
+        r"\1在\2相对IOPV的溢价率算得\3%，超出ETF可能的±\4%：现价或IOPV很可能有误（差100倍或列错位），该溢价率不可靠。",
+    ),
+    (
         re.compile(r"Served from the last good data, as of (\S+), because (.*)"),
         r"因\2，以下数据来自截至\1的上一次成功获取的缓存，可能已过时。",
     ),

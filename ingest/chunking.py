@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from assistant.market.resolve.language import detect_language as detect_text_language
 from assistant.retrieval.filters import symbol_key
 from assistant.retrieval.safety import QUARANTINE_KEY, screen
 from ingest.items import Chunk, IngestItem, chunk_id_for
@@ -26,6 +27,17 @@ if TYPE_CHECKING:
 # Coarse to fine. English sentence ends need a following space so "3.5%" or "600549.SH" are never split.
 SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "! ", "? ", ". ", "; ", "，", ", ", "、", " ", ""]
 _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
+# Headers are repeated in front of every chunk, so they are bounded: a 400k-character title used to become one
+# 400k-character chunk (and minutes of embedding without progress). What a bound cuts is kept as text instead: an
+# over-long title is also the first paragraph of the text, an over-long heading line is demoted to a paragraph.
+MAX_TITLE_CHARS = 160
+MAX_HEADING_CHARS = 80
+_LONG_HEADING = re.compile(rf"^#{{1,6}}[ \t]+(?=[^\n]{{{MAX_HEADING_CHARS + 1},}}$)", re.M)
+
+
+def bounded(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters (an ellipsis marks the cut)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -36,8 +48,9 @@ class ChunkerConfig:
 
     def signature(self) -> str:
         """Part of every document's content hash: changing sizes makes re-ingest re-chunk instead of skip.
-        chunker/2: every chunk carries the injection screening's mark (a store of chunker/1 is re-chunked once)."""
-        return f"chunker/2:{self.news_chunk_size}:{self.doc_chunk_size}:{self.overlap}"
+        chunker/2: every chunk carries the injection screening's mark; chunker/3: titles and headings bounded
+        (an older store is re-chunked once, its vectors mostly from the embedding cache)."""
+        return f"chunker/3:{self.news_chunk_size}:{self.doc_chunk_size}:{self.overlap}"
 
 
 class Chunker:
@@ -65,10 +78,13 @@ class Chunker:
 
     def sections(self, item: IngestItem) -> list[tuple[str, str]]:
         """(heading path, piece) pairs; the heading path is '' for news and for text before any heading."""
+        text = item.text
+        if len(item.title) > MAX_TITLE_CHARS:  # the header carries a cut title: the whole one is text
+            text = f"{item.title}\n\n{text}"
         if item.kind == "news":
-            return [("", p) for p in self._news.split_text(item.text)]
+            return [("", p) for p in self._news.split_text(text)]
         out: list[tuple[str, str]] = []
-        for section in self._headers.split_text(item.text):
+        for section in self._headers.split_text(_LONG_HEADING.sub("", text)):
             path = " > ".join(str(section.metadata[k]) for _, k in _HEADERS if k in section.metadata)
             body = section.page_content.replace("  \n", "\n\n").strip()
             if not body:
@@ -82,9 +98,10 @@ class Chunker:
         if quarantined is None:
             quarantined = screen(item.title, item.text) is not None
         item_symbols = self.tagger.tag(item.symbols, item.title, item.text if item.kind == "news" else "")
+        title = bounded(item.title, MAX_TITLE_CHARS)
         chunks: list[Chunk] = []
         for index, (path, piece) in enumerate(self.sections(item)):
-            header = item.title if item.kind == "news" else _doc_header(item.title, path)
+            header = title if item.kind == "news" else _doc_header(title, path)
             text = f"{header}\n{piece}" if header and not piece.startswith(header) else piece
             symbols = self.tagger.tag(item_symbols, piece if item.kind == "document" else "", path)
             chunks.append(
@@ -93,7 +110,7 @@ class Chunker:
                     citation_id=item.citation_id,
                     index=index,
                     text=text,
-                    metadata=chunk_metadata(item, doc_hash, index, path, symbols, quarantined),
+                    metadata=chunk_metadata(item, doc_hash, index, path, symbols, quarantined, title),
                 )
             )
         return chunks
@@ -127,12 +144,13 @@ def chunk_metadata(
     section: str,
     symbols: tuple[str, ...],
     quarantined: bool = False,
+    title: str | None = None,
 ) -> dict[str, str | int | float | bool]:
-    """Flat, portable Chroma metadata: no None values, no lists."""
+    """Flat, portable Chroma metadata: no None values, no lists. `title`: the bounded title."""
     meta: dict[str, str | int | float | bool] = {
         "citation_id": item.citation_id,
         "kind": item.kind,
-        "title": item.title,
+        "title": title if title is not None else bounded(item.title, MAX_TITLE_CHARS),
         "doc_hash": doc_hash,
         "chunk_index": index,
         "published_at_ts": int(item.published_at.timestamp()) if item.published_at else 0,
@@ -151,11 +169,6 @@ def chunk_metadata(
     return meta
 
 
-_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
-
-
 def detect_language(text: str) -> str:
-    """'zh' when a fair share of letters are CJK ideographs, else 'en'; good enough to label a chunk."""
-    sample = text[:2000]
-    letters = sum(ch.isalpha() for ch in sample) or 1
-    return "zh" if len(_CJK_RE.findall(sample)) / letters > 0.2 else "en"
+    """A chunk's label: the product's one detector over its first 2,000 characters ('en' when it has no words)."""
+    return detect_text_language(text[:2000], default="en")

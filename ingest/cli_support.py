@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ingest.pipeline import IngestReport, Progress, ProgressCallback, ingest_paths, ingest_snapshot
+from ingest.pipeline import ingest_paths, ingest_snapshot
+from ingest.report import IngestReport, Progress, ProgressCallback
 
 if TYPE_CHECKING:
     from rich.console import Console

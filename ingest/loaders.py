@@ -7,26 +7,28 @@ bad line or file never stops the rest of an ingest.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.market.model import CHINA_TZ, DOCUMENT_SUFFIXES, Article, Document
+from ingest.decoding import LoadError as LoadError
+from ingest.decoding import decode_bytes, read_bytes
+from ingest.document_text import (
+    html_to_markdown,
+    pdf_to_markdown,
+    split_front_matter,
+    text_to_markdown,
+)
 from ingest.items import IngestItem
 
 ARTICLE_SUFFIXES = {".jsonl", ".json"}
 SUPPORTED_SUFFIXES = ARTICLE_SUFFIXES | set(DOCUMENT_SUFFIXES)
 REQUIRED_ARTICLE_FIELDS = ("id", "title", "published_at", "body")
-
-
-class LoadError(Exception):
-    """One input cannot be used; the message is the reason shown in the ingest report."""
 
 
 @dataclass(frozen=True)
@@ -45,35 +47,6 @@ class LoadResult:
         self.items += other.items
         self.rejected += other.rejected
         self.notes += other.notes
-
-
-# --- bytes -> text -------------------------------------------------------------------------------------------
-
-
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 (with or without BOM) first, then GB18030, the superset of GBK/GB2312 used by
-    Chinese Windows tools. Binary content (NUL bytes, many control characters) is refused instead of decoded."""
-    if not data.strip():
-        raise LoadError("empty file")
-    head = data[:8192]
-    if b"\x00" in head or sum(b < 9 or 13 < b < 32 for b in head) > len(head) * 0.05:
-        raise LoadError("binary content, not text")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return text, ("utf-8" if encoding == "utf-8-sig" else encoding)
-    raise LoadError("undecodable: neither UTF-8 nor GB18030")
-
-
-def read_bytes(path: Path, max_bytes: int) -> bytes:
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise LoadError(f"file too large: {size} bytes > limit {max_bytes} (settings.max_file_bytes)")
-    if size == 0:
-        raise LoadError("empty file")
-    return path.read_bytes()
 
 
 # --- articles -----------------------------------------------------------------------------------------------
@@ -251,102 +224,6 @@ def article_to_item(article: Article, origin: str = "") -> IngestItem:
 
 # --- documents ----------------------------------------------------------------------------------------------
 
-_FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
-# Chinese document headings in plain text (第一章 / 第三条 / 一、 / （一） / 4.1 Title) become Markdown headings.
-_TXT_HEADING_RE = re.compile(
-    r"^\s*(第[一二三四五六七八九十百零\d]+[章节条部分]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+(\.\d+)*\s+\S)"
-)
-
-
-def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    """(metadata, body). Bounded and alias-free (an alias bomb took 62 s and then MemoryError); metadata fields
-    of the wrong type are refused by name."""
-    m = _FRONT_MATTER_RE.match(text)
-    if not m:
-        return {}, text
-    raw = m.group(1)
-    if len(raw) > MAX_FRONT_MATTER_CHARS:
-        raise LoadError(f"front matter longer than {MAX_FRONT_MATTER_CHARS} characters")
-    try:
-        if any(isinstance(e, (yaml.AliasEvent,)) or getattr(e, "anchor", None) for e in yaml.parse(raw)):
-            raise LoadError("front matter uses YAML anchors/aliases, which are not accepted")
-        meta = yaml.safe_load(raw) or {}
-    except yaml.YAMLError:
-        return {}, text
-    if not isinstance(meta, dict):
-        return {}, text[m.end() :]
-    for key in ("title", "source", "url", "language"):
-        if meta.get(key) is not None and not isinstance(meta[key], (str, int, float)):
-            raise LoadError(f"front matter field {key!r} must be text, not {type(meta[key]).__name__}")
-    if meta.get("symbols") is not None and not (
-        isinstance(meta["symbols"], list) and all(isinstance(x, (str, int)) for x in meta["symbols"])
-    ):
-        raise LoadError("front matter field 'symbols' must be a list of codes")
-    if meta.get("published_at") is not None and not isinstance(meta["published_at"], (str, dt.date)):
-        raise LoadError("front matter field 'published_at' must be a date-time")
-    return meta, text[m.end() :]
-
-
-MAX_FRONT_MATTER_CHARS = 16_000
-
-
-def text_to_markdown(text: str) -> str:
-    """Plain text (also PDF text) -> Markdown, promoting recognisable Chinese/numbered heading lines."""
-    lines = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if (
-            stripped
-            and len(stripped) <= 40
-            and _TXT_HEADING_RE.match(stripped)
-            and not stripped.endswith(("。", "；"))
-        ):
-            depth = 2 + stripped.split()[0].count(".") if stripped[0].isdigit() else 2
-            lines.append(f"{'#' * min(depth, 4)} {stripped}")
-        else:
-            lines.append(line)
-    return "\n".join(lines)
-
-
-def html_to_markdown(html: str) -> tuple[str, str | None]:
-    """(markdown, <title>): headings become # lines, block elements paragraphs; scripts and styles dropped."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "noscript", "nav", "footer"]):
-        tag.decompose()
-    title = soup.title.get_text(strip=True) if soup.title else None
-    blocks: list[str] = []
-    for el in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "tr", "pre", "blockquote"]):
-        if el.find_parent(["p", "li", "tr", "pre", "blockquote"]):
-            continue
-        text = el.get_text(" ", strip=True)
-        if not text:
-            continue
-        if el.name.startswith("h"):
-            blocks.append(f"{'#' * min(int(el.name[1]), 4)} {text}")
-        else:
-            blocks.append(text)
-    if not blocks:
-        body = soup.body or soup
-        blocks = [body.get_text("\n", strip=True)]
-    return "\n\n".join(blocks), title
-
-
-def pdf_to_markdown(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = [(page.extract_text() or "") for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        raise LoadError(f"unreadable PDF ({exc})") from exc
-    text = "\n\n".join(p.strip() for p in pages if p.strip())
-    if not text.strip():
-        raise LoadError("PDF has no extractable text (scanned image?)")
-    return text_to_markdown(text)
-
 
 def load_document_file(
     path: Path, citation_id: str, max_bytes: int, defaults: Document | None = None
@@ -412,21 +289,43 @@ def document_to_item(document: Document, max_bytes: int) -> tuple[IngestItem, st
 # --- paths ----------------------------------------------------------------------------------------------------
 
 
-def expand_paths(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
-    """(file, root folder it was found under or None). Folders are walked recursively, hidden files skipped."""
+def expand_paths(
+    paths: Iterable[Path], rejected: list[Rejection] | None = None
+) -> list[tuple[Path, Path | None]]:
+    """(file, root folder it was found under or None). Folders are walked recursively (symlinked folders not
+    followed), hidden files skipped. A path or subfolder that cannot be read is a rejection in `rejected`, never
+    an error: one unreadable path (a name too long, a folder without permission) used to abort the whole batch
+    before any per-file report."""
     out: list[tuple[Path, Path | None]] = []
+    bad = rejected if rejected is not None else []
     for p in paths:
         p = Path(p)
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if (
-                    f.is_file()
-                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
-                    and f.suffix.lower() in SUPPORTED_SUFFIXES
-                ):
-                    out.append((f, p))
-        else:
+        try:
+            is_dir = p.is_dir()
+        except OSError as exc:
+            bad.append(Rejection(str(p), f"cannot read: {exc.strerror or exc}"))
+            continue
+        if not is_dir:
             out.append((p, None))
+            continue
+
+        def unreadable(exc: OSError, root: Path = p) -> None:
+            bad.append(Rejection(str(exc.filename or root), f"cannot read: {exc.strerror or exc}"))
+
+        found: list[Path] = []
+        for folder, dirs, files in os.walk(p, onerror=unreadable):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            found += [
+                Path(folder) / f
+                for f in files
+                if not f.startswith(".") and Path(f).suffix.lower() in SUPPORTED_SUFFIXES
+            ]
+        for f in sorted(found):
+            try:
+                if f.is_file():
+                    out.append((f, p))
+            except OSError as exc:
+                bad.append(Rejection(str(f), f"cannot read: {exc.strerror or exc}"))
     return out
 
 
@@ -483,7 +382,7 @@ def load_file(path: Path, root: Path | None, max_bytes: int) -> LoadResult:
 
 def load_paths(paths: Sequence[Path], max_bytes: int) -> LoadResult:
     result = LoadResult()
-    for path, root in expand_paths(paths):
+    for path, root in expand_paths(paths, result.rejected):
         result.extend(load_file(path, root, max_bytes))
     return result
 

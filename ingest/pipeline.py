@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from assistant.market.manifest import manifest_as_of, read_manifest
+from assistant.market.manifest import is_snapshot_folder, manifest_as_of, read_manifest
 from assistant.market.model import DOCUMENT_SUFFIXES
 from assistant.retrieval.safety import screen
 from assistant.retrieval.store import RESERVED_IDS, ChunkStore, DocRecord
 from ingest.chunking import Chunker, ChunkerConfig
+from ingest.identity import conflict_note, identify_loose_documents
 from ingest.items import IngestItem
 from ingest.loaders import (
     LoadError,
@@ -30,81 +31,10 @@ from ingest.loaders import (
     load_file,
     load_paths,
 )
+from ingest.report import IngestReport, ItemOutcome, Progress, ProgressCallback, Status
 from ingest.symbols import SymbolTagger, lexicon_from_registry, lexicon_from_snapshot
 
-Status = Literal["added", "unchanged", "replaced", "rejected"]
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class ItemOutcome:
-    item: str  # citation id, or file[:line] for rejects
-    status: Status
-    reason: str = ""
-    chunks: int = 0
-    kind: str = ""
-    quarantined: str = ""  # why the item is stored as quarantined (flagged as an injection attempt), or ""
-
-
-@dataclass
-class IngestReport:
-    outcomes: list[ItemOutcome] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    chunks_written: int = 0
-    seconds: float = 0.0
-    embed_seconds: float = 0.0
-
-    def _with(self, status: Status) -> list[ItemOutcome]:
-        return [o for o in self.outcomes if o.status == status]
-
-    @property
-    def added(self) -> list[ItemOutcome]:
-        return self._with("added")
-
-    @property
-    def unchanged(self) -> list[ItemOutcome]:
-        return self._with("unchanged")
-
-    @property
-    def replaced(self) -> list[ItemOutcome]:
-        return self._with("replaced")
-
-    @property
-    def rejected(self) -> list[ItemOutcome]:
-        return self._with("rejected")
-
-    @property
-    def quarantined(self) -> list[ItemOutcome]:
-        """Stored but never evidence: flagged by the injection screening (assistant.retrieval.safety)."""
-        return [o for o in self.outcomes if o.quarantined and o.status != "rejected"]
-
-    @property
-    def ok(self) -> bool:
-        """Something is usable: the CLI exits non-zero only when nothing could be ingested."""
-        return bool(self.added or self.replaced or self.unchanged)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "added": len(self.added),
-            "unchanged": len(self.unchanged),
-            "replaced": len(self.replaced),
-            "rejected": [{"item": o.item, "reason": o.reason} for o in self.rejected],
-            "quarantined": [{"item": o.item, "reason": o.quarantined} for o in self.quarantined],
-            "chunks_written": self.chunks_written,
-            "seconds": round(self.seconds, 3),
-            "notes": self.notes,
-        }
-
-
-@dataclass(frozen=True)
-class Progress:
-    stage: Literal["load", "embed", "done"]
-    done: int
-    total: int
-    message: str = ""
-
-
-ProgressCallback = Callable[[Progress], None]
 
 
 class Ingestor:
@@ -118,13 +48,18 @@ class Ingestor:
         chunker: ChunkerConfig | None = None,
         batch_chunks: int = 256,
         progress: ProgressCallback | None = None,
+        by_path: bool = False,
     ) -> None:
+        """`by_path`: loose files, whose documents are identified by source path (ingest/identity.py)."""
+        self.by_path = by_path
         self.store = store
         self.lexicon = dict(lexicon or {})
         self.chunker = Chunker(chunker, SymbolTagger(lexicon))
         self.batch_chunks = batch_chunks
         self.progress = progress or (lambda p: None)
         self._screened: dict[str, str] = {}  # citation id -> why it is quarantined ("" when clean)
+        self._total = self._written = 0  # chunks to embed in this run, chunks written so far
+        self._shown = -1  # the last progress shown
 
     def run(self, loaded: LoadResult, as_of: dt.datetime | None = None) -> IngestReport:
         """The whole read-manifest -> write sequence holds the store's writer lock (one writer per store)."""
@@ -136,8 +71,11 @@ class Ingestor:
         started = time.perf_counter()
         report = IngestReport(notes=list(loaded.notes))
         report.outcomes += [ItemOutcome(r.item, "rejected", r.reason) for r in loaded.rejected]
-        items = self._dedupe(loaded.items, report)
         manifest = self.store.manifest()
+        loaded_items = loaded.items
+        if self.by_path:
+            loaded_items = identify_loose_documents(loaded_items, manifest, report.notes)
+        items = self._dedupe(loaded_items, report)
         signature = self.chunker.config.signature()
         pending: list[tuple[IngestItem, str, Status]] = []
         self._screened = {i.citation_id: screen(i.title, i.text) or "" for i in items}
@@ -156,6 +94,9 @@ class Ingestor:
                 )
             else:
                 pending.append((item, doc_hash, "replaced" if known else "added"))
+                note = conflict_note(item, known) if known and self.by_path else None
+                if note:
+                    report.notes.append(note)
             if as_of and item.published_at and item.published_at > as_of:
                 report.notes.append(
                     f"{item.citation_id}: published {item.published_at.isoformat()} after as_of "
@@ -214,7 +155,8 @@ class Ingestor:
                 continue
             chunked.append((item, doc_hash, status, chunks))
         total = sum(len(c[3]) for c in chunked)
-        self.progress(Progress("embed", 0, total))
+        self._total, self._written, self._shown = total, 0, -1
+        self._show(0)
         batches: list[list[tuple[IngestItem, str, Status, list[Any]]]] = []
         batch: list[tuple[IngestItem, str, Status, list[Any]]] = []
         size = 0
@@ -230,7 +172,7 @@ class Ingestor:
             return
         if len(batches) == 1:
             self._store_batch(batches[0], self._embed(batches[0], report), report)
-            self.progress(Progress("embed", total, total))
+            self._show(total)
             return
         from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -242,24 +184,42 @@ class Ingestor:
                     vectors = self._embed(batch, report)
                     if writing is not None:
                         done += writing.result()  # re-raises a failed write before anything else is queued
-                        self.progress(Progress("embed", done, total))
+                        self._written = done
+                        self._show(done)
                     writing = writer.submit(self._store_batch, batch, vectors, report)
                 if writing is not None:
                     done += writing.result()
                     writing = None
-                    self.progress(Progress("embed", done, total))
+                    self._written = done
+                    self._show(done)
             finally:
                 if writing is not None:
                     writing.cancel()
 
+    def _show(self, done: int) -> None:
+        """Progress in chunks, never going back (embedding runs ahead of writing)."""
+        if done > self._shown:
+            self._shown = done
+            self.progress(Progress("embed", done, self._total))
+
     def _embed(self, batch: list[tuple[IngestItem, str, Status, list[Any]]], report: IngestReport) -> Any:
+        """The batch's vectors, encoded window by window (a batch is whole documents, and one long document
+        is thousands of chunks: it used to be one call with no progress for minutes)."""
+        import numpy as np
+
         texts = [c.text for _, _, _, chunks in batch for c in chunks]
         t0 = time.perf_counter()
         cache = getattr(self.store, "embedding_cache", None)
-        if cache is None:
-            vectors = self.store.embedder.embed_documents(texts)
-        else:  # cached vectors for known (embedder, text) pairs; the batch's misses are encoded in one call
-            vectors = cache.embed_documents(texts)
+        encode = self.store.embedder.embed_documents if cache is None else cache.embed_documents
+        step = max(1, self.batch_chunks)
+        if len(texts) <= step:
+            vectors = encode(texts)
+        else:
+            parts = []
+            for lo in range(0, len(texts), step):
+                parts.append(np.asarray(encode(texts[lo : lo + step]), dtype=np.float32))
+                self._show(self._written + lo + len(parts[-1]))
+            vectors = np.concatenate(parts)
         report.embed_seconds += time.perf_counter() - t0
         return vectors
 
@@ -308,8 +268,8 @@ def ingest_paths(
     """Loose files or folders: .jsonl/.json articles, .md/.txt/.html/.pdf documents (folders walked)."""
     cb = progress or (lambda p: None)
     cb(Progress("load", 0, len(paths), "reading files"))
-    loaded = load_paths([Path(p) for p in paths], max_file_bytes)
-    return Ingestor(store, lexicon=lexicon, chunker=chunker, progress=progress).run(loaded)
+    loaded = load_paths([Path(p).absolute() for p in paths], max_file_bytes)  # origins identify documents
+    return Ingestor(store, lexicon=lexicon, chunker=chunker, progress=progress, by_path=True).run(loaded)
 
 
 def ingest_snapshot(
@@ -334,7 +294,7 @@ def ingest_snapshot(
     loaded = LoadResult()
     if not root.is_dir():
         loaded.rejected.append(Rejection(str(root), "snapshot folder not found"))
-    elif not (root / "manifest.json").is_file():  # never walk an arbitrary tree (--snapshot /usr)
+    elif not is_snapshot_folder(root):  # never walk an arbitrary tree (--snapshot /usr)
         loaded.rejected.append(Rejection(str(root), "not a snapshot: no manifest.json"))
         return Ingestor(store, lexicon=lexicon, chunker=chunker, progress=progress).run(loaded)
     for f in sorted((root / "news").glob("*.jsonl")):

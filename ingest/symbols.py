@@ -1,16 +1,20 @@
 """Which securities a piece of text is about: explicit codes plus known names from a caller-supplied lexicon.
 
 Tagging at ingest time is what makes "news about 厦门钨业" findable with a code filter (`symbols=["600549"]`)
-even when the article only names the company. The lexicon is a plain name -> code Mapping so this module does not
-depend on the market layer; `lexicon_from_snapshot` builds one from a snapshot's own frames.
+even when the article only names the company. The lexicon is a plain name -> code Mapping, so the tagger does not
+depend on the market layer; `lexicon_from_snapshot` builds one from a snapshot's own frames, read through the
+market layer's one parsing path.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
+import pandas as pd
+
+from assistant.market import frames
+from assistant.market.manifest import read_manifest
 from assistant.retrieval.entities import SymbolTagger
 
 __all__ = ["SymbolTagger", "lexicon_from_registry", "lexicon_from_snapshot"]
@@ -19,12 +23,13 @@ __all__ = ["SymbolTagger", "lexicon_from_registry", "lexicon_from_snapshot"]
 def lexicon_from_snapshot(snapshot: Path) -> dict[str, str]:
     """name -> code from a snapshot's recorded frames (constituent names, ETF and index names).
 
-    Reads manifest.json and the CSVs it lists; columns follow the snapshot format (AKShare names). Missing or
-    malformed frames just contribute nothing: the lexicon improves tagging, it is never required.
+    Reads manifest.json and the CSVs it lists through the snapshot's parsing path (frames.normalise); columns
+    follow the snapshot format (AKShare names). Missing or malformed frames just contribute nothing: the lexicon
+    improves tagging, it is never required.
     """
     lexicon: dict[str, str] = {}
     try:
-        manifest = json.loads((snapshot / "manifest.json").read_text(encoding="utf-8"))
+        manifest = read_manifest(snapshot)
     except (OSError, ValueError):
         return lexicon
     pairs = {
@@ -42,11 +47,11 @@ def lexicon_from_snapshot(snapshot: Path) -> dict[str, str]:
         function, file = frame.get("function"), frame.get("file")
         if function not in pairs or not file:
             continue
-        try:
-            with (snapshot / file).open(encoding="utf-8", newline="") as fh:
-                rows = list(csv.DictReader(fh))
-        except (OSError, UnicodeDecodeError, csv.Error):
-            continue
+        try:  # the snapshot's own parsing path: text cells, then frames.normalise
+            raw = pd.read_csv(snapshot / file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            rows = frames.normalise(function, raw).to_dict("records")
+        except (OSError, ValueError, pd.errors.EmptyDataError, pd.errors.ParserError):
+            continue  # FrameError and UnicodeDecodeError are ValueErrors
         if function == "stock_individual_info_em":
             kv = {r.get("item"): r.get("value") for r in rows}
             if kv.get("股票简称") and kv.get("股票代码"):
@@ -54,10 +59,15 @@ def lexicon_from_snapshot(snapshot: Path) -> dict[str, str]:
             continue
         for row in rows:
             for name_col, code_col in pairs[function]:
-                name, code = (row.get(name_col) or "").strip(), (row.get(code_col) or "").strip()
+                name, code = _cell(row.get(name_col)), _cell(row.get(code_col))
                 if name and code:
                     lexicon[name] = code.zfill(6)
     return lexicon
+
+
+def _cell(value: object) -> str:
+    """A normalised cell as stripped text ('' for a missing one)."""
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
 
 
 def lexicon_from_registry(registry: Path) -> dict[str, str]:

@@ -90,3 +90,40 @@ def test_attach_keeps_existing_and_skips_text_already_said() -> None:
     b = attach(a, ["old", "No bar on 2026-01-09 (suspended?) for 600549: counted as 0 return."])
     assert b.warnings == ["old", "No bar on 2026-01-09 (suspended?) for 600549: counted as 0 return."]
     assert b.answer == a.answer
+
+
+def _set_first(prefix: str, column: str, value: float):  # type: ignore[no-untyped-def]
+    def edit(frames: dict) -> None:
+        name = next(n for n in sorted(frames) if n.startswith(prefix))
+        function, params, df = frames[name]
+        df = df.astype(object)
+        df.iloc[0, df.columns.get_loc(column)] = value
+        frames[name] = (function, params, df)
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("prefix", "column", "value", "question", "said"),
+    [
+        # 万份 read as 份 (x10000 and more): "-100.00%, net redemptions" was stated without a caveat
+        (
+            "fund_etf_scale_sse_",
+            "基金份额",
+            5e14,
+            "560500最近一个月份额变化了多少？",
+            "份额不会成数量级地变化",
+        ),
+        # a spot price x100: "溢价9818.76%" was stated without a caveat
+        ("fund_etf_spot_em", "最新价", 105.0, "560500今天的溢价率是多少？", "该溢价率不可靠"),
+        ("fund_etf_spot_em", "最新价", 105.0, "Why did 560500 rise today?", "the premium is not reliable"),
+    ],
+)
+def test_units_jumps_and_premiums_beyond_arbitrage_are_warned(
+    tmp_path_factory: pytest.TempPathFactory, prefix: str, column: str, value: float, question: str, said: str
+) -> None:
+    root = tmp_path_factory.mktemp("bad")
+    snap = build_snapshot(root, edit_frames=_set_first(prefix, column, value))
+    eng = Engine(Settings(snapshot=snap, store=root / "store", embedder="hash:64"), progress=False)
+    answer = eng.ask(question)
+    assert answer.warnings and said in answer.answer, (answer.warnings, answer.answer)

@@ -84,3 +84,26 @@ def test_a_bug_mid_stream_ends_the_stream_with_an_error_event(
     assert json.loads(events[0])["choices"][0]["delta"]["content"] == "first piece. "
     assert json.loads(events[1])["error"]["request_id"] == r.headers["x-request-id"]
     assert events[-1] == "[DONE]"
+
+
+def test_a_typed_code_is_read_aloud_over_http(app: FastAPI) -> None:
+    """'read 56500 as 560500' holds over the API too: a single answer, a follow-up in a session, and chat."""
+    client = TestClient(app)
+    one = client.post("/v1/answers", json={"question": "56500今天涨了多少？"}, headers=AUTH).json()["answer"]
+    assert "把“56500”读作" in one and "560500" in one, one
+    client.post(
+        "/v1/answers", json={"question": "How did 560500 do today?", "session_id": "typo-1"}, headers=AUTH
+    )
+    follow = client.post(
+        "/v1/answers", json={"question": "and 5605000 yesterday?", "session_id": "typo-1"}, headers=AUTH
+    ).json()["answer"]
+    assert "read 5605000 as" in follow and "2026-01-08" in follow, follow
+    chat = client.post(
+        "/v1/chat/completions",
+        json={
+            "model": "market-assistant",
+            "messages": [{"role": "user", "content": "How much did 56500 gain today?"}],
+        },
+        headers=AUTH,
+    ).json()
+    assert "read 56500 as" in chat["choices"][0]["message"]["content"]

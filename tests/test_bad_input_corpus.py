@@ -73,12 +73,34 @@ def _files(tmp: Path, tally: Tally) -> None:
             tally.record(
                 "file", case.name, "data lost", "the good lines of a file with one bad line were lost"
             )
+        elif case.name in _KEPT_TEXT and not _stored(store, ok_ids, _KEPT_TEXT[case.name]):
+            tally.record("file", case.name, "data lost", f"{_KEPT_TEXT[case.name]!r} not stored as text")
+        elif ok_ids and _longest_chunk(store, ok_ids) > MAX_CHUNK_CHARS:
+            tally.record("file", case.name, "hangs", "an unbounded chunk (minutes of embedding)")
         else:
             tally.timed("file", case.name, started, "accepted" if ok_ids else "clean errors")
     manifest = store.manifest()
     got = store.collection.get(where={"citation_id": "control"})["ids"]
     if "control" not in manifest or len(got) != chunks or not store.revision() or store.lexicon() is None:
         tally.record("file", "control", "data lost", f"control document: {len(got)} of {chunks} chunks")
+
+
+# Files whose text must arrive intact: Big5 used to be stored as GB18030 mojibake, U+2028/U+0085 split lines.
+_KEPT_TEXT = {"doc:big5.txt": "鎢價上漲", "jsonl:u2028:alone": "第二句", "jsonl:u0085:alone": "第二句"}
+MAX_CHUNK_CHARS = 2000  # a chunk is its piece (<= 360) plus a bounded header: a 400k-character title was one
+
+
+def _chunks(store: Any, ids: list[str]) -> list[str]:
+    got = store.collection.get(where={"citation_id": {"$in": ids}}, include=["documents"])
+    return [d or "" for d in got["documents"]]
+
+
+def _stored(store: Any, ids: list[str], text: str) -> bool:
+    return any(text in d for d in _chunks(store, ids))
+
+
+def _longest_chunk(store: Any, ids: list[str]) -> int:
+    return max((len(d) for d in _chunks(store, ids)), default=0)
 
 
 def _snapshots(tmp: Path, tally: Tally) -> None:
@@ -101,6 +123,15 @@ def _snapshots(tmp: Path, tally: Tally) -> None:
             c.return_pct for c in result.attribution.constituents if c.return_pct is not None
         ]
         wild = [m for m in moves if m is None or m != m or abs(m) > 31.0]
+        premium = result.premium.premium_pct if result.premium is not None else None
+        if premium is not None and abs(premium) > 20.0:  # beyond arbitrage: a wrong price or IOPV
+            wild.append(premium)
+        flows = getattr(result, "flows", None)
+        for change in (flows.day, flows.period) if flows is not None else ():
+            if change is not None and min(change.units_start, change.units_end) > 0:
+                ratio = max(change.units_start / change.units_end, change.units_end / change.units_start)
+                if ratio >= 100:  # units jumping by orders of magnitude
+                    wild.append(ratio)
         if wild and not result.warnings:
             tally.record("snapshot", name, "wrong numbers", f"moves {wild} without a warning")
         else:

@@ -19,24 +19,9 @@ from assistant.answer.evidence_pack import Numbering, entity_finder, evidence_of
 from assistant.answer.offline import OfflineAnswerer
 from assistant.answer.publish import Unpublishable, publish
 from assistant.answer.tools import Toolbox
-from assistant.config import bundled_sample_path
-from assistant.market.data import MarketData
-from assistant.market.resolve import Lexicon
-from assistant.market.snapshot import SnapshotSource
-from tests.test_agent import SEED, KeywordSearcher
+from tests.sample_news import SEED
 
 CASES = Path(__file__).resolve().parents[1] / "eval" / "cases" / "sample.jsonl"
-
-
-@pytest.fixture(scope="module")
-def toolbox() -> Toolbox:
-    md = MarketData(SnapshotSource(bundled_sample_path()))
-    return Toolbox(md, Lexicon.from_market(md), searcher=KeywordSearcher(md))
-
-
-@pytest.fixture(scope="module")
-def offline(toolbox: Toolbox) -> OfflineAnswerer:
-    return OfflineAnswerer(toolbox)
 
 
 def checker_for(toolbox: Toolbox, language: str) -> SentenceChecker:

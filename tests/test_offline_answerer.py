@@ -43,13 +43,6 @@ QUESTIONS = [
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    from assistant.engine import Engine
-
-    return Engine(Settings(store=tmp_path_factory.mktemp("store")), progress=False)
-
-
-@pytest.fixture(scope="module")
 def answers(engine):
     return {q: engine.ask(q) for q in QUESTIONS}
 

@@ -8,15 +8,6 @@ import datetime as dt
 import pytest
 
 from assistant.answer.plan import make_plan
-from assistant.config import Settings
-from assistant.market.factory import open_market
-from assistant.market.resolve import Lexicon
-
-
-@pytest.fixture(scope="module")
-def env():
-    md = open_market(Settings())
-    return Lexicon.from_market(md), md.info.trade_date, md.trading_days(), md.universe()
 
 
 def plan(env, q, ctx=None):
@@ -135,6 +126,11 @@ def test_code_typos_with_a_wrong_length_are_read_aloud_never_a_real_other_code(e
         ("560500和562340哪个折价更多", "premium", "discount"),
         ("沪深300和中证500今天哪个表现更好", "return", None),
         ("560500 vs 510500 today", "return", None),
+        ("562340和510300哪个规模大", "scale", None),
+        ("厦门钨业和西部矿业谁的权重大", "weights", None),
+        ("厦门钨业和越秀资本谁拖累更多？", "contribution", "drag"),
+        ("Compare Xiamen Tungsten and Yuexiu Capital today", "stock_return", None),
+        ("560500和510500今天谁跌得多", "return", "down"),
     ],
 )
 def test_comparisons_name_the_measure_compared(env, q, compare, direction):

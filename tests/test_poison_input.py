@@ -95,3 +95,36 @@ def test_symlinks_and_trees_without_a_manifest_are_not_followed(store: ChunkStor
     (tree / "documents" / "a.md").write_text("# a\nb", encoding="utf-8")
     report = ingest_snapshot(tree, store)
     assert [o.reason for o in report.rejected] == ["not a snapshot: no manifest.json"] and not report.added
+
+
+def test_an_unreadable_path_is_one_rejection_not_an_aborted_batch(store: ChunkStore, tmp_path: Path) -> None:
+    """A path the OS refuses to look at (here a name too long; also a folder without permission) raised from
+    the folder walk and aborted the batch before any per-file report."""
+    good = tmp_path / "good.md"
+    good.write_text("# 好\n\n钨价上涨。", encoding="utf-8")
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "inner.md").write_text("# 内\n\n铜价下跌。", encoding="utf-8")
+    too_long = tmp_path / ("x" * 5000 + ".md")
+    report = ingest_paths([good, too_long, folder], store)
+    assert sorted(o.item for o in report.added) == ["good", "inner"]
+    (rejected,) = report.rejected
+    assert rejected.item == str(too_long) and "cannot read" in rejected.reason
+
+
+def test_a_deeply_nested_news_line_in_a_snapshot_is_skipped_not_a_crash(tmp_path: Path) -> None:
+    """The snapshot reader parsed news lines with plain json.loads: a nested one raised RecursionError from
+    every `ask` on the snapshot."""
+    import shutil
+
+    from assistant.config import bundled_sample_path
+    from assistant.market.snapshot import SnapshotSource
+
+    snap = tmp_path / "snap"
+    shutil.copytree(bundled_sample_path(), snap)
+    with (snap / "news" / "news.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write('{"id": "deep", "title": "t", "published_at": "2026-01-08T10:00:00+08:00", "x": ')
+        fh.write("[" * 5000 + "]" * 5000 + "}\n")
+    source = SnapshotSource(snap)
+    assert any("nested too deeply" in p for p in source.problems), source.problems
+    assert any(a.id == "sample-20260109-tungsten-zh" for a in source.articles())  # the rest still served

@@ -393,3 +393,17 @@ def test_period_default_and_future_end() -> None:
 )
 def test_detect_language(text: str, lang: str) -> None:
     assert detect_language(text) == lang
+
+
+def test_short_names_users_write_resolve_to_their_stock() -> None:
+    lex = Lexicon.build(constituents=[("300750", "宁德时代", "Contemporary Amperex Technology")])
+    assert [(e.kind, e.code) for e in lex.resolve("How did CATL do today?")] == [("stock", "300750")]
+    assert [(e.kind, e.code) for e in lex.resolve("茅台今天跌了多少")] == [
+        ("stock", "600519")
+    ]  # not in the data
+    assert lex.lookup("300750").name_en == "Contemporary Amperex Technology"  # the data's name stays
+
+
+def test_a_short_name_never_takes_a_name_the_data_gives_another_code() -> None:
+    lex = Lexicon.build(constituents=[("600001", "茅台", None)])
+    assert [e.code for e in lex.resolve("茅台今天跌了多少")] == ["600001"]

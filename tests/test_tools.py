@@ -15,13 +15,6 @@ from assistant.market.resolve import Lexicon
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    from assistant.engine import Engine
-
-    return Engine(Settings(store=tmp_path_factory.mktemp("store")), progress=False)
-
-
-@pytest.fixture(scope="module")
 def tb(engine) -> Toolbox:
     engine.warm()
     return engine.toolbox

@@ -18,20 +18,11 @@ from assistant.answer.offline import OfflineAnswerer
 from assistant.answer.schema import Answer
 from assistant.answer.tools import Toolbox
 from assistant.answer.writer import WriterAnswerer
-from assistant.config import Settings, bundled_sample_path
-from assistant.market.data import MarketData
-from assistant.market.resolve import Lexicon
-from assistant.market.snapshot import SnapshotSource
+from assistant.config import Settings
+from tests.sample_news import SEED
 from tests.scripted_model import ScriptedChatModel
-from tests.test_agent import SEED, KeywordSearcher
 
 QUESTION = "为什么560500今天上涨？"
-
-
-@pytest.fixture(scope="module")
-def toolbox() -> Toolbox:
-    md = MarketData(SnapshotSource(bundled_sample_path()))
-    return Toolbox(md, Lexicon.from_market(md), searcher=KeywordSearcher(md))
 
 
 @pytest.fixture(scope="module")

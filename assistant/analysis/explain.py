@@ -29,7 +29,7 @@ from assistant.analysis.attribution import (
     to_date,
 )
 from assistant.analysis.figures import Figure
-from assistant.analysis.flows import Flows, compute_flows, minus_months
+from assistant.analysis.flows import Flows, compute_flows, minus_months, units_jump_warning
 from assistant.analysis.premium import Premium, compute_premium
 from assistant.errors import NotFoundError
 
@@ -159,6 +159,13 @@ def explain_frames(
             all_notes += list(part.notes)
     if premium is not None:
         warnings += premium.warnings
+    if flows is not None:
+        for change in (flows.day, flows.period):
+            jump = change and units_jump_warning(
+                etf, change.start_date, change.units_start, change.end_date, change.units_end
+            )
+            if jump:
+                warnings.append(jump)
     return MoveExplanation(
         etf=etf,
         index=index,

@@ -38,6 +38,29 @@ def minus_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+UNITS_JUMP_RATIO = 100.0
+"""Units outstanding change through creations and redemptions, never by two orders of magnitude between two
+dates: such a jump is a unit mix-up (万份 vs 份) or a bad value (a x1000 row gave "-100.00%, net redemptions of
+4,999,994.80亿份" without a caveat)."""
+
+
+def units_jump_warning(
+    etf: str, start: dt.date, units_start: float, end: dt.date, units_end: float
+) -> str | None:
+    """A warning when the units at the two ends of a change differ by UNITS_JUMP_RATIO or more, else None."""
+    if units_start <= 0 or units_end <= 0:
+        return None
+    ratio = max(units_start / units_end, units_end / units_start)
+    if ratio < UNITS_JUMP_RATIO:
+        return None
+    return (
+        f"Units outstanding of {etf} go from {units_start:,.0f} on {start} to "
+        f"{units_end:,.0f} on {end} (x{ratio:,.0f}): units do not change by orders of "
+        "magnitude, so the units data is likely in different units (万份 vs 份) or wrong, and this change is not "
+        "reliable."
+    )
+
+
 def units_series(units: pd.DataFrame) -> pd.Series:
     """Units (份) indexed by dt.date, ascending, missing values dropped (UNIT_COLUMNS: date, units)."""
     if units is None or units.empty:

@@ -141,6 +141,9 @@ def compute_premium(
     convention, warning = detect_rate_convention(ours, reported_rate_pct, tolerance_pp)
     if warning:
         warnings.append(warning)
+    implausible = implausible_premium(etf, as_of, ours)
+    if implausible:
+        warnings.append(implausible)
     notes.append(_convention_note(convention))
     change = None
     if prev_premium_pct is None:
@@ -164,6 +167,22 @@ def compute_premium(
         prev_source,
         tuple(notes),
         tuple(warnings),
+    )
+
+
+IMPLAUSIBLE_PREMIUM_PCT = 20.0
+"""Arbitrage keeps an ETF's price near its IOPV: beyond ±20% the price or the IOPV is wrong (a spot price x100
+gave a 9818.76% premium, stated without a caveat)."""
+
+
+def implausible_premium(etf: str, as_of: dt.date, premium: float | None) -> str | None:
+    """A warning when a premium is beyond what arbitrage allows, else None."""
+    if premium is None or abs(premium) <= IMPLAUSIBLE_PREMIUM_PCT:
+        return None
+    return (
+        f"The premium of {etf} to IOPV on {as_of} computes to {premium:+.2f}%, beyond the ±"
+        f"{IMPLAUSIBLE_PREMIUM_PCT:g}% an ETF trades at: the spot price or the IOPV is likely wrong "
+        "(off by x100 or a shifted column), so the premium is not reliable."
     )
 
 

@@ -23,11 +23,10 @@ from assistant.analysis.figures import Figure
 from assistant.answer.grounding import GroundingReport, check
 from assistant.answer.numbers import extract
 from assistant.answer.schema import Answer, Citation, DataInfo, Fact
-from assistant.market.model import Article, Document, SourceInfo
+from assistant.market.model import CHINA_TZ, Article, Document, SourceInfo
 
 Kind = Literal["news", "document", "data"]
 PLACEHOLDER = re.compile(r"\[\[cite:([^\]\s]+)\]\]")
-_CST = dt.timezone(dt.timedelta(hours=8))
 
 
 def marker(citation_id: str) -> str:
@@ -40,7 +39,7 @@ def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
     if value is None:
         return None
     when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    return when if when.tzinfo else when.replace(tzinfo=_CST)
+    return when if when.tzinfo else when.replace(tzinfo=CHINA_TZ)
 
 
 @dataclass(frozen=True)
@@ -195,7 +194,7 @@ class Ledger:
         """Publication dates of the news/document passages `text` cites: a cited article backs its own date."""
         ids = dict.fromkeys(PLACEHOLDER.findall(text))
         return [
-            s.published_at.astimezone(_CST).date()
+            s.published_at.astimezone(CHINA_TZ).date()
             for cid in ids
             if (s := self._sources.get(cid)) is not None and s.kind != "data" and s.published_at is not None
         ]
@@ -218,7 +217,7 @@ class Ledger:
             src = self._sources.get(cid)
             if src is None or src.kind == "data" or src.published_at is None:
                 continue
-            day = src.published_at.astimezone(_CST).date()
+            day = src.published_at.astimezone(CHINA_TZ).date()
             if not any(
                 m.value == day
                 or (

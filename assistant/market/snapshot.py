@@ -20,24 +20,23 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from assistant.errors import NotFoundError, SnapshotError
-from assistant.market import frames
+from assistant.market import frame_cells, frame_specs, frames
 from assistant.market.frame_files import read_frame, write_frame
-from assistant.market.model import CHINA_TZ, DOCUMENT_SUFFIXES, SNAPSHOT_FORMAT, Article, Document, SourceInfo
+from assistant.market.model import CHINA_TZ, SNAPSHOT_FORMAT, Article, Document, SourceInfo
+from assistant.market.snapshot_texts import read_documents, read_news
 
 log = logging.getLogger(__name__)
 
 FORMAT = SNAPSHOT_FORMAT
 ORIGINS = ("recorded", "sample", "synthetic")
 MANIFEST_KEYS = ("format", "trade_date", "as_of", "origin", "universe", "frames")
-NEWS_REQUIRED = ("id", "title", "published_at", "body")
 
 
 @dataclass(frozen=True)
@@ -287,179 +286,21 @@ class SnapshotSource:
         self.problems.append(f"{where}: {problem}")
 
     def _read_news(self) -> list[Article]:
-        articles: dict[str, Article] = {}
-        first_seen: dict[str, str] = {}
-        for file in sorted((self.path / "news").glob("*.jsonl")):
-            try:
-                lines = file.read_text(encoding="utf-8-sig").splitlines()
-            except UnicodeDecodeError as err:
-                self._news_problem(file, None, f"not UTF-8 text ({err}); file skipped")
-                continue
-            for n, line in enumerate(lines, start=1):
-                if not line.strip():
-                    continue
-                article = self._parse_article(file, n, line)
-                if article is None:
-                    continue
-                if article.id in articles:
-                    self._news_problem(
-                        file,
-                        n,
-                        f"duplicate news id {article.id!r} (first at {first_seen[article.id]}); line skipped",
-                    )
-                    continue
-                articles[article.id] = article
-                first_seen[article.id] = f"{file}:{n}"
-        for recorded in self._frames.values():
-            if recorded.function != "stock_news_em":
-                continue
-            for article in frames.news_articles(recorded.df, recorded.params.get("symbol")):
-                previous = articles.get(article.id)
-                if previous is None:
-                    articles[article.id] = article
-                elif (
-                    previous.id.startswith("em-") and previous.url == article.url
-                ):  # same story, two keywords
-                    symbols = tuple(sorted(set(previous.symbols) | set(article.symbols)))
-                    articles[article.id] = replace(previous, symbols=symbols)
-        return sorted(articles.values(), key=lambda a: (a.published_at, a.id))
-
-    def _parse_article(self, file: Path, n: int, line: str) -> Article | None:
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as err:
-            self._news_problem(file, n, f"invalid JSON ({err.msg}); line skipped")
-            return None
-        if not isinstance(obj, dict):
-            self._news_problem(file, n, "not a JSON object; line skipped")
-            return None
-        missing = [k for k in NEWS_REQUIRED if obj.get(k) in (None, "")]
-        if missing:
-            self._news_problem(file, n, f"missing required field(s) {', '.join(missing)}; line skipped")
-            return None
-        bad = [k for k in ("id", "title", "body", "published_at") if not isinstance(obj[k], str)]
-        if bad:
-            self._news_problem(file, n, f"field(s) {', '.join(bad)} must be strings; line skipped")
-            return None
-        try:
-            published = dt.datetime.fromisoformat(obj["published_at"])
-        except ValueError:
-            self._news_problem(file, n, f"published_at {obj['published_at']!r} is not ISO 8601; line skipped")
-            return None
-        if published.tzinfo is None:
-            self._news_problem(
-                file, n, f"published_at {obj['published_at']!r} has no time zone offset; line skipped"
-            )
-            return None
-        symbols = obj.get("symbols") or []
-        if not isinstance(symbols, list) or not all(isinstance(s, str) for s in symbols):
-            self._news_problem(file, n, "symbols must be a list of code strings; line skipped")
-            return None
-        return Article(
-            id=obj["id"],
-            title=obj["title"],
-            body=obj["body"],
-            published_at=published,
-            source=_opt_str(obj.get("source")),
-            url=_opt_str(obj.get("url")),
-            language=_opt_str(obj.get("language")),
-            symbols=tuple(symbols),
-        )
+        news_frames = [
+            (r.df, r.params.get("symbol")) for r in self._frames.values() if r.function == "stock_news_em"
+        ]
+        return read_news(self.path, news_frames, self._news_problem)
 
     # --------------------------------------------------------------------------------------------- documents
 
     def _read_documents(self) -> list[Document]:
-        root = self.path / "documents"
-        docs: dict[str, Document] = {}
-        if not root.is_dir():
-            return []
-        for file in sorted(
-            p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
-        ):
-            doc_id = file.relative_to(root).with_suffix("").as_posix()
-            if doc_id in docs:
-                self.problems.append(
-                    f"{file}: duplicate document id {doc_id!r} (same name, another extension); skipped"
-                )
-                continue
-            docs[doc_id] = self._document(doc_id, file)
-        return list(docs.values())
-
-    def _document(self, doc_id: str, file: Path) -> Document:
-        meta: dict[str, object] = {}
-        title: str | None = None
-        if file.suffix.lower() == ".md":
-            text = file.read_text(encoding="utf-8-sig", errors="replace")
-            meta, body = self._front_matter(file, text)
-            title = _opt_str(meta.get("title")) or _first_heading(body)
-        published = None
-        if meta.get("published_at") is not None:
-            published = _meta_datetime(meta["published_at"])
-            if published is None:
-                self.problems.append(
-                    f"{file}: front matter published_at {meta['published_at']!r} is not a date"
-                )
-        symbols = meta.get("symbols") or ()
-        return Document(
-            id=doc_id,
-            path=str(file.resolve()),
-            title=title,
-            published_at=published,
-            source=_opt_str(meta.get("source")),
-            url=_opt_str(meta.get("url")),
-            symbols=tuple(str(s) for s in symbols) if isinstance(symbols, list) else (),
-            meta=meta,
-        )
-
-    def _front_matter(self, file: Path, text: str) -> tuple[dict[str, object], str]:
-        if not text.startswith("---"):
-            return {}, text
-        lines = text.splitlines()
-        for end in range(1, len(lines)):
-            if lines[end].strip() in ("---", "..."):
-                try:
-                    meta = yaml.safe_load("\n".join(lines[1:end])) or {}
-                except yaml.YAMLError as err:
-                    self.problems.append(f"{file}: invalid YAML front matter ({err}); ignored")
-                    return {}, text
-                if not isinstance(meta, dict):
-                    self.problems.append(f"{file}: front matter is not a mapping; ignored")
-                    return {}, text
-                return {str(k): v for k, v in meta.items()}, "\n".join(lines[end + 1 :])
-        return {}, text
-
-
-def _opt_str(value: Any) -> str | None:
-    return None if value is None or value == "" else str(value)
-
-
-def _first_heading(text: str) -> str | None:
-    for line in text.splitlines():
-        if line.startswith("# "):
-            return line[2:].strip() or None
-    return None
-
-
-def _meta_datetime(value: Any) -> dt.datetime | None:
-    """Front-matter dates: YAML gives date/datetime objects or strings; naive values are Shanghai time."""
-    if isinstance(value, dt.datetime):
-        stamp = value
-    elif isinstance(value, dt.date):
-        stamp = dt.datetime.combine(value, dt.time())
-    else:
-        try:
-            stamp = dt.datetime.fromisoformat(str(value))
-        except ValueError:
-            return None
-    if stamp.tzinfo is None:
-        stamp = pd.Timestamp(stamp).tz_localize(frames.SHANGHAI).to_pydatetime()
-    return stamp
+        return read_documents(self.path, self.problems)
 
 
 def _fingerprint(path: Path) -> str:
     """Names, sizes and mtimes of every file in the snapshot, plus the parser's own code."""
     digest = hashlib.sha256()
-    for module in (frames, sys.modules[__name__]):
+    for module in (frames, frame_cells, frame_specs, sys.modules[__name__]):
         digest.update(Path(str(module.__file__)).read_bytes())
     for file in sorted(p for p in path.rglob("*") if p.is_file()):
         stat = file.stat()

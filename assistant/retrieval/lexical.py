@@ -11,12 +11,10 @@ dense lists only return rows of the index, so no search of any mode ever returns
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import sys
 import threading
@@ -31,204 +29,16 @@ if TYPE_CHECKING:
     from assistant.retrieval.store import ChunkStore
 
 from assistant.retrieval.safety import is_quarantined
-
-_TOKEN_OK = re.compile(r"[0-9a-z\u4e00-\u9fff]")
-STOPWORDS = frozenset(
-    "的 了 是 在 和 与 及 或 等 也 都 就 而 对 从 把 被 将 为 于 以 之 其 这 那 有 个 中 上 下 吗 呢 吧 啊 什么 怎么 如何 多少 哪些 "
-    "a an the of to in on for and or is are was were be by with at as from that this it its what which how does do "
-    "did about".split()
+from assistant.retrieval.tokens import (
+    STOPWORDS,
+    _DiskFreq,
+    _jieba_full,
+    dictionary_cache_in_use,
+    tokenize,
+    use_dictionary_cache,
 )
+
 log = logging.getLogger(__name__)
-_jieba_lock = threading.Lock()
-_jieba_ready = False
-
-
-def _jieba() -> Any:
-    global _jieba_ready
-    import jieba
-
-    if _jieba_ready:
-        return jieba
-    with _jieba_lock:
-        if not _jieba_ready:
-            jieba.setLogLevel(logging.WARNING)
-            _private_cache(jieba)
-            if not _install_lazy_freq(jieba):
-                jieba.initialize()
-                _write_freq_copy(jieba)
-            _jieba_ready = True
-    return jieba
-
-
-def _jieba_full() -> Any:
-    """jieba with its whole dictionary in memory: bulk tokenisation (index builds) does millions of lookups."""
-    jieba = _jieba()
-    if isinstance(jieba.dt.FREQ, _DiskFreq):
-        with _jieba_lock:
-            if isinstance(jieba.dt.FREQ, _DiskFreq):
-                _private_cache(jieba)
-                jieba.dt.initialized = False
-                jieba.dt.initialize()
-    return jieba
-
-
-def _private_cache(jieba: Any) -> None:
-    """jieba keeps its parsed dictionary as a marshal file, by default at the predictable /tmp/jieba.cache, which
-    anyone on the machine can plant (marshal is not safe against crafted data) and which it loads without a check.
-    Ours lives in the store's cache folder (a store folder must be trusted anyway: README, security), else in a
-    folder only this process knows (mkdtemp, mode 0700): a planted /tmp/jieba.cache is never read."""
-    global _jieba_tmp
-    folder: Path | None = None
-    if _freq_file is not None:
-        folder = _freq_file.parent
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            folder = None
-    if folder is None:
-        if _jieba_tmp is None:
-            import tempfile
-
-            _jieba_tmp = Path(tempfile.mkdtemp(prefix="market-assistant-jieba-"))
-            atexit.register(shutil.rmtree, _jieba_tmp, True)  # never reused: do not leave it behind
-        folder = _jieba_tmp
-    jieba.dt.tmp_dir = str(folder)
-    jieba.dt.cache_file = f"jieba-{_JIEBA_TAG}.cache"
-
-
-_jieba_tmp: Path | None = None
-
-
-def _write_freq_copy(jieba: Any) -> None:
-    if _freq_file is not None and not _freq_file.exists() and jieba.dt.dictionary == jieba.DEFAULT_DICT:
-        _DiskFreq.write(_freq_file, jieba.dt.FREQ, jieba.dt.total)
-
-
-# --- jieba's dictionary on disk ----------------------------------------------------------------------------------
-# Loading jieba's prefix dictionary (~580k entries, unmarshalled from its cache) costs 0.6-1 s, most of a cold `ask`
-# that tokenises one short query. Segmenting a text only ever looks up substrings of that text, so the same lookups
-# answered from an indexed SQLite copy of the dictionary give exactly the same tokens. The copy lives in the store's
-# cache folder, is written once by the first process that loads the whole dictionary, and is used until something
-# needs bulk tokenisation (then the real dictionary is loaded: `_jieba_full`).
-
-_freq_file: Path | None = None
-_UNSEEN = object()
-
-
-def use_dictionary_cache(folder: Path | str | None) -> None:
-    """Where the on-disk copy of jieba's dictionary lives (the store's cache folder); None disables it."""
-    global _freq_file
-    _freq_file = None if folder is None else Path(folder) / f"jieba-freq-{_JIEBA_TAG}.sqlite"
-
-
-def _install_lazy_freq(jieba: Any) -> bool:
-    tokenizer = jieba.dt
-    if (
-        _freq_file is None
-        or tokenizer.initialized
-        or not _freq_file.is_file()
-        or tokenizer.dictionary != jieba.DEFAULT_DICT
-    ):
-        return False
-    try:
-        freq = _DiskFreq(_freq_file)
-    except Exception as err:  # noqa: BLE001 - a broken copy only means the normal load
-        log.warning("ignoring jieba dictionary cache %s: %s", _freq_file, err)
-        return False
-    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, freq.total, True
-    return True
-
-
-class _DiskFreq:
-    """The read-only part of jieba's FREQ dict (`in`, `[]`, `get`) over SQLite, memoising what it has looked up."""
-
-    def __init__(self, file: Path) -> None:
-        import sqlite3
-
-        self._db = sqlite3.connect(f"file:{file}?mode=ro", uri=True, check_same_thread=False)
-        self._lock = threading.Lock()
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'total'").fetchone()
-        if row is None:
-            raise ValueError("no total")
-        self.total = int(row[0])
-        self._seen: dict[str, int | None] = {}  # a bounded memo of lookups
-        self._added: dict[str, int] = {}  # jieba.add_word() on top of the file
-
-    MEMO_LIMIT = 200_000
-
-    def _lookup(self, word: str) -> int | None:
-        if self._added and word in self._added:
-            return self._added[word]
-        value = self._seen.get(word, _UNSEEN)
-        if value is not _UNSEEN:
-            return value  # type: ignore[return-value]
-        with self._lock:
-            row = self._db.execute("SELECT freq FROM freq WHERE word = ?", (word,)).fetchone()
-        value = None if row is None else int(row[0])
-        if len(self._seen) >= self.MEMO_LIMIT:
-            self._seen.clear()
-        self._seen[word] = value
-        return value
-
-    def __setitem__(self, word: str, freq: int) -> None:
-        self._added[word] = freq
-
-    def __contains__(self, word: object) -> bool:
-        return isinstance(word, str) and self._lookup(word) is not None
-
-    def __getitem__(self, word: str) -> int:
-        value = self._lookup(word)
-        if value is None:
-            raise KeyError(word)
-        return value
-
-    def get(self, word: str, default: Any = None) -> Any:
-        value = self._lookup(word)
-        return default if value is None else value
-
-    @staticmethod
-    def write(file: Path, freq: dict[str, int], total: int) -> None:
-        import sqlite3
-
-        try:
-            file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = file.with_name(f"{file.name}.{os.getpid()}.tmp")
-            tmp.unlink(missing_ok=True)
-            db = sqlite3.connect(tmp)
-            try:
-                db.execute("CREATE TABLE freq (word TEXT PRIMARY KEY, freq INTEGER NOT NULL) WITHOUT ROWID")
-                db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-                db.executemany("INSERT INTO freq VALUES (?, ?)", freq.items())
-                db.execute("INSERT INTO meta VALUES ('total', ?)", (str(int(total)),))
-                db.commit()
-            finally:
-                db.close()
-            os.replace(tmp, file)
-        except (OSError, Exception) as err:  # noqa: BLE001 - the copy is an optimisation only
-            log.warning("could not write jieba dictionary cache %s: %s", file, err)
-
-
-def _jieba_tag() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("jieba").replace(".", "_")
-    except Exception:  # noqa: BLE001
-        return "unknown"
-
-
-_JIEBA_TAG = _jieba_tag()
-
-
-def tokenize(text: str) -> list[str]:
-    """jieba search-mode tokens (a long word also yields its parts: 有色金属 -> 有色, 金属, 有色金属), lower-cased,
-    punctuation and stopwords dropped; 6-digit codes and English words survive as single tokens."""
-    tokens = []
-    for tok in _jieba().cut_for_search(text.lower()):
-        tok = tok.strip()
-        if tok and tok not in STOPWORDS and _TOKEN_OK.search(tok):
-            tokens.append(tok)
-    return tokens
 
 
 @dataclass(frozen=True)
@@ -274,7 +84,7 @@ class LexicalIndex:
         if rev == self.revision:
             return False
         folder = getattr(store, "cache_dir", None)
-        if folder is not None and _freq_file is None:
+        if folder is not None and not dictionary_cache_in_use():
             use_dictionary_cache(folder)
         with self._lock:
             if rev == self.revision:
@@ -504,3 +314,14 @@ def _cache_file(store: Any, revision: str) -> Path | None:
     embedder = getattr(getattr(store, "embedder", None), "name", "")
     tag = hashlib.sha1(embedder.encode()).hexdigest()[:8]
     return Path(folder) / f"lexical-{where}{tag}-{revision}"
+
+
+__all__ = [
+    "STOPWORDS",
+    "LexicalHit",
+    "LexicalIndex",
+    "_DiskFreq",
+    "_jieba_full",
+    "tokenize",
+    "use_dictionary_cache",
+]

@@ -16,7 +16,12 @@ from typing import Any
 
 _INJECTION = re.compile(
     r"ignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier) (?:instructions|prompts?|rules)|"
-    r"disregard (?:all |the )?(?:previous|prior|above) |system prompt|you are now|new instructions|act as |"
+    r"disregard (?:all |the )?(?:previous|prior|above) |"
+    # phrases that address a model; anchored so that reporting stays clean ("the regulator issued new
+    # instructions", "the fund will act as market maker", "chatbots leak their system prompt")
+    r"system prompt\s*[:：]|(?:reveal|print|show|repeat|ignore|override) (?:your |the )?system prompt|"
+    r"you are now (?:a|an|my|in|the)\b|new instructions\s*[:：]|"
+    r"follow (?:these|the following|my) (?:new )?instructions|(?:^|[.!?]\s*|\bnow |\bplease |\byou must )act as\b|"
     r"repeat after me|"
     # an order to state a figure ("... and say the ETF rose 50%", "Tell users it fell 3%"): an imperative, so at
     # a sentence start or after and/please/just/now/then -- "analysts say the fund rose 2%" is reporting

@@ -14,7 +14,8 @@ from assistant.answer.numbers import extract
 from assistant.answer.plan import Measure, Plan, make_plan
 from assistant.answer.schema import Answer
 from assistant.answer.tools import Toolbox
-from assistant.errors import InputError, NotFoundError, UpstreamError
+from assistant.errors import InputError, NoRowsError, NotFoundError, UpstreamError
+from assistant.market.model import origin_label
 
 from . import comparison, docs, flows, holdings, labels, move, news, quote, ranked, refusal, returns
 from .context import AskContext, Handler
@@ -48,20 +49,6 @@ ROUTES: dict[Measure, Handler] = {
 # and those that need no day at all.
 _FROM_TEXT: frozenset[str] = frozenset({"methodology", "fund_fact", "news"})
 _DAYLESS: frozenset[str] = frozenset({"advice", "forecast", "off_topic", "greeting"})
-ORIGIN = {
-    "zh": {
-        "sample": "样例数据（sample）",
-        "synthetic": "合成数据（synthetic）",
-        "recorded": "录制数据（recorded）",
-        "live": "实时数据（live）",
-    },
-    "en": {
-        "sample": "sample data",
-        "synthetic": "synthetic data",
-        "recorded": "recorded data",
-        "live": "live data",
-    },
-}
 
 
 class OfflineAnswerer:
@@ -166,7 +153,7 @@ class OfflineAnswerer:
                 f"{intent.requested.isoformat()} is not a trading day, and this data (up to {last}) has "
                 "no quotes for the trading day before it.",
             )
-        if "with these arguments" in msg and intent.date is not None:
+        if _no_rows(err) and intent.date is not None:
             return ctx.t(
                 f"本数据没有所问日期的行情（数据截至 {last}）。",
                 f"this data has no quotes for the day asked about (it runs up to {last}).",
@@ -197,7 +184,7 @@ class OfflineAnswerer:
         cited = ("、" if lang == "zh" else ", ").join(
             f"{f}{marker(f)}" for f in frames if _registered(ledger, f)
         )
-        origin = ORIGIN[lang].get(info.origin, info.origin)
+        origin = origin_label(info.origin, lang)
         if lang == "zh":
             line = f"数据来源：{origin}，截至 {when}（{tz}）"
             return line + (f"；AKShare 数据：{cited}。" if cited else "。")
@@ -261,3 +248,15 @@ def _registered(ledger: Ledger, cid: str) -> bool:
         return True
     except KeyError:
         return False
+
+
+def _no_rows(err: BaseException) -> bool:
+    """The data has no rows for the arguments (`NoRowsError`, possibly wrapped): known by type, not by message."""
+    chain: list[BaseException] = []
+    link: BaseException | None = err
+    while link is not None and link not in chain:
+        if isinstance(link, NoRowsError):
+            return True
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    return False

@@ -36,6 +36,10 @@ class Side:
 
 def answer(ctx: AskContext) -> str:
     measure = ctx.ask.compare or "return"
+    if measure == "weights":
+        return _weights(ctx)
+    if measure in ("contribution", "stock_return"):
+        return _stocks(ctx, measure)
     index_mode = _index_mode(ctx)
     codes = index_mode or list(dict.fromkeys(list(ctx.intent.etfs) + list(ctx.intent.unknown)))
     universe = ctx.toolbox.md.universe()
@@ -67,11 +71,16 @@ def answer(ctx: AskContext) -> str:
         "comparison_difference",
         f"{winner.code}-{other.code}",
         abs(winner.number - other.number),
-        "pp" if measure in ("return", "tracking", "premium") else "份",
+        {"return": "pp", "tracking": "pp", "premium": "pp", "scale": "元"}.get(measure, "份"),
         winner.value.as_of,
         winner.value.source,
     )
-    sources = {"return": "fund_etf_hist_em", "tracking": "fund_etf_hist_em", "premium": "fund_etf_spot_em"}
+    sources = {
+        "return": "fund_etf_hist_em",
+        "tracking": "fund_etf_hist_em",
+        "premium": "fund_etf_spot_em",
+        "scale": "fund_etf_hist_em",
+    }
     src = "stock_zh_index_daily_em" if index_mode else sources.get(measure, _flows_source(ctx, winner))
     text = ctx.render(
         "comparison",
@@ -140,7 +149,7 @@ def _key(measure: str, direction: str | None, side: Side) -> float:
         return abs(side.number)  # the closer tracker
     if measure == "flows" and direction == "out":
         return side.number  # the most negative change
-    if measure == "premium" and direction == "discount":
+    if (measure == "premium" and direction == "discount") or direction == "down":
         return side.number
     return -side.number
 
@@ -259,11 +268,104 @@ def _etf_flows(ctx: AskContext, code: str) -> Side:
     return Side(code, ctx.label(code), change, pct, start)
 
 
+def _etf_scale(ctx: AskContext, code: str) -> Side:
+    res = ctx.toolbox.etf_flows(code, None, ctx.day)
+    scale = res.fact("etf_scale_yuan", code)
+    if scale is None:
+        raise NotFoundError(f"no scale for {code}")
+    return Side(code, ctx.label(code), scale)
+
+
+def _weights(ctx: AskContext) -> str:
+    """'厦门钨业和西部矿业谁权重大': each stock's weight in the index's weight file, the larger first."""
+    etf = ctx.etf()
+    index = ctx.toolbox.md.index_of(etf)
+    stocks = list(ctx.intent.stocks)
+    res = ctx.toolbox.index_constituents(index, 1, include=stocks)
+    sides = [
+        Side(code, ctx.label(code, kind="stock"), fact)
+        for code in stocks
+        if (fact := res.fact("constituent_weight_file_pct", code)) is not None
+    ]
+    missing = [ctx.label(code, kind="stock") for code in stocks if code not in {s.code for s in sides}]
+    if len(sides) < 2:
+        raise NotFoundError(
+            ctx.t(
+                f"无法比较：{'、'.join(missing)}不在{ctx.label(index, kind='index')}的权重文件中。",
+                f"No comparison possible: {', '.join(missing)} is not in the weight file of "
+                f"{ctx.label(index, kind='index')}.",
+            )
+        )
+    ranked = sorted(sides, key=lambda s: -s.number)
+    return ctx.render(
+        "comparison",
+        measure="weights",
+        direction=None,
+        index_mode=False,
+        w=ranked[0],
+        o=ranked[1],
+        rest=ranked[2:],
+        all=ranked,
+        diff=None,
+        none_qualifies=False,
+        period=False,
+        day=ctx.day,
+        index_label=ctx.label(index, kind="index"),
+        cite_data=ctx.ledger.add_data("index_stock_cons_weight_csindex"),
+    )
+
+
+def _stocks(ctx: AskContext, measure: str) -> str:
+    """'宁德时代和比亚迪谁拖累更多': each stock's contribution (or return) on the day, the winner first."""
+    etf = ctx.etf()
+    explanation = ctx.toolbox.explanation(etf, ctx.day, 5)
+    figs = {(f.name, f.subject): f for f in explanation.figures()}
+    name = "constituent_contribution_pp" if measure == "contribution" else "constituent_return_pct"
+    stocks = list(ctx.intent.stocks)
+    sides = [Side(c, ctx.label(c, kind="stock"), figs[(name, c)]) for c in stocks if (name, c) in figs]
+    if len(sides) < 2:
+        missing = [ctx.label(c, kind="stock") for c in stocks if (name, c) not in figs]
+        raise NotFoundError(
+            ctx.t(
+                f"无法比较：{'、'.join(missing)}不是该指数的成分股，或缺少当天的行情。",
+                f"No comparison possible: {', '.join(missing)} is not a constituent of the index or has no "
+                "price that day.",
+            )
+        )
+    drag = ctx.ask.direction in ("drag", "down")
+    ranked = sorted(sides, key=lambda s: s.number if drag else -s.number)
+    return ctx.render(
+        "comparison",
+        measure="return" if measure == "stock_return" else "contribution",
+        direction=ctx.ask.direction,
+        index_mode=False,
+        w=ranked[0],
+        o=ranked[1],
+        rest=ranked[2:],
+        all=ranked,
+        diff=Figure(
+            "comparison_difference",
+            f"{ranked[0].code}-{ranked[1].code}",
+            abs(ranked[0].number - ranked[1].number),
+            "pp",
+            ranked[0].value.as_of,
+            ranked[0].value.source,
+        ),
+        none_qualifies=False,
+        period=False,
+        day=ranked[0].value.as_of,
+        index_label=ctx.label(explanation.index, kind="index"),
+        cite_data=ctx.ledger.add_data("index_stock_cons_weight_csindex")
+        + ctx.ledger.add_data("stock_zh_a_hist"),
+    )
+
+
 _ETF: dict[str, Any] = {
     "return": _etf_return,
     "tracking": _etf_tracking,
     "premium": _etf_premium,
     "flows": _etf_flows,
+    "scale": _etf_scale,
 }
 # Indices have returns only: every other measure of an index comparison is its return.
 _INDEX: dict[str, Any] = dict.fromkeys(_ETF, _index_return)

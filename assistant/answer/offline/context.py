@@ -104,6 +104,21 @@ class AskContext:
                     continue
         if len(universe) == 1 and not intent.stocks:
             return next(iter(universe))
+        if (
+            intent.stocks
+        ):  # "How did CATL do?" over data without it: say so, never answer about another security
+            names = ("、" if self.lang == "zh" else ", ").join(
+                self.label(s, kind="stock") for s in intent.stocks
+            )
+            indices = ("、" if self.lang == "zh" else ", ").join(
+                self.label(i, kind="index") for i in dict.fromkeys(universe.values())
+            )
+            raise NotFoundError(
+                self.t(
+                    f"本数据没有{names}的行情：它不是本数据覆盖的指数（{indices}）的成分股。",
+                    f"This data has nothing on {names}: it is not a constituent of the indices it covers ({indices}).",
+                )
+            )
         raise NotFoundError(
             self.t(
                 f"问题中没有识别出本数据覆盖的ETF代码或名称（例如 {'、'.join(sorted(universe))}）。",

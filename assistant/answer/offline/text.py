@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.tools import PassageRef, defuse_quote
+from assistant.market.resolve.language import detect_language
 
 
 def safe_quote(p: PassageRef) -> str:
@@ -61,8 +62,8 @@ def clause_lines(text: str, title: str | None, min_len: int = 6) -> list[str]:
 
 
 def lang_of(text: str) -> str:
-    cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
-    return "zh" if cjk > len(text) * 0.15 else "en"
+    """A passage's language, by the product's one detector ('en' when it has no words)."""
+    return detect_language(text, default="en")
 
 
 def excerpt(text: str, query: str, limit: int = 160) -> str:

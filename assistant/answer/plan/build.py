@@ -250,6 +250,24 @@ def _compared(text: str, intent: Intent) -> Ask | None:
     indices = {e.code for e in intent.entities if e.kind == "index"}
     if "securities" in intent.inherited:  # "那溢价呢？" after a comparison: the same sides
         etfs = set(intent.etfs) | set(intent.unknown)
+    stocks = {e.code for e in intent.entities if e.kind == "stock"}
+    if len(stocks) >= 2 and len(etfs) <= 1 and cues.COMPARE_WEIGHT.search(text) and not cues.WHY.search(text):
+        return Ask("comparison", intent, compare="weights")  # "厦门钨业和西部矿业谁权重大"
+    if len(stocks) >= 2 and len(etfs) <= 1 and not cues.WHY.search(text):
+        if cues.COMPARE_CONTRIBUTION.search(text):  # "宁德时代和比亚迪谁拖累更多"
+            return Ask(
+                "comparison",
+                intent,
+                compare="contribution",
+                direction="drag" if cues.DRAG.search(text) else None,
+            )
+        if cues.COMPARE_WORDS.search(text):  # "Compare CATL and BYD today"
+            return Ask(
+                "comparison",
+                intent,
+                compare="stock_return",
+                direction="down" if cues.FELL_MORE.search(text) else None,
+            )
     if intent.stocks or cues.WHY.search(text) or not (len(etfs) >= 2 or (not etfs and len(indices) >= 2)):
         return None
     if cues.COMPARE_TRACKING.search(text):
@@ -261,11 +279,15 @@ def _compared(text: str, intent: Intent) -> Ask | None:
             compare="premium",
             direction="discount" if cues.DISCOUNT.search(text) else None,
         )
+    if cues.COMPARE_SCALE.search(text) and not cues.COMPARE_FLOWS.search(text.replace("规模", "")):
+        return Ask("comparison", intent, compare="scale")
     if cues.COMPARE_FLOWS.search(text):
         return Ask(
             "comparison", intent, compare="flows", direction="out" if cues.OUTFLOW.search(text) else "in"
         )
-    return Ask("comparison", intent, compare="return")
+    return Ask(
+        "comparison", intent, compare="return", direction="down" if cues.FELL_MORE.search(text) else None
+    )
 
 
 def _day_before(intent: Intent, text: str, ctx: Mapping[str, Any], trading_days: Sequence[dt.date]) -> Intent:

@@ -100,6 +100,16 @@ COMPARE_PREMIUM = re.compile(r"溢价|折价|IOPV|\bpremium|\bdiscount", I)
 COMPARE_FLOWS = re.compile(
     r"份额|申购|赎回|资金流|流入|流出|\bflows?\b|inflow|outflow|\bunits\b|creation|redemption|redeemed", I
 )
+COMPARE_SCALE = re.compile(r"规模|\bsize\b|\baum\b|assets|(?:bigger|larger) fund|more assets", I)
+COMPARE_WEIGHT = re.compile(r"权重|占比|\bweigh|weight", I)
+COMPARE_CONTRIBUTION = re.compile(
+    r"贡献|拖累|拖后腿|\bdrag|\bhurt|contribut|\bhelped\b|\badded\b|weighed on", I
+)
+COMPARE_WORDS = re.compile(r"对比|比较|相比|\bvs\.?\b|versus|\bcompar|谁|哪个|哪只|\bwhich\b|\bwho\b", I)
+FELL_MORE = re.compile(
+    r"跌得?更?多|跌幅更?大|表现更差|(?:fell|dropped|lost|declined) (?:more|the most)|did worse", I
+)
+DRAG = re.compile(r"拖累|拖后腿|\bdrag|\bhurt|weighed on", I)
 OUTFLOW = re.compile(r"流出|赎回|outflow|redemption|redeemed|\blost\b", I)
 DISCOUNT = re.compile(r"折价|\bdiscount", I)
 DAY_BEFORE = re.compile(

@@ -32,6 +32,10 @@ Measure = Literal[
     "off_topic",
     "greeting",
 ]
+Compared = Literal[
+    "return", "tracking", "premium", "flows", "scale", "weights", "contribution", "stock_return"
+]
+Direction = Literal["out", "in", "discount", "drag", "down"]
 RankedList = Literal["contributors", "laggards", "industries", "lagging_industries", "holdings"]
 
 
@@ -44,8 +48,9 @@ class Ask:
     rank: int | None = None  # 1-based position in `ranked` ("the runner-up" = 2)
     ranked: RankedList | None = None
     item: str | None = None  # the ranked item or stock resolved from the conversation (a code or industry)
-    compare: Literal["return", "tracking", "premium", "flows"] | None = None  # what a comparison compares
-    direction: Literal["out", "in", "discount"] | None = None  # "the larger outflow", "the deeper discount"
+    # What a comparison compares, and which way wins ("the larger outflow", "the deeper discount", "fell more").
+    compare: Compared | None = None
+    direction: Direction | None = None
 
     @property
     def subjects(self) -> tuple[str, ...]:

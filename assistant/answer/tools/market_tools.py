@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from assistant.analysis.figures import Figure
+from assistant.analysis.flows import units_jump_warning
+from assistant.analysis.premium import implausible_premium
 from assistant.answer.tools.core import ToolboxCore, _call
 from assistant.answer.tools.results import (
     ConstituentsResult,
@@ -175,7 +177,11 @@ class MarketTools(ToolboxCore):
                 notes=notes,
             )
 
-        return self._memo(("quote", code, day), make)
+        result: QuoteResult = self._memo(("quote", code, day), make)
+        report(
+            *filter(None, [implausible_premium(code, day, result.premium_pct)])
+        )  # after the memo: every answer
+        return result
 
     def index_constituents(
         self, index_or_etf: str, top_n: int = 10, include: Sequence[str] = ()
@@ -283,7 +289,14 @@ class MarketTools(ToolboxCore):
                 notes=notes,
             )
 
-        return self._memo(("flows", code, start_day, end_day, period_months), make)
+        flows: FlowsResult = self._memo(("flows", code, start_day, end_day, period_months), make)
+        spans = [s for s in (flows.day, flows.period) if s is not None]
+        report(
+            *filter(
+                None, (units_jump_warning(code, s.start, s.units_start, s.end, s.units_end) for s in spans)
+            )
+        )
+        return flows
 
 
 # ------------------------------------------------------------------------------------------ helpers

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
 from assistant.errors import MarketAssistantError
@@ -195,7 +197,24 @@ class Lexicon:
             lex._add_security(Known("index", code, name, name_en), [name, name_en], _MARKET)
         for code, name, name_en in constituents:
             lex._add_security(Known("stock", code, name, name_en), [name, name_en], _MARKET)
+        for known, aliases in _stock_aliases():
+            # Short names users write (CATL, 茅台); a name the data already gives a code is never taken over.
+            if known.code not in lex:
+                lex._merge_code(known)
+            for alias in aliases:
+                if lex._resolves_to(alias) in (None, known.code):
+                    lex._add_surface(alias, lex.lookup(known.code) or known, _DERIVED)
         return lex
+
+    def _resolves_to(self, surface: str) -> str | None:
+        """The code a whole surface already resolves to, if any."""
+        node = self._trie
+        for ch in _fold(surface):
+            if ch not in node:
+                return None
+            node = node[ch]
+        entry: _Entry | None = node.get(_END)
+        return entry.known.code if entry is not None and entry.known is not None else None
 
     @classmethod
     def from_market(cls, md: MarketData, registry: Registry | Mapping[str, Any] | None = None) -> Lexicon:
@@ -370,6 +389,18 @@ def _registry_securities(registry: Registry | Mapping[str, Any]) -> Iterator[tup
     for raw in registry.get("indices", []):
         known = Known("index", str(raw["code"]), raw.get("name"), raw.get("name_en"))
         yield known, [raw.get("name"), raw.get("name_en"), *raw.get("aliases", [])]
+
+
+@functools.cache
+def _stock_aliases() -> tuple[tuple[Known, tuple[str, ...]], ...]:
+    """assistant/data/stock_aliases.json: (the stock, the short names users write for it)."""
+    raw = json.loads(
+        (resources.files("assistant") / "data" / "stock_aliases.json").read_text(encoding="utf-8")
+    )
+    return tuple(
+        (Known("stock", str(s["code"]), s.get("name"), s.get("name_en")), tuple(s.get("aliases", [])))
+        for s in raw["stocks"]
+    )
 
 
 @functools.cache

@@ -1,4 +1,4 @@
-"""Answer language from the question's script."""
+"""The one language detector of the product: a question's answer language, a passage's or a chunk's language."""
 
 from __future__ import annotations
 
