@@ -277,11 +277,10 @@ class SentenceChecker:
         others = [e[0] for e in sorted(ents, key=lambda e: min(abs(e[1] - m.end), abs(m.start - e[2])))]
         tiers = [[nearest[0]], others + carried + self.primary] if nearest else [carried + self.primary]
         named = "/".join(dict.fromkeys(tiers[0])) or "the answer's subject"
-        # A subject named in the number's own clause, with a figure of the measure the clause names, owns the
-        # number: "the index (930939) gained 1.60%" is not backed by the ETF's 1.60%.
+        # A subject named in the number's own clause, with a return of its own, owns a return in that clause: "the index (930939) gained 1.60%" is not backed by the ETF's 1.60%.
         owned = (
             nearest is not None
-            and bool(measures)
+            and measures == {"return"}  # a contribution names the index as its object, not its subject
             and nearest[2] <= m.start
             and nearest[2] + (text[nearest[2] : nearest[2] + 1] in ")）") >= clause_start(text, m.start)
             and any(measure_of(f.name) in measures for f in self.by_subject.get(nearest[0], []))
