@@ -33,6 +33,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from assistant.market.resolve.numerals import cn_int
+
 Precision = Literal["ymd", "md", "ym", "m", "y"]
 
 
@@ -73,19 +75,6 @@ class Mention:
 # Full-width digits, dot, percent and signs map 1:1 to ASCII so spans stay valid.
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％＋－−–﹣", "0123456789.%+----")
 _SP = r"[ \u00a0\u3000]?"
-_CN_DIGITS = {
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 _EN_WORDS = {"three": 3, "five": 5, "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100}
 _CN_NUM = r"[零一二两三四五六七八九十]+"
 
@@ -214,14 +203,6 @@ _UNITS: list[tuple[re.Pattern[str], str, float]] = [
 ]
 
 
-def _cn_int(s: str) -> int:
-    """Chinese numerals up to 99 (十, 十五, 二十, 二十五, 五) -- enough for 前十大 / 第三大."""
-    if "十" not in s:
-        return int("".join(str(_CN_DIGITS[c]) for c in s))
-    tens, _, ones = s.partition("十")
-    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
-
-
 def parse_unit(text: str) -> tuple[str | None, float] | None:
     """Normalise a unit string ("亿元", "万份", "bp", "%") to (unit, scale); None when not recognised.
 
@@ -329,7 +310,7 @@ def extract(text: str, *, year: int | None = None) -> list[Mention]:
             if free(*m.span()):
                 n = m.groupdict().get("n")
                 if not n:
-                    count = _cn_int(m["cn"])
+                    count = cn_int(m["cn"])
                 elif n.isdigit():
                     count = int(n)
                 else:

@@ -18,6 +18,7 @@ from typing import Literal
 
 from assistant.market.resolve.calendar import TradingCalendar
 from assistant.market.resolve.language import Language, detect_language
+from assistant.market.resolve.numerals import cn_int
 
 Reason = Literal["non_trading_day", "no_data", "future", "invalid"]
 
@@ -57,19 +58,6 @@ _MONTHS = {m.lower(): i for i, m in enumerate(_cal.month_name) if m} | {
 }
 _MONTHS["sept"] = 9
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_ZH_DIGITS = {
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 
 _I = re.IGNORECASE
 
@@ -323,7 +311,7 @@ def _named_period(
                 best = (m.start(), _named(kind, m[0], trade_date, cal, end))
     for m in [*_ZH_LAST_N.finditer(text), *_EN_LAST_N.finditer(text)]:
         if best is None or m.start() <= best[0]:  # 近5日 beats the 近…日-less patterns at the same spot
-            n = _number(m[1])
+            n = cn_int(m[1])
             if n:
                 best = (m.start(), Period(_n_back(n, m[2].lower(), cal, end), end, m[0]))
     return best
@@ -391,17 +379,6 @@ def _explicit_range(
             stop = after.end() if after else h.end
             return start, Period(cal.on_or_before(h.day), end, text[start:stop])
     return None
-
-
-def _number(s: str) -> int:
-    if s.isdigit():
-        return int(s)
-    if s.startswith("十"):
-        s = "一" + s
-    if "十" in s:
-        tens, _, ones = s.partition("十")
-        return _ZH_DIGITS.get(tens, 0) * 10 + (_ZH_DIGITS.get(ones, 0) if ones else 0)
-    return _ZH_DIGITS.get(s, 0)
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
