@@ -189,3 +189,18 @@ def test_a_number_is_bound_to_its_period(offline: OfflineAnswerer, toolbox: Tool
     ):
         found = problems(en if text.isascii() else zh, text)
         assert any("another period" in p for p in found), (text, found)
+
+
+def test_a_subject_named_in_the_clause_owns_its_number(toolbox: Toolbox) -> None:
+    """The 1.5B wrote "The CSI 500 Quality Growth Index (930939) gained 1.60%": the ETF's return, given to the
+    index. A subject named in the number's clause, with a figure of that measure, is the only one that backs it."""
+    en, zh = checker_for(toolbox, "en"), checker_for(toolbox, "zh")
+    for checker, text in (
+        (en, f"The CSI 500 Quality Growth Index (930939) gained 1.60% {DATA}."),
+        (zh, f"中证500质量成长指数（930939）上涨1.60%{DATA}。"),
+    ):
+        assert any("another subject" in p for p in problems(checker, text)), text
+    assert not problems(en, f"The CSI 500 Quality Growth Index (930939) gained 1.64% {DATA}.")
+    assert not problems(
+        zh, f"560500上涨1.60%，跟踪的指数（930939）上涨1.64%，跟踪偏差为-0.04个百分点{DATA}。"
+    )

@@ -61,6 +61,9 @@ def test_the_model_writes_from_a_compact_numbered_pack(offline: OfflineAnswerer)
     assert answer.answer.startswith("鹏扬中证500质量成长ETF（560500）今天上涨1.60%[1]")
     assert [c.id for c in answer.citations][:2] == ["fund_etf_hist_em", SEED]
     assert "AKShare" in answer.answer.splitlines()[-1], "the offline data-origin footer is kept verbatim"
+    news = answer.answer.split("**相关新闻**")[-1]
+    assert "“" in news and sum(c.kind == "news" for c in answer.citations) >= 3, "headlines quoted verbatim"
+    assert "“" not in str(model.calls[0][-1].content).split("已核实的事实")[-1], "not in the facts to rewrite"
     system, pack = model.calls[0]
     assert "[1]" in str(system.content) and len(str(system.content)) + len(str(pack.content)) < 3000
     assert "[[cite:" not in str(pack.content) and "1.60%" in str(pack.content)

@@ -277,7 +277,15 @@ class SentenceChecker:
         others = [e[0] for e in sorted(ents, key=lambda e: min(abs(e[1] - m.end), abs(m.start - e[2])))]
         tiers = [[nearest[0]], others + carried + self.primary] if nearest else [carried + self.primary]
         named = "/".join(dict.fromkeys(tiers[0])) or "the answer's subject"
-        for subjects in tiers:
+        # A subject named in the number's own clause, with a return of its own, owns a return in that clause: "the index (930939) gained 1.60%" is not backed by the ETF's 1.60%.
+        owned = (
+            nearest is not None
+            and measures == {"return"}  # a contribution names the index as its object, not its subject
+            and nearest[2] <= m.start
+            and nearest[2] + (text[nearest[2] : nearest[2] + 1] in ")）") >= clause_start(text, m.start)
+            and any(measure_of(f.name) in measures for f in self.by_subject.get(nearest[0], []))
+        )
+        for subjects in tiers[:1] if owned else tiers:
             pool = [f for subj in dict.fromkeys(subjects) for f in self.by_subject.get(subj, [])]
             fitting = [
                 f
@@ -292,7 +300,9 @@ class SentenceChecker:
             if cue is not None and any(_fact_matches(m, f, sign) for f in fitting):
                 return f'"{m.surface}" is a figure of {named} for another period than "{cue.label}".', None
         pool = [
-            f for subj in dict.fromkeys(x for t in tiers for x in t) for f in self.by_subject.get(subj, [])
+            f
+            for subj in dict.fromkeys(x for t in (tiers[:1] if owned else tiers) for x in t)
+            for f in self.by_subject.get(subj, [])
         ]
         if any(_fact_matches(m, f, 0) for f in pool if not measures or measure_of(f.name) in measures):
             return f'"{m.surface}" has the wrong direction for {named}.', None

@@ -23,7 +23,9 @@ MEASURES: dict[str, tuple[str, ...]] = {  # fact-name fragments of each measure 
     "return": ("return",),
 }
 MEASURE_WORDS: dict[str, re.Pattern[str]] = {
-    "contribution": re.compile(r"贡献|拉动|拖累|contribut\w*|added|dragged|pulled", re.IGNORECASE),
+    "contribution": re.compile(
+        r"贡献|拉动|拖累|\bcontribut\w*|\badded\b|\bdragged\b|\bpulled\b", re.IGNORECASE
+    ),
     "weight": re.compile(r"权重|占比|比重|合计占|weigh\w*|account\w* for", re.IGNORECASE),
     "explained": re.compile(r"解释|explain\w*", re.IGNORECASE),
     "trading": re.compile(r"成交|换手|volume|turnover|traded", re.IGNORECASE),
@@ -36,19 +38,19 @@ MEASURE_WORDS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "return": re.compile(
-        r"涨幅|跌幅|上涨|下跌|涨|跌|收益|回报|returns?|rose|rise[sn]?|fell|fall(?:en|s)?|"
-        r"gain\w*|declin\w*|dropp?\w*|\bup\b|\bdown\b",
+        r"涨幅|跌幅|上涨|下跌|涨|跌|收益|回报|returns?|\brose\b|\brise[sn]?\b|\bfell\b|\bfall(?:en|s)?\b|"
+        r"\bgain\w*|\bdeclin\w*|\bdropp?\w*|\bup\b|\bdown\b",
         re.IGNORECASE,
     ),
 }
 UP = re.compile(
-    r"上涨|上升|走高|涨|升|增加|增长|增|流入|溢价|跑赢|rose|rise[sn]?|\bup\b|gain\w*|increas\w*|"
-    r"higher|inflows?|premium|ahead of|outperform\w*|added",
+    r"上涨|上升|走高|涨|升|增加|增长|增|流入|溢价|跑赢|\brose\b|\brise[sn]?\b|\bup\b|\bgain\w*|\bincreas\w*|"
+    r"\bhigher\b|inflows?|premium|ahead of|\boutperform\w*|\badded\b",
     re.IGNORECASE,
 )
 DOWN = re.compile(
-    r"下跌|下降|走低|跌|降|减少|减|流出|折价|跑输|拖累|fell|fall(?:en|s)?|\bdown\b|dropp?\w*|lost|"
-    r"declin\w*|decreas\w*|lower|outflows?|discount|behind|underperform\w*|lagg?\w*|dragged",
+    r"下跌|下降|走低|跌|降|减少|减|流出|折价|跑输|拖累|\bfell\b|\bfall(?:en|s)?\b|\bdown\b|\bdropp?\w*|\blost\b|"
+    r"\bdeclin\w*|\bdecreas\w*|\blower\b|outflows?|discount|behind|\bunderperform\w*|\blagg?\w*|\bdragged\b",
     re.IGNORECASE,
 )
 BOTH = re.compile(r"涨跌幅?|升降|增减|ups? and downs?", re.IGNORECASE)

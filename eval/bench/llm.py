@@ -166,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
                     "answerer": r.score.written_by,
                     "reason": r.score.fallback_reason,
                     "outcome": r.score.outcome,
+                    "unsupported": r.score.unsupported,
+                    "text": r.answer.answer if r.answer is not None else None,
                     **recorders[n].records.get(r.case.question, {}),
                 }
                 for r in run.runs.get(n, [])
