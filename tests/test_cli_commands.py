@@ -27,3 +27,10 @@ def test_importing_the_benchmarks_sets_no_environment_variables() -> None:
     code = "import os, eval.bench.retrieval, eval.bench.answer; print(os.environ.get('HF_HUB_OFFLINE'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "None"
+
+
+def test_bench_help_lists_the_benchmarks_and_a_benchmarks_help_reaches_its_parser() -> None:
+    listing = CliRunner().invoke(app, ["bench", "--help"])
+    assert listing.exit_code == 0 and "answer" in listing.output and "api" in listing.output
+    own = CliRunner().invoke(app, ["bench", "answer", "--help"])
+    assert own.exit_code == 0 and "--rounds" in own.output and "--no-cold" in own.output

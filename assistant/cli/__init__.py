@@ -37,7 +37,10 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "bench",
         eval_commands.bench,
-        {"context_settings": {"allow_extra_args": True, "ignore_unknown_options": True}},
+        {
+            "context_settings": {"allow_extra_args": True, "ignore_unknown_options": True},
+            "add_help_option": False,
+        },
     ),
     Command("mcp", server_commands.mcp),
     Command("serve", server_commands.serve),

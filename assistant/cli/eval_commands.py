@@ -133,13 +133,23 @@ def _print_summary(run: object, gate: list[str], who: str) -> None:
 
 def bench(
     ctx: typer.Context,
-    what: Annotated[str, typer.Argument(help="retrieval | answer | llm")],
+    what: Annotated[str | None, typer.Argument(help="retrieval | answer | llm | api")] = None,
 ) -> None:
-    """Benchmarks that print figures against a baseline (`bench retrieval|answer|llm --help`)."""
+    """Benchmarks that print figures against a baseline (`bench NAME --help` lists a benchmark's options).
+
+    Typer's own --help is off for this command so that `bench answer --help` reaches the benchmark's parser.
+    """
     from eval.bench import BENCHMARKS, run
 
+    if what is None or what in ("-h", "--help"):
+        typer.echo(
+            "Usage: market-assistant bench NAME [OPTIONS]\n\n"
+            "Benchmarks that print figures against a baseline measured in the same run.\n"
+            f"NAME is one of: {', '.join(BENCHMARKS)}. `bench NAME --help` lists its options."
+        )
+        raise typer.Exit(code=0 if what else 2)
     if what not in BENCHMARKS:
-        raise typer.BadParameter(f"choose {' or '.join(BENCHMARKS)}", param_hint="WHAT")
+        raise typer.BadParameter(f"choose {' or '.join(BENCHMARKS)}", param_hint="NAME")
     raise typer.Exit(code=run(what, list(ctx.args)))
 
 
