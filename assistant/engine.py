@@ -117,7 +117,7 @@ class Engine:
     ) -> tuple[Answer, str | None]:
         """Answer; with a session id, resolve follow-ups against it and store the turn. `on_sentence` gets
         each verified sentence of an LLM answer while it is written (answerers that stream; see
-        answer/writer.py), before the final answer is returned."""
+        answer/streaming.py), before the final answer is returned."""
         context, session_id = self._begin(question, session_id, ())
         from assistant.caveats import attach, collecting
 

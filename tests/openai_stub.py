@@ -13,12 +13,32 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 HOLD, BREAK = "\x00HOLD\x00", "\x00BREAK\x00"
-Reply = Callable[[list[dict[str, Any]]], str]
-"""The request's messages -> the reply text (with HOLD/BREAK marks)."""
+
+
+@dataclass(frozen=True)
+class ToolCalls:
+    """A reply that calls tools (agent mode): `(name, arguments)` pairs, sent as Chat Completions tool_calls."""
+
+    calls: tuple[tuple[str, dict[str, Any]], ...]
+
+    def message(self) -> dict[str, Any]:
+        return {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": f"call_{i}", "type": "function", "function": {"name": n, "arguments": json.dumps(a)}}
+                for i, (n, a) in enumerate(self.calls)
+            ],
+        }
+
+
+Reply = Callable[[list[dict[str, Any]]], "str | ToolCalls"]
+"""The request's messages -> the reply text (with HOLD/BREAK marks), or tool calls."""
 
 
 class StubModel:
@@ -53,21 +73,21 @@ def serve(reply: Reply) -> Iterator[tuple[str, StubModel]]:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             stub.requests.append(body)
             text = stub.reply(body["messages"])
+            if isinstance(text, ToolCalls):
+                if body.get("stream"):
+                    raise NotImplementedError("streamed tool calls are not scripted")
+                message, finish = text.message(), "tool_calls"
+            elif not body.get("stream"):
+                message = {"role": "assistant", "content": text.replace(HOLD, "").split(BREAK)[0]}
+                finish = "stop"
             if not body.get("stream"):
-                plain = text.replace(HOLD, "").split(BREAK)[0]
                 payload = json.dumps(
                     {
                         "id": "stub",
                         "object": "chat.completion",
                         "created": 0,
                         "model": "stub",
-                        "choices": [
-                            {
-                                "index": 0,
-                                "message": {"role": "assistant", "content": plain},
-                                "finish_reason": "stop",
-                            }
-                        ],
+                        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
                         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                     },
                     ensure_ascii=False,

@@ -6,6 +6,7 @@ injection defence are checked on what comes out. No network, no model weights.
 from __future__ import annotations
 
 import logging
+import re
 import socket
 from typing import Any
 
@@ -478,3 +479,22 @@ def test_engine_injection_through_real_retrieval(engine: Any) -> None:
     assert ctx["answerer"] == "offline_fallback" and "50%" in ctx["llm"]["detail"]
     assert "50%" not in answer.answer and "1.60%" in answer.answer
     assert INJECTED not in {c.id for c in answer.citations}
+
+
+def test_streamed_sentences_stay_above_a_later_fallback(toolbox: Toolbox, offline: OfflineAnswerer) -> None:
+    """Agent mode streams the finished draft's checked sentences; when the rest then fails (more than half
+    replaced), the offline answer is published below what was sent, one numbering over both."""
+    released = "560500今天上涨1.60%[[cite:fund_etf_hist_em]]。厦门钨业上涨10.00%[[cite:stock_zh_a_hist]]。"
+    bad = "越秀资本下跌9.99%[[cite:stock_zh_a_hist]]。中钨高新下跌8.47%[[cite:stock_zh_a_hist]]。指数下跌5%。"
+    model = ScriptedChatModel(script=[explain_and_news(), released + bad, "1: -\n2: -\n3: -"])
+    items = list(LLMAnswerer(toolbox, model, offline).answer_stream("为什么560500今天上涨？"))
+    pieces = [p for p in items if isinstance(p, str)]
+    answer, ctx = items[-1]
+    assert isinstance(answer, Answer)
+    assert pieces[:2] == ["560500今天上涨1.60%[1]。", "厦门钨业上涨10.00%[2]。"], pieces
+    assert "".join(pieces) == answer.answer and "下跌9.99%" not in answer.answer
+    assert (answer.answerer, answer.fallback_reason) == ("offline_fallback", "grounding_failed")
+    assert ctx["llm"]["released_while_streaming"] == 2
+    below = answer.answer.split("\n\n", 1)[1]
+    assert below.startswith(offline.answer("为什么560500今天上涨？")[0].answer[:12])
+    assert {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)} == {c.n for c in answer.citations}

@@ -22,7 +22,7 @@ class Answerer(Protocol):
 
 
 class StreamingAnswerer(Protocol):
-    """An answerer that can release verified sentences while it writes (`streams = True`, see writer.py)."""
+    """An answerer that can release verified sentences while it writes (`streams = True`, see streaming.py)."""
 
     streams: bool
 

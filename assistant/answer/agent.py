@@ -9,8 +9,10 @@ Flow of one `answer(question, context)`:
    answer's facts and sources (computed anyway: its lines replace failing sentences, and it is the fallback).
 3. `publish` checks every sentence (subject, measure, sign, unit, evidence; check.py), sends only the failing
    ones back once (narrow repair), then replaces or drops what still fails.
+   The finished draft's sentences are released as they pass (streaming.py: `answer(on_sentence=...)`,
+   `answer_stream`), after the tool loop: the last model turn is not streamed token by token.
 4. No publishable text (timeout, model error, tool loop, wrong language, more than half replaced) -> the
-   offline answer, with `answerer="offline_fallback"` and the reason code.
+   offline answer, with `answerer="offline_fallback"` and the reason code (below any sentences already sent).
 
 The returned context is the offline answerer's understanding of the question (`Intent.context()`, so follow-ups
 resolve the same way whichever answerer spoke), plus `"answerer"` and `"llm"` (rounds, tool calls, problems,
@@ -23,7 +25,7 @@ import datetime as dt
 import json
 import logging
 import string
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain.agents import create_agent
@@ -42,10 +44,17 @@ from assistant.answer.agent_evidence import (
 )
 from assistant.answer.check import Evidence, SentenceChecker, SentenceVerdict
 from assistant.answer.evidence import Ledger
-from assistant.answer.evidence_pack import Numbering, entity_finder, with_placeholders
+from assistant.answer.evidence_pack import (
+    Numbering,
+    display_text,
+    entity_finder,
+    released_above,
+    with_placeholders,
+)
 from assistant.answer.llm import failure_code, load_prompt, with_answerer
 from assistant.answer.publish import Unpublishable, narrow_repair, publish
 from assistant.answer.schema import Answer
+from assistant.answer.streaming import SentenceStreaming, Step, release_checked
 from assistant.answer.tools import build_tools
 from assistant.market.resolve import detect_language
 
@@ -87,7 +96,7 @@ class ToolChoiceMiddleware(AgentMiddleware):
         return await handler(self._first(request))
 
 
-class LLMAnswerer:
+class LLMAnswerer(SentenceStreaming):
     """Answers with an OpenAI-compatible chat model through LangChain's agent, gated by the sentence check.
 
     `chat_model`: any `BaseChatModel` with `bind_tools` (see `assistant.answer.llm.make_chat_model`).
@@ -114,8 +123,10 @@ class LLMAnswerer:
         self.tools = build_tools(toolbox)
         self._agents: dict[str, Any] = {}
 
-    # -- public --------------------------------------------------------------------------------------
-    def answer(self, question: str, context: dict[str, Any] | None = None) -> tuple[Answer, dict[str, Any]]:
+    # -- public (`answer`, `answer_stream`: streaming.py) -------------------------------------------------
+    def _steps(self, question: str, context: dict[str, Any] | None) -> Iterator[Step]:
+        """The finished draft's sentences as they pass the check (the tool loop runs first), then
+        `(answer, context)`. A fallback after release publishes the offline answer below what was sent."""
         language, new_context, hint = self._understand(question, context)
         record: dict[str, Any] = {
             "mode": "agent",
@@ -125,23 +136,28 @@ class LLMAnswerer:
             "fallback_reason": None,
         }
         base, offline_context = self.offline.answer(question, context)
+        released: list[str] = []
+        sources: list[Ledger] = []  # the check's ledger once built: it numbers released sentences on fallback
         token = NUMBERING.set(Numbering())
         try:
-            answer, touched = self._answer_with_agent(question, language, hint, record, base)
+            answer, touched = yield from self._answer_with_agent(
+                question, language, hint, record, base, released, sources
+            )
         except Unpublishable as exc:
             log.warning(
                 "LLM answer not published (%s), returning the offline answer instead: %s", exc.code, exc
             )
             record["fallback_reason"], record["detail"] = exc.code, str(exc)
-            return (
-                with_answerer(base, "offline_fallback", exc.code),
-                {**dict(offline_context or {}), "answerer": "offline_fallback", "llm": record},
-            )
+            fallback = with_answerer(base, "offline_fallback", exc.code)
+            if released:
+                fallback = _below_released(fallback, base, "".join(released), sources, question)
+            yield fallback, {**dict(offline_context or {}), "answerer": "offline_fallback", "llm": record}
+            return
         finally:
             NUMBERING.reset(token)
         mode = "llm_repaired" if touched else "llm"
         log.info("LLM answer published (%s), tool calls: %s", mode, record["tool_calls"])
-        return with_answerer(answer, mode), {**new_context, "answerer": mode, "llm": record}
+        yield with_answerer(answer, mode), {**new_context, "answerer": mode, "llm": record}
 
     # -- steps ---------------------------------------------------------------------------------------
     def _understand(
@@ -211,15 +227,24 @@ class LLMAnswerer:
         return out
 
     def _answer_with_agent(
-        self, question: str, language: Language, hint: dict[str, Any], record: dict[str, Any], base: Answer
-    ) -> tuple[Answer, bool]:
+        self,
+        question: str,
+        language: Language,
+        hint: dict[str, Any],
+        record: dict[str, Any],
+        base: Answer,
+        released: list[str],
+        sources: list[Ledger],
+    ) -> Generator[str, None, tuple[Answer, bool]]:
         numbering = NUMBERING.get() or Numbering()
         messages = self._run(language, self._opening(question, hint, language), record)
         results = collect(messages)
-        text, unknown = numbering.to_placeholders(final_text(messages))
+        draft = final_text(messages)
+        text, unknown = numbering.to_placeholders(draft)
         record["unknown_markers"] = unknown
         ledger = ledger_of(results, self.toolbox.info, for_check=True)
         _register_answer(ledger, base)
+        sources.append(ledger)
         checker = SentenceChecker(
             Evidence(
                 facts=ledger.facts,
@@ -236,7 +261,10 @@ class LLMAnswerer:
                 self.chat_model, failing, _facts_for(failing, ledger, numbering), numbering, language, record
             )
 
-        outcome = publish(text, checker, with_placeholders(base), repair)
+        # The tool loop is over and the draft is finished: its sentences are released one by one as they pass
+        # (the model's last turn is not streamed token by token; time to first sentence = time to draft).
+        yield from release_checked([draft], checker, numbering, record, released, complete=True)
+        outcome = publish(text, checker, with_placeholders(base), repair, keep=len(released))
         record.update(
             problems=outcome.problems,
             repaired=outcome.repaired,
@@ -247,9 +275,12 @@ class LLMAnswerer:
         final = ledger_of(results, self.toolbox.info, used_facts(outcome.text, all_facts))
         _register_answer(final, base, with_facts=outcome.replaced > 0)
         try:
-            return final.build(question, outcome.text, language), outcome.touched
+            answer = final.build(question, outcome.text, language)
         except ValueError as exc:  # e.g. a cited source published after as_of
             raise AgentFailure("build_failed", f"the answer could not be built: {exc}") from exc
+        if released and not answer.answer.startswith(display_text("".join(released))):
+            raise AgentFailure("stream_mismatch", "the published text does not start with the sent sentences")
+        return answer, outcome.touched
 
     def _opening(self, question: str, hint: dict[str, Any], language: Language) -> list[BaseMessage]:
         """The user's question, preceded by what earlier turns resolved (for follow-ups), if anything."""
@@ -288,6 +319,26 @@ def _register_answer(ledger: Ledger, answer: Answer, with_facts: bool = True) ->
             )
         except ValueError as exc:
             log.info("offline fact not registered: %s", exc)
+
+
+def _below_released(
+    fallback: Answer, base: Answer, released: str, sources: list[Ledger], question: str
+) -> Answer:
+    """The offline fallback under the sentences already sent, numbered over both. Released sentences may cite
+    tool results the offline answer lacks: the check's ledger (which holds both) numbers them."""
+    if sources:
+        try:
+            return released_above(
+                fallback,
+                base,
+                released,
+                lambda text: (
+                    sources[0].build(question, text, base.language).model_copy(update={"facts": base.facts})
+                ),
+            )
+        except ValueError as exc:  # e.g. a source published after as_of: number over the offline sources
+            log.warning("released sentences numbered over the offline sources only: %s", exc)
+    return released_above(fallback, base, released)
 
 
 def _facts_for(failing: Sequence[SentenceVerdict], ledger: Ledger, numbering: Numbering) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,13 +175,15 @@ def renumbered(answer: Answer, text: str) -> Answer:
     return answer.model_copy(update={"answer": final, "citations": citations})
 
 
-def released_above(answer: Answer, base: Answer, released: str) -> Answer:
+def released_above(
+    answer: Answer, base: Answer, released: str, build: Callable[[str], Answer] | None = None
+) -> Answer:
     """`answer` (the offline fallback) under the sentences already streamed to the reader (placeholders; each
-    passed the check when it was released, and a stream cannot take text back)."""
+    passed the check when it was released, and a stream cannot take text back). `build` numbers the joined
+    text (default: `renumbered` over `base`'s sources; agent mode passes its ledger, which knows the tools')."""
     text = _tidy(released).strip() + "\n\n" + with_placeholders(answer)
-    return renumbered(base, text).model_copy(
-        update={"answerer": answer.answerer, "fallback_reason": answer.fallback_reason}
-    )
+    built = build(text) if build is not None else renumbered(base, text)
+    return built.model_copy(update={"answerer": answer.answerer, "fallback_reason": answer.fallback_reason})
 
 
 __all__ = [

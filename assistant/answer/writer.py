@@ -18,8 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import string
-import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -35,16 +34,16 @@ from assistant.answer.evidence_pack import (
     renumbered,
     with_placeholders,
 )
-from assistant.answer.llm import failure_code, load_prompt, model_text, with_answerer
-from assistant.answer.publish import Unpublishable, check_parts, narrow_repair, publish, strip_unknown
+from assistant.answer.llm import load_prompt, with_answerer
+from assistant.answer.publish import Unpublishable, narrow_repair, publish
 from assistant.answer.schema import Answer
-from assistant.answer.sentences import PLACEHOLDER, sentence_parts, split_sentences
+from assistant.answer.sentences import PLACEHOLDER, split_sentences
+from assistant.answer.streaming import SentenceStreaming, Step, release_checked
 
 log = logging.getLogger(__name__)
 Language = Literal["zh", "en"]
 MAX_SENTENCES = 5
 MAX_PACK_CHARS = 1800
-_LIST_MARKER = re.compile(r"\s*(?:[-*+]\s*)?\d{1,2}\.\s*")
 
 
 def split_footer(text: str) -> tuple[str, str]:
@@ -79,11 +78,11 @@ def split_quoted(body: str, passages: set[str]) -> tuple[str, str]:
     return "\n\n".join(kept), "\n\n".join(quoted)
 
 
-class WriterAnswerer:
-    """`answer(question, context)` like the offline answerer; the text is written by `chat_model`."""
+class WriterAnswerer(SentenceStreaming):
+    """`answer(question, context)` like the offline answerer; the text is written by `chat_model`. Streams
+    verified sentences while the model writes (`answer(..., on_sentence=...)`, `answer_stream`: streaming.py)."""
 
     name = "llm"
-    streams = True  # `answer(..., on_sentence=...)` releases verified sentences while the model writes
 
     def __init__(
         self, chat_model: BaseChatModel, offline: Any, lexicon: Any, *, max_sentences: int = MAX_SENTENCES
@@ -93,50 +92,7 @@ class WriterAnswerer:
         self.lexicon = lexicon
         self.max_sentences = max_sentences
 
-    def answer(
-        self,
-        question: str,
-        context: dict[str, Any] | None = None,
-        on_sentence: Callable[[str], None] | None = None,
-    ) -> tuple[Answer, dict[str, Any]]:
-        """The answer and the turn's context. `on_sentence` receives each sentence of the draft (placeholders)
-        as soon as it is complete and has passed the check, in order (streaming); the returned answer's text
-        starts with every sentence released (then repaired or replaced ones, or the offline answer)."""
-        result: tuple[Answer, dict[str, Any]] | None = None
-        for item in self._steps(question, context):
-            if isinstance(item, str):
-                if on_sentence is not None:
-                    on_sentence(item)
-            else:
-                result = item
-        assert result is not None
-        return result
-
-    def answer_stream(
-        self, question: str, context: dict[str, Any] | None = None
-    ) -> Iterator[str | tuple[Answer, dict[str, Any]]]:
-        """`Engine.ask_stream`'s seam: verified sentences as display text (markers numbered as the final
-        answer numbers them), then the rest of the answer's text, then `(answer, context)`. The pieces join
-        to exactly `answer.answer`."""
-        released: list[str] = []
-        shown = ""
-        for item in self._steps(question, context):
-            if isinstance(item, str):
-                released.append(item)
-                text = display_text("".join(released))
-                if text.startswith(shown) and len(text) > len(shown):
-                    yield text[len(shown) :]
-                    shown = text
-                continue
-            answer, ctx = item
-            if not answer.answer.startswith(shown):  # _steps keeps released sentences above: not reached
-                raise RuntimeError("the published answer does not start with the streamed sentences")
-            yield answer.answer[len(shown) :]
-            yield answer, ctx
-
-    def _steps(
-        self, question: str, context: dict[str, Any] | None
-    ) -> Iterator[str | tuple[Answer, dict[str, Any]]]:
+    def _steps(self, question: str, context: dict[str, Any] | None) -> Iterator[Step]:
         """Released sentences (placeholders) while the model writes, then `(answer, context)`. Sentences once
         released are never taken back: a later fallback publishes them above the offline answer."""
         base, ctx = self.offline.answer(question, context)
@@ -185,8 +141,14 @@ class WriterAnswerer:
         log.info("writer prompt (%d chars):\n%s", len(system) + len(pack), pack)
         checker = SentenceChecker(evidence_of_answer(base, self.lexicon), language)
         footer_ids = frozenset(PLACEHOLDER.findall(footer))
-        draft = yield from self._stream(
-            [SystemMessage(system), HumanMessage(pack)], checker, numbering, record, released, footer_ids
+        chunks = self.chat_model.stream([SystemMessage(system), HumanMessage(pack)])
+        draft = yield from release_checked(
+            (c.content if isinstance(c.content, str) else "" for c in chunks),
+            checker,
+            numbering,
+            record,
+            released,
+            footer_ids,
         )
         log.info("draft: %s", draft)
         text, unknown = numbering.to_placeholders(draft)
@@ -242,47 +204,6 @@ class WriterAnswerer:
             + f"\n\n{head[2]}:\n"
             + "\n".join(facts)
         )
-
-    def _stream(
-        self,
-        messages: list[Any],
-        checker: SentenceChecker,
-        numbering: Numbering,
-        record: dict[str, Any],
-        released: list[str],
-        footer_ids: frozenset[str] = frozenset(),
-    ) -> Generator[str, None, str]:
-        """The draft, streamed: each complete sentence is checked as it arrives and yielded (appended to
-        `released`) while all before it passed, the text so far is in the answer's language (the last, possibly
-        unfinished, sentence waits for the next chunk; `record["first_sentence_s"]`: time to the first released sentence)."""
-        started = time.perf_counter()
-        text, blocked, before = "", False, len(released)
-        try:
-            for chunk in self.chat_model.stream(messages):
-                text += chunk.content if isinstance(chunk.content, str) else ""
-                if blocked:
-                    continue
-                so_far = strip_unknown(numbering.to_placeholders(model_text(text))[0], checker)
-                parts = sentence_parts(so_far)[:-1]  # the last may be unfinished
-                if len(parts) <= len(released) - before:
-                    continue
-                verdicts = check_parts(checker, parts, footer_ids)
-                while len(released) - before < len(parts) and not blocked:
-                    n = len(released) - before
-                    if _LIST_MARKER.fullmatch(parts[n][0]):
-                        break  # "1." joins the sentence after it once that arrives
-                    prefix = "".join(raw for raw, _ in parts[: n + 1])
-                    if not verdicts[n].ok or checker.language_problems(prefix):
-                        blocked = True
-                        break
-                    record.setdefault("first_sentence_s", round(time.perf_counter() - started, 3))
-                    released.append(parts[n][0])
-                    yield parts[n][0]
-        except Exception as exc:
-            raise Unpublishable(failure_code(exc), f"{type(exc).__name__}: {exc}") from exc
-        record["model_seconds"] = round(time.perf_counter() - started, 3)
-        record["released_while_streaming"] = len(released) - before
-        return model_text(text)
 
 
 __all__ = ["WriterAnswerer"]
