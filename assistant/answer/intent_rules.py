@@ -8,7 +8,7 @@ part that grows with every new phrasing -- can be read and extended in one place
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, get_args
 
 IntentKind = Literal[
     "move_explanation",
@@ -23,18 +23,7 @@ IntentKind = Literal[
     "unknown",
 ]
 Direction = Literal["up", "down"]
-INTENTS: tuple[str, ...] = (
-    "move_explanation",
-    "holdings",
-    "flows",
-    "premium",
-    "quote",
-    "methodology",
-    "fund_facts",
-    "news",
-    "comparison",
-    "unknown",
-)
+INTENTS: tuple[str, ...] = get_args(IntentKind)  # the same names at runtime, listed once
 
 _I = re.IGNORECASE
 # Checked in this order; the first that matches wins (comparison needs two securities, see below).
