@@ -8,12 +8,12 @@
 - Manifest: one record per citation id with the document's content hash, so re-ingest can skip unchanged input
   before embedding anything. A `__revision__` record changes on every write; the BM25 index keys its cache on it.
 
+Re-indexing with another embedder is store_reindex.py (wrapped by `reindex` here).
 Embedded (PersistentClient at settings.store/"chroma") or client/server (settings.chroma_url) behave the same.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -31,6 +31,7 @@ from assistant.retrieval.store_client import StoreUnavailableError, first_line, 
 from assistant.retrieval.store_health import StoreDamagedError, looks_like_damage
 from assistant.retrieval.store_lock import StoreLock
 from assistant.retrieval.store_reads import PAGE, ChunkReads, StoredChunk
+from assistant.retrieval.store_reindex import recover_interrupted_reindex, reembed_and_swap
 
 if TYPE_CHECKING:
     from assistant.config import Settings
@@ -119,7 +120,7 @@ class ChunkStore(ChunkReads):
             raise
 
     def _open_collections(self) -> None:
-        self._recover_interrupted_reindex()
+        recover_interrupted_reindex(self.client, self.name)
         self.collection = self._chunks_collection()
         self.docs = self.client.get_or_create_collection(f"{self.name}-docs", embedding_function=None)
 
@@ -328,17 +329,6 @@ class ChunkStore(ChunkReads):
             client=self.client, collection_name=self.name, embedding_function=as_langchain(self.embedder)
         )
 
-    # --- reindex -----------------------------------------------------------------------------------------
-
-    def _recover_interrupted_reindex(self) -> None:
-        names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
-        staging = f"{self.name}-reindex"
-        if self.name not in names and staging in names:
-            col = self.client.get_collection(staging, embedding_function=None)
-            if (col.metadata or {}).get("reindex_complete"):
-                meta = {k: v for k, v in col.metadata.items() if k != "reindex_complete"}
-                col.modify(name=self.name, metadata=meta)
-
 
 def reindex(
     client: Any,
@@ -347,42 +337,10 @@ def reindex(
     location: str = "",
     progress: Callable[[int, int], None] | None = None,
 ) -> ChunkStore:
-    """Re-embed every complete chunk with `new_embedder` into a staging collection, then swap it in.
-
-    The chunk texts are in the store already, so no source files are needed. Until the swap the old collection
-    keeps serving; a crash after the old one is dropped is finished by the next `ChunkStore` open.
-    """
-    staging = f"{name}-reindex"
-    with contextlib.suppress(Exception):  # an absent staging collection is the normal case
-        client.delete_collection(staging)
-    try:
-        old = client.get_collection(name, embedding_function=None)
-    except Exception:  # noqa: BLE001 - nothing to re-index: just create an empty store
+    """Re-embed every complete chunk with `new_embedder` into a staging collection, then swap it in
+    (store_reindex.py); with nothing to re-index, an empty store is created."""
+    if not reembed_and_swap(client, new_embedder, name, progress):
         return ChunkStore(client, new_embedder, name=name, location=location)
-    meta = {"embedder": new_embedder.name, "embedder_dim": int(new_embedder.dim), "schema": 1}
-    target = client.create_collection(
-        staging,
-        embedding_function=None,
-        metadata={**meta, "reindex_complete": False},
-        configuration={"hnsw": {"space": "cosine"}},
-    )
-    total, done, offset = old.count(), 0, 0
-    while True:
-        got = old.get(where={"complete": True}, include=["metadatas", "documents"], limit=512, offset=offset)
-        if got["ids"]:
-            vectors = new_embedder.embed_documents(got["documents"])
-            target.add(
-                ids=got["ids"], documents=got["documents"], metadatas=got["metadatas"], embeddings=vectors
-            )
-            done += len(got["ids"])
-            if progress:
-                progress(done, total)
-        if len(got["ids"]) < 512:
-            break
-        offset += 512
-    target.modify(metadata={**meta, "reindex_complete": True})
-    client.delete_collection(name)
-    target.modify(name=name, metadata=meta)
     store = ChunkStore(client, new_embedder, name=name, location=location)
     store._bump_revision()
     return store
