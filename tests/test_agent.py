@@ -495,6 +495,7 @@ def test_streamed_sentences_stay_above_a_later_fallback(toolbox: Toolbox, offlin
     assert "".join(pieces) == answer.answer and "下跌9.99%" not in answer.answer
     assert (answer.answerer, answer.fallback_reason) == ("offline_fallback", "grounding_failed")
     assert ctx["llm"]["released_while_streaming"] == 2
+    assert 0 < ctx["llm"]["first_sentence_s"] <= ctx["llm"]["model_seconds"], "counted from the tool loop"
     below = answer.answer.split("\n\n", 1)[1]
     assert below.startswith(offline.answer("为什么560500今天上涨？")[0].answer[:12])
     assert {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)} == {c.n for c in answer.citations}

@@ -25,6 +25,7 @@ import datetime as dt
 import json
 import logging
 import string
+import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -237,6 +238,7 @@ class LLMAnswerer(SentenceStreaming):
         sources: list[Ledger],
     ) -> Generator[str, None, tuple[Answer, bool]]:
         numbering = NUMBERING.get() or Numbering()
+        started = time.perf_counter()  # time to first sentence counts the whole tool loop
         messages = self._run(language, self._opening(question, hint, language), record)
         results = collect(messages)
         draft = final_text(messages)
@@ -263,7 +265,9 @@ class LLMAnswerer(SentenceStreaming):
 
         # The tool loop is over and the draft is finished: its sentences are released one by one as they pass
         # (the model's last turn is not streamed token by token; time to first sentence = time to draft).
-        yield from release_checked([draft], checker, numbering, record, released, complete=True)
+        yield from release_checked(
+            [draft], checker, numbering, record, released, complete=True, started=started
+        )
         outcome = publish(text, checker, with_placeholders(base), repair, keep=len(released))
         record.update(
             problems=outcome.problems,

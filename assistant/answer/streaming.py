@@ -38,13 +38,15 @@ def release_checked(
     footer_ids: frozenset[str] = frozenset(),
     *,
     complete: bool = False,
+    started: float | None = None,
 ) -> Generator[str, None, str]:
     """The draft (its chunks joined, model text), releasing checked sentences as they complete: each is
     yielded and appended to `released`. While chunks arrive the last sentence may be unfinished and waits;
     with `complete` (the chunks are a finished draft) it is checked too at the end. A failing chunk source
     raises `Unpublishable` with the model's failure code. `record["first_sentence_s"]`: time to the first
-    released sentence; `model_seconds`, `released_while_streaming` are recorded too."""
-    started = time.perf_counter()
+    released sentence, counted from `started` (a `time.perf_counter()` value; default: now), as is
+    `model_seconds` (the draft's time); `released_while_streaming` is recorded too."""
+    started = time.perf_counter() if started is None else started
     text, blocked, before = "", False, len(released)
 
     def release(final: bool) -> Iterator[str]:
