@@ -10,11 +10,16 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+
+from tests.openai_stub import Reply, StubModel
+from tests.openai_stub import serve as serve_stub
 
 EXE = Path(sys.executable).with_name("market-assistant")
 ALICE, BOB, TIGHT = "alice-key-0123456789", "bob-key-9876543210", "tight-key-5555555555"
@@ -73,3 +78,45 @@ def start(tmp: Path, env: dict[str, str], *, workers: int = 1, timeout_s: float 
             server.stop()
             pytest.fail(f"serve did not become ready (exit {proc.poll()}):\n{log.read_text()[-3000:]}")
         time.sleep(0.5)
+
+
+@contextlib.contextmanager
+def llm_api_server(tmp: Path, reply: Reply, mode: str) -> Iterator[tuple[StubModel, Server]]:
+    """A real `serve` whose model is the scripted stub (`tests/openai_stub.py`), in LLM mode `mode`."""
+    with serve_stub(reply) as (url, stub):
+        env = {
+            "MARKET_ASSISTANT_LLM_MODEL": "stub",
+            "MARKET_ASSISTANT_LLM_BASE_URL": url,
+            "MARKET_ASSISTANT_LLM_MODE": mode,
+            "NO_PROXY": "127.0.0.1",
+        }
+        srv = start(tmp, env)
+        try:
+            yield stub, srv
+        finally:
+            srv.stop()
+
+
+def chat_stream(
+    server: Server, question: str, on_piece: Callable[[list[str]], None] | None = None
+) -> tuple[list[str], dict[str, Any]]:
+    """(content pieces, final chunk) of one streamed chat completion; `on_piece` sees the pieces so far."""
+    pieces: list[str] = []
+    final: dict[str, Any] = {}
+    body = {"model": "market-assistant", "stream": True, "messages": [{"role": "user", "content": question}]}
+    headers = {"Authorization": f"Bearer {ALICE}"}
+    with httpx.stream(
+        "POST", f"{server.url}/v1/chat/completions", json=body, headers=headers, timeout=120
+    ) as r:
+        assert r.status_code == 200
+        for line in r.iter_lines():
+            if not line.startswith("data: {"):
+                continue
+            chunk = json.loads(line[6:])
+            if content := chunk["choices"][0]["delta"].get("content"):
+                pieces.append(content)
+                if on_piece:
+                    on_piece(pieces)
+            if chunk["choices"][0]["finish_reason"] == "stop":
+                final = chunk
+    return pieces, final

@@ -5,16 +5,14 @@ after the tool loop), a failing sentence is never sent, and the final chunk carr
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.api_server import ALICE, Server, start
-from tests.openai_stub import StubModel, ToolCalls, serve
+from tests.api_server import Server, chat_stream, llm_api_server
+from tests.openai_stub import StubModel, ToolCalls
 
 pytestmark = pytest.mark.slow
 QUESTION = "Why did 560500 rise today?"
@@ -43,43 +41,13 @@ def _reply(messages: list[dict[str, Any]]) -> str | ToolCalls:
 
 @pytest.fixture(scope="module")
 def stub_and_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[StubModel, Server]]:
-    with serve(_reply) as (url, stub):
-        srv = start(
-            tmp_path_factory.mktemp("llm-agent-api"),
-            {
-                "MARKET_ASSISTANT_LLM_MODEL": "stub",
-                "MARKET_ASSISTANT_LLM_BASE_URL": url,
-                "MARKET_ASSISTANT_LLM_MODE": "agent",
-                "NO_PROXY": "127.0.0.1",
-            },
-        )
-        try:
-            yield stub, srv
-        finally:
-            srv.stop()
+    with llm_api_server(tmp_path_factory.mktemp("llm-agent-api"), _reply, "agent") as pair:
+        yield pair
 
 
 def test_agent_answer_streams_checked_sentences(stub_and_server: tuple[StubModel, Server]) -> None:
     stub, server = stub_and_server
-    pieces: list[str] = []
-    final: dict[str, Any] = {}
-    body = {"model": "market-assistant", "stream": True, "messages": [{"role": "user", "content": QUESTION}]}
-    with httpx.stream(
-        "POST",
-        f"{server.url}/v1/chat/completions",
-        json=body,
-        headers={"Authorization": f"Bearer {ALICE}"},
-        timeout=120,
-    ) as r:
-        assert r.status_code == 200
-        for line in r.iter_lines():
-            if not line.startswith("data: {"):
-                continue
-            chunk = json.loads(line[6:])
-            if content := chunk["choices"][0]["delta"].get("content"):
-                pieces.append(content)
-            if chunk["choices"][0]["finish_reason"] == "stop":
-                final = chunk
+    pieces, final = chat_stream(server, QUESTION)
     text = "".join(pieces)
     calls = [m for req in stub.requests for m in req["messages"] if m["role"] == "tool"]
     assert calls and "ETF 560500 return +1.60%" in calls[0]["content"], "the real tool ran for the model"

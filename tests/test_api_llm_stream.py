@@ -5,16 +5,14 @@ even when the model fails after sentences were released."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.api_server import ALICE, Server, start
-from tests.openai_stub import BREAK, HOLD, StubModel, serve
+from tests.api_server import Server, chat_stream, llm_api_server
+from tests.openai_stub import BREAK, HOLD, StubModel
 
 pytestmark = pytest.mark.slow
 QUESTION = "Why did 560500 rise today?"
@@ -34,46 +32,22 @@ def _reply(messages: list[dict[str, Any]]) -> str:
 
 @pytest.fixture(scope="module")
 def stub_and_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[StubModel, Server]]:
-    with serve(_reply) as (url, stub):
-        srv = start(
-            tmp_path_factory.mktemp("llm-api"),
-            {
-                "MARKET_ASSISTANT_LLM_MODEL": "stub",
-                "MARKET_ASSISTANT_LLM_BASE_URL": url,
-                "MARKET_ASSISTANT_LLM_MODE": "writer",
-                "NO_PROXY": "127.0.0.1",
-            },
-        )
-        try:
-            yield stub, srv
-        finally:
-            srv.stop()
+    with llm_api_server(tmp_path_factory.mktemp("llm-api"), _reply, "writer") as pair:
+        yield pair
 
 
 def stream(server: Server, stub: StubModel) -> tuple[list[str], dict[str, Any], str]:
     """(content pieces, final chunk, the text received before the model was let past HOLD)."""
     stub.gate.clear()
-    pieces: list[str] = []
-    final: dict[str, Any] = {}
     before = ""
-    body = {"model": "market-assistant", "stream": True, "messages": [{"role": "user", "content": QUESTION}]}
-    headers = {"Authorization": f"Bearer {ALICE}"}
-    with httpx.stream(
-        "POST", f"{server.url}/v1/chat/completions", json=body, headers=headers, timeout=120
-    ) as r:
-        assert r.status_code == 200
-        for line in r.iter_lines():
-            if not line.startswith("data: {"):
-                continue
-            chunk = json.loads(line[6:])
-            content = chunk["choices"][0]["delta"].get("content")
-            if content:
-                pieces.append(content)
-                if not stub.gate.is_set():
-                    before = "".join(pieces)
-                    stub.release()  # the model may finish only after the client has the first sentences
-            if chunk["choices"][0]["finish_reason"] == "stop":
-                final = chunk
+
+    def hold_until_seen(pieces: list[str]) -> None:
+        nonlocal before
+        if not stub.gate.is_set():
+            before = "".join(pieces)
+            stub.release()  # the model may finish only after the client has the first sentences
+
+    pieces, final = chat_stream(server, QUESTION, hold_until_seen)
     return pieces, final, before
 
 
