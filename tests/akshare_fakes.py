@@ -7,13 +7,40 @@ as str, stock_zh_a_hist and CSIndex / SSE dates as datetime.date objects, spot æ
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 from collections import Counter
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
+import requests
 
 T = dt.date(2026, 1, 9)
 ETF, INDEX = "560500", "930939"
+SH = ZoneInfo("Asia/Shanghai")
+BARS = {"symbol": ETF, "period": "daily", "adjust": ""}  # fund_etf_hist_em's arguments for the ETF's bars
+
+
+class Clock:
+    """A settable wall clock for AkshareSource(now=...): the sample's trade day, after the close."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 1, 9, 16, 0, tzinfo=SH)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def disconnected() -> requests.exceptions.ConnectionError:
+    """The error `requests` raises when the server drops the connection (a retryable upstream fault)."""
+    return requests.exceptions.ConnectionError(
+        (
+            "Connection aborted.",
+            http.client.RemoteDisconnected("Remote end closed connection without response"),
+        )
+    )
+
+
 CONSTITUENTS = ["600549", "000630", "002460"]
 
 

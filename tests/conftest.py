@@ -90,3 +90,13 @@ def env() -> Any:
 
     md = open_market(Settings())
     return Lexicon.from_market(md), md.info.trade_date, md.trading_days(), md.universe()
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The AKShare functions replaced by tests/akshare_fakes.FakeAkshare (the network edge only)."""
+    from akshare_fakes import FakeAkshare
+
+    f = FakeAkshare()
+    f.install(monkeypatch)
+    return f

@@ -3,38 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 import logging
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-import requests
-from akshare_fakes import ETF, INDEX, FakeAkshare, T
+from akshare_fakes import BARS, ETF, INDEX, SH, Clock, FakeAkshare, T, disconnected
 
 from assistant.config import Settings
 from assistant.errors import NotFoundError, UpstreamError
 from assistant.market.akshare_source import AkshareSource, cache_expiry, next_session_open
 from assistant.market.data import MarketData
-
-SH = ZoneInfo("Asia/Shanghai")
-BARS = {"symbol": ETF, "period": "daily", "adjust": ""}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 1, 9, 16, 0, tzinfo=SH)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> FakeAkshare:
-    f = FakeAkshare()
-    f.install(monkeypatch)
-    return f
 
 
 @pytest.fixture
@@ -45,15 +24,6 @@ def clock() -> Clock:
 def make_source(tmp_path: Path, clock: Clock, interval: float = 0.0) -> AkshareSource:
     settings = Settings(store=tmp_path / "store", akshare_min_interval_s=interval)
     return AkshareSource(settings, now=clock, retry_attempts=3, retry_wait_s=0)
-
-
-def disconnected() -> requests.exceptions.ConnectionError:
-    return requests.exceptions.ConnectionError(
-        (
-            "Connection aborted.",
-            http.client.RemoteDisconnected("Remote end closed connection without response"),
-        )
-    )
 
 
 def test_info_is_live_with_last_trading_day(tmp_path: Path, fake: FakeAkshare, clock: Clock) -> None:

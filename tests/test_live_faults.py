@@ -6,38 +6,18 @@ number, never a traceback, and a host that keeps failing is not hammered (circui
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
 import requests
-from akshare_fakes import ETF, FakeAkshare
+from akshare_fakes import BARS, ETF, Clock, FakeAkshare, disconnected
 
 from assistant.caveats import collecting
 from assistant.config import Settings
 from assistant.errors import NotFoundError, UpstreamError
 from assistant.market.akshare_source import AkshareSource
-
-SH = ZoneInfo("Asia/Shanghai")
-BARS = {"symbol": ETF, "period": "daily", "adjust": ""}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 1, 9, 16, 0, tzinfo=SH)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> FakeAkshare:
-    f = FakeAkshare()
-    f.install(monkeypatch)
-    return f
 
 
 def source(tmp_path: Path, clock: Clock, timeout: float = 5.0) -> AkshareSource:
@@ -46,12 +26,6 @@ def source(tmp_path: Path, clock: Clock, timeout: float = 5.0) -> AkshareSource:
         now=clock,
         retry_attempts=2,
         retry_wait_s=0,
-    )
-
-
-def disconnected() -> Exception:
-    return requests.exceptions.ConnectionError(
-        ("Connection aborted.", http.client.RemoteDisconnected("closed"))
     )
 
 
