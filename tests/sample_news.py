@@ -44,6 +44,7 @@ class KeywordSearcher:
         symbols: Any = None,
         *,
         trade_date: dt.date | None = None,
+        max_per_citation: int | None = 1,  # one chunk per article here, so any limit holds
     ) -> list[Hit]:
         if kind not in (None, "news"):
             return []

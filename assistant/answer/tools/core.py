@@ -37,6 +37,7 @@ class Searcher(Protocol):
         symbols: Iterable[str] | None = None,
         *,
         trade_date: dt.date | None = None,
+        max_per_citation: int | None = 1,
     ) -> list[Any]: ...
 
 

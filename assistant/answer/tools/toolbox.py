@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from assistant.analysis.figures import Figure
 from assistant.answer.tools.core import Searcher, _call
@@ -155,30 +154,16 @@ class Toolbox(MarketTools):
 
         def make() -> SearchResult:
             searcher = self._searcher()
-            extra: dict[str, Any] = {} if per_citation == 1 else {"max_per_citation": per_citation}
             try:
-                try:
-                    hits = searcher.search(
-                        query,
-                        k=3 * k,
-                        as_of=limit,
-                        kind=kind,
-                        symbols=codes or None,
-                        trade_date=self.md.info.trade_date,
-                        **extra,
-                    )
-                except TypeError:
-                    if not extra:
-                        raise
-                    # a searcher without per-citation control: each document's best passage only
-                    hits = searcher.search(
-                        query,
-                        k=3 * k,
-                        as_of=limit,
-                        kind=kind,
-                        symbols=codes or None,
-                        trade_date=self.md.info.trade_date,
-                    )
+                hits = searcher.search(
+                    query,
+                    k=3 * k,
+                    as_of=limit,
+                    kind=kind,
+                    symbols=codes or None,
+                    trade_date=self.md.info.trade_date,
+                    max_per_citation=per_citation,
+                )
             except MarketAssistantError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a store failure is an upstream failure
