@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Literal, get_args
 
+from assistant.market.resolve.numerals import cn_int
+
 IntentKind = Literal[
     "move_explanation",
     "holdings",
@@ -152,7 +154,6 @@ FUTURE = re.compile(
     r"\bwill (?:it|\d{6}|the etf) (?:rise|fall|go up|go down)",
     _I,
 )
-_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _EN_N = {"three": 3, "five": 5, "ten": 10, "twenty": 20}
 
 
@@ -191,17 +192,7 @@ def top_n(text: str) -> int | None:
     if not m:
         return None
     raw = next(g for g in m.groups() if g)
-    if raw.isdigit():
-        return int(raw)
-    if raw.lower() in _EN_N:
-        return _EN_N[raw.lower()]
-    if raw == "十":
-        return 10
-    if raw.startswith("十"):
-        return 10 + _CN.get(raw[1:], 0)
-    if raw.endswith("十"):
-        return _CN.get(raw[0], 1) * 10
-    return _CN.get(raw)
+    return _EN_N[raw.lower()] if raw.lower() in _EN_N else cn_int(raw)
 
 
 __all__ = ["FOLLOWUP", "FUTURE", "INTENTS", "Direction", "IntentKind", "classify", "premise", "top_n"]
