@@ -88,6 +88,7 @@ def _code_typo(question: str, universe: Mapping[str, str]) -> tuple[str, str] | 
     return None
 
 
+_LIST_DEFAULT = 3  # "the biggest contributors", with no count: three of them
 # Measures about how much something returned: a follow-up naming a period asks the same over that period.
 _RETURNS = frozenset({"quote", "day_return", "move", "period_return", "tracking", "index_return"})
 # Measures a multi-part question may combine, each answered in its own section.
@@ -148,12 +149,17 @@ def _ask(text: str, intent: Intent, ctx: Mapping[str, Any]) -> Ask | None:
         return Ask("rank", intent, rank=1, ranked="lagging_industries")
     if cues.LEADING_SECTOR.search(text):
         return Ask("rank", intent, rank=1, ranked="industries")
+    # "哪三只拖累最大" / "the top 3 contributors": a list of that many; "谁拖累最大" / "who led": one name. A list
+    # of "top contributors" follows the day's move (on a falling day, the drivers of the fall).
+    count = intent.top_n if intent.top_n and intent.top_n > 1 else None
     if cues.LAGGARD.search(text):
-        return Ask("rank", intent, rank=1, ranked="laggards")
+        return Ask("rank", intent, rank=None if count else 1, ranked="laggards", count=count)
     if cues.LEADERS.search(text) and not cues.WHY.search(text):
-        return Ask("rank", intent, rank=None, ranked="contributors")  # the list: top_n of them
+        return Ask("rank", intent, ranked="contributors", count=count or _LIST_DEFAULT)
     if cues.LEADER.search(text) and not cues.WHY.search(text):
-        return Ask("rank", intent, rank=1, ranked="contributors")
+        return Ask(
+            "rank", intent, rank=None if count else 1, ranked="contributors", count=count, direction="up"
+        )  # "哪两只贡献最大": like the one name, the largest positive contributions
     if (
         intent.kind == "move_explanation"
         and not intent.explicit
