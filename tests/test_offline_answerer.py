@@ -314,7 +314,6 @@ def test_move_states_premium_and_period_scale_change(answers):
 
 def test_move_states_discount_and_premium_change_when_known(engine, monkeypatch):
     from assistant.analysis.figures import Figure
-    from assistant.answer.tools import FactRef
 
     real = engine.toolbox.explain_move
 
@@ -322,8 +321,8 @@ def test_move_states_discount_and_premium_change_when_known(engine, monkeypatch)
         res = real(*args, **kwargs)
         day = res.trade_date
         facts = [f for f in res.facts if f.name != "etf_premium_pct"] + [
-            FactRef.of(Figure("etf_premium_pct", res.etf, -0.123, "%", day, "fund_etf_spot_em")),
-            FactRef.of(Figure("etf_premium_change_pp", res.etf, -0.05, "pp", day, "fund_etf_spot_em")),
+            Figure("etf_premium_pct", res.etf, -0.123, "%", day, "fund_etf_spot_em"),
+            Figure("etf_premium_change_pp", res.etf, -0.05, "pp", day, "fund_etf_spot_em"),
         ]
         return res.model_copy(update={"facts": facts})
 
