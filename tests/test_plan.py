@@ -175,3 +175,11 @@ def test_a_ranked_list_carries_the_count_asked(env, q, rank, ranked, count, dire
         count,
         direction,
     )
+
+
+def test_a_period_return_and_beat_the_index_are_one_tracking_ask_leading_with_the_return(env):
+    both = plan(env, "这周表现咋样，跑赢指数没？")
+    assert [(a.measure, a.with_return) for a in both.asks] == [("tracking", True)]
+    assert both.first.period is not None and both.first.period.phrase == "这周"
+    alone = plan(env, "560500这个月跑赢指数了吗？").first
+    assert (alone.measure, alone.with_return) == ("tracking", False)

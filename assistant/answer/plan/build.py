@@ -58,6 +58,7 @@ def make_plan(
         # Several clauses that read as one measure (or one with no measure of its own) are one ask.
         if len(asks) < 2 or not all(a.measure in _COMBINABLE for a in asks):
             asks = []
+        asks = _fold_period_return(asks)
     if not asks:
         asks = [_ask(question, whole, ctx) or Ask(_default(whole), whole)]
     if (
@@ -69,6 +70,22 @@ def make_plan(
         whole = replace(whole, language="en")
         asks = [replace(a, intent=replace(a.intent, language="en")) for a in asks]
     return Plan(question.strip(), whole.language, tuple(asks), ctx, typo)
+
+
+def _fold_period_return(asks: list[Ask]) -> list[Ask]:
+    """A period's return and 'did it beat the index' over the same period: the tracking answer states both
+    returns, so the return is not a section of its own (its index line would say the comparison twice). Asked
+    first ("这周表现咋样，跑赢指数没？"), the tracking answer leads with it."""
+    tracking = next((a for a in asks if a.measure == "tracking" and a.period is not None), None)
+    if tracking is None:
+        return asks
+    same = [a for a in asks if a.measure == "period_return" and a.period == tracking.period]
+    if not same:
+        return asks
+    first = asks.index(same[0]) < asks.index(tracking)
+    return [
+        replace(a, with_return=first) if a is tracking else a for a in asks if not any(a is s for s in same)
+    ]
 
 
 def _code_typo(question: str, universe: Mapping[str, str]) -> tuple[str, str] | None:

@@ -49,6 +49,9 @@ class Ask:
     # How many items of `ranked` a list asks for ("哪三只拖累最大" = 3; rank is then None): the question's own
     # count, carried here so the handler never re-reads the words.
     count: int | None = None
+    # A tracking ask that also states the period's return, first: "这周表现咋样，跑赢指数没？" asked both, and
+    # one answer says each once, in the order asked.
+    with_return: bool = False
     ranked: RankedList | None = None
     item: str | None = None  # the ranked item or stock resolved from the conversation (a code or industry)
     # What a comparison compares, and which way wins ("the larger outflow", "the deeper discount", "fell more");
