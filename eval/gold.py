@@ -283,6 +283,11 @@ class SnapshotGold:
         if name == FactName.TOP_N_WEIGHT_FILE_SUM_PCT:  # subject "930939:10"
             idx, n = subject.split(":")
             return float(self.top_weights(idx, int(n))["权重"].sum())
+        sign = {FactName.NEGATIVE_CONTRIBUTORS_COUNT: -1, FactName.POSITIVE_CONTRIBUTORS_COUNT: 1}.get(name)
+        if sign is not None:  # subject: the index
+            return float((sign * self.attribution(subject, day)["contribution_pp"] > 0).sum())
+        if name == FactName.CONSTITUENTS_COUNT:  # subject: the index
+            return float(len(self.weights(subject)))
         if name == FactName.ETF_PRICE:
             return self.spot_value(subject, "最新价")
         if name == FactName.ETF_CLOSE:

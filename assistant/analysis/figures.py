@@ -122,6 +122,9 @@ class FactName:
     TOP_N_WEIGHT_PCT: Final = "top_n_weight_pct"
     TOP_N_WEIGHT_FILE_SUM_PCT: Final = "top_n_weight_file_sum_pct"  # eval gold: subject "index:N"
     CONSTITUENTS_COUNT: Final = "constituents_count"
+    # How many constituents moved the index each way (a ranked list shorter than asked says so).
+    POSITIVE_CONTRIBUTORS_COUNT: Final = "positive_contributors_count"
+    NEGATIVE_CONTRIBUTORS_COUNT: Final = "negative_contributors_count"
     # Positions an answer states ("the 3rd largest contributor").
     CONSTITUENT_CONTRIBUTION_RANK: Final = "constituent_contribution_rank"
     INDUSTRY_CONTRIBUTION_RANK: Final = "industry_contribution_rank"
@@ -152,6 +155,11 @@ class FactName:
     @staticmethod
     def period_return_pct(kind: Kind) -> str:
         return FactName.ETF_PERIOD_RETURN_PCT if kind == "etf" else FactName.INDEX_PERIOD_RETURN_PCT
+
+    @staticmethod
+    def contributors_count(sign: float) -> str:
+        """How many constituents contributed in the direction of `sign` (negative: dragged)."""
+        return FactName.NEGATIVE_CONTRIBUTORS_COUNT if sign < 0 else FactName.POSITIVE_CONTRIBUTORS_COUNT
 
     @staticmethod
     def units_change(tag: str = "") -> str:
