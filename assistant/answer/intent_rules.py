@@ -101,7 +101,7 @@ _RULES: list[tuple[IntentKind, re.Pattern[str]]] = [
         "fund_facts",
         re.compile(
             r"管理人|托管|费率|管理费|成立|基金经理|比较基准|基金公司|基金概况|谁管理|资产规模|"
-            r"\bmanager\b|managed by|who manages|custodian|\bfees?\b|expense|inception|launched|"
+            r"\bmanagers?\b|managed by|who manages|custodian|\bfees?\b|expense|inception|launched|"
             r"benchmark|fund facts|profile|\baum\b|fund size|how big is the fund|基金规模|规模多大",
             _I,
         ),
