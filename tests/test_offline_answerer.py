@@ -430,7 +430,7 @@ def test_fund_manager_is_answered_when_the_data_names_one(engine, monkeypatch):
     zh = engine.ask("560500的基金经理是谁？")
     assert zh.answer.startswith("**鹏扬中证500质量成长ETF（560500）的基金经理是王某某**"), zh.answer
     en = engine.ask("Who is the portfolio manager of 560500?")
-    assert "portfolio managers of Pengyang CSI 500 Quality Growth ETF (560500) is “王某某”" in en.answer, (
+    assert "portfolio manager of Pengyang CSI 500 Quality Growth ETF (560500) is “王某某”" in en.answer, (
         en.answer
     )
 
