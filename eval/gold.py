@@ -275,6 +275,11 @@ class SnapshotGold:
         if name == "top_n_weight_file_sum_pct":  # subject "930939:10"
             idx, n = subject.split(":")
             return float(self.top_weights(idx, int(n))["权重"].sum())
+        if name in ("negative_contributors_count", "positive_contributors_count"):  # subject: the index
+            c = self.attribution(subject, day)["contribution_pp"]
+            return float((c < 0).sum() if name.startswith("negative") else (c > 0).sum())
+        if name == "constituents_count":  # subject: the index
+            return float(len(self.weights(subject)))
         if name in ("etf_price", "etf_close"):
             return self.spot_value(subject, "最新价") if name == "etf_price" else self.etf_close(subject, day)
         if name == "etf_iopv":

@@ -65,7 +65,8 @@ def test_no_eval_answer_is_blank_after_grounding(offline_run) -> None:
 
 
 def test_new_answers_lead_with_what_was_asked(offline_run) -> None:
-    """The issue-9 cases (ids a-..., eval/cases/issue9.jsonl and issue9_open.jsonl) all answer in their first sentence."""
+    """The issue-9 and review cases (ids a-..., eval/cases/issue9.jsonl, issue9_open.jsonl, issue8_review.jsonl) all
+    answer in their first sentence."""
     missed = [
         r.case.id
         for r in offline_run.runs["offline"]

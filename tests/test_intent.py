@@ -45,6 +45,24 @@ def test_premise_top_n_dates_and_entities(env):
     assert ask(env, "Why did Western Mining rise?").stocks == ("601168",)
 
 
+@pytest.mark.parametrize(
+    ("q", "n"),
+    [
+        ("哪三只成分股今天对560500拖累最大？", 3),
+        ("哪两只贡献最大", 2),
+        ("拖累最大的5只股票", 5),
+        ("Which three holdings hurt 560500 the most today?", 3),
+        ("top 3 gainers contributing to 560500 today", 3),
+        ("what are the 5 biggest drags on 560500", 5),
+        ("which holding helped most", None),
+        ("which of 562340 and 159606 had the larger outflow", None),
+        ("which 159606 holdings fell", None),  # a code, not a count
+    ],
+)
+def test_top_n_reads_the_count_a_list_question_asks(env, q, n):
+    assert ask(env, q).top_n == n
+
+
 def test_followups(env):
     ctx = ask(env, "为什么560500今天上涨？").context()
     a = ask(env, "那510500呢？", ctx)

@@ -314,7 +314,6 @@ def test_move_states_premium_and_period_scale_change(answers):
 
 def test_move_states_discount_and_premium_change_when_known(engine, monkeypatch):
     from assistant.analysis.figures import Figure
-    from assistant.answer.tools import FactRef
 
     real = engine.toolbox.explain_move
 
@@ -322,8 +321,8 @@ def test_move_states_discount_and_premium_change_when_known(engine, monkeypatch)
         res = real(*args, **kwargs)
         day = res.trade_date
         facts = [f for f in res.facts if f.name != "etf_premium_pct"] + [
-            FactRef.of(Figure("etf_premium_pct", res.etf, -0.123, "%", day, "fund_etf_spot_em")),
-            FactRef.of(Figure("etf_premium_change_pp", res.etf, -0.05, "pp", day, "fund_etf_spot_em")),
+            Figure("etf_premium_pct", res.etf, -0.123, "%", day, "fund_etf_spot_em"),
+            Figure("etf_premium_change_pp", res.etf, -0.05, "pp", day, "fund_etf_spot_em"),
         ]
         return res.model_copy(update={"facts": facts})
 
@@ -431,7 +430,7 @@ def test_fund_manager_is_answered_when_the_data_names_one(engine, monkeypatch):
     zh = engine.ask("560500的基金经理是谁？")
     assert zh.answer.startswith("**鹏扬中证500质量成长ETF（560500）的基金经理是王某某**"), zh.answer
     en = engine.ask("Who is the portfolio manager of 560500?")
-    assert "portfolio managers of Pengyang CSI 500 Quality Growth ETF (560500) is “王某某”" in en.answer, (
+    assert "portfolio manager of Pengyang CSI 500 Quality Growth ETF (560500) is “王某某”" in en.answer, (
         en.answer
     )
 

@@ -150,3 +150,36 @@ def test_a_follow_up_to_a_comparison_keeps_both_sides(env):
 
 def test_an_etf_and_its_own_index_is_not_a_comparison(env):
     assert plan(env, "560500今天跑赢还是跑输了指数？").first.measure == "tracking"
+
+
+@pytest.mark.parametrize(
+    ("q", "rank", "ranked", "count", "direction"),
+    [
+        ("哪三只成分股今天对560500拖累最大？", None, "laggards", 3, None),
+        ("Which three holdings hurt 560500 the most today?", None, "laggards", 3, None),
+        ("拖累最大的5只股票", None, "laggards", 5, None),
+        ("560500今天谁拖累最大", 1, "laggards", None, None),
+        ("哪两只贡献最大", None, "contributors", 2, "up"),
+        ("which holding helped most", 1, "contributors", None, "up"),
+        ("top 3 gainers contributing to 560500 today", None, "contributors", 3, None),
+        ("560500今天贡献最大的前三只是哪些", None, "contributors", 3, None),
+        ("what are the biggest contributors to 560500 today", None, "contributors", 3, None),
+    ],
+)
+def test_a_ranked_list_carries_the_count_asked(env, q, rank, ranked, count, direction):
+    first = plan(env, q).first
+    assert (first.measure, first.rank, first.ranked, first.count, first.direction) == (
+        "rank",
+        rank,
+        ranked,
+        count,
+        direction,
+    )
+
+
+def test_a_period_return_and_beat_the_index_are_one_tracking_ask_leading_with_the_return(env):
+    both = plan(env, "这周表现咋样，跑赢指数没？")
+    assert [(a.measure, a.with_return) for a in both.asks] == [("tracking", True)]
+    assert both.first.period is not None and both.first.period.phrase == "这周"
+    alone = plan(env, "560500这个月跑赢指数了吗？").first
+    assert (alone.measure, alone.with_return) == ("tracking", False)

@@ -16,18 +16,18 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
+from assistant.analysis.figures import Figure
 from assistant.answer.evidence import PLACEHOLDER, Ledger
 from assistant.answer.evidence_pack import Numbering
 from assistant.answer.grounding import check as grounding_check
 from assistant.answer.move_summary import summary
 from assistant.answer.numbers import extract
-from assistant.answer.tools import FactRef, MoveResult, ToolResult
+from assistant.answer.tools import MoveResult, ToolResult
 from assistant.retrieval.safety import suspicious
 
 if TYPE_CHECKING:
@@ -177,7 +177,7 @@ def collect(messages: Sequence[BaseMessage]) -> list[ToolResult]:
 def ledger_of(
     results: Sequence[ToolResult],
     info: Any,
-    facts: Sequence[FactRef] | None = None,
+    facts: Sequence[Figure] | None = None,
     *,
     for_check: bool = False,
 ) -> Ledger:
@@ -205,7 +205,7 @@ def ledger_of(
     chosen = facts if facts is not None else [f for r in results for f in r.facts]
     for fact in chosen:
         try:
-            ledger.add_figure(fact.figure())
+            ledger.add_figure(fact)
         except ValueError as exc:
             log.warning("figure not registered: %s", exc)
     for result in results:
@@ -215,33 +215,20 @@ def ledger_of(
     return ledger
 
 
-def used_facts(text: str, facts: Sequence[FactRef]) -> list[FactRef]:
+def used_facts(text: str, facts: Sequence[Figure]) -> list[Figure]:
     """The facts that back at least one number the text states (dates alone do not make a fact "used")."""
     plain = PLACEHOLDER.sub("", text)
     mentions = [m for m in extract(plain) if not m.is_date]
     if not mentions:
         return []
-    chosen: dict[str, FactRef] = {}
+    chosen: dict[str, Figure] = {}
     for fact in facts:
         if fact.id in chosen:
             continue
-        report = grounding_check(plain, [_as_fact(fact)])
+        report = grounding_check(plain, [fact])
         if any(not m.is_date for m, _ in report.supported):
             chosen[fact.id] = fact
     return list(chosen.values())
-
-
-@dataclass(frozen=True)
-class _FactView:
-    name: str
-    subject: str
-    value: float
-    unit: str
-    as_of: str
-
-
-def _as_fact(fact: FactRef) -> _FactView:
-    return _FactView(fact.name, fact.subject, fact.value, fact.unit, fact.as_of.isoformat())
 
 
 __all__ = [

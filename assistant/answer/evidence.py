@@ -53,6 +53,18 @@ class _Source:
     quote: str | None
 
 
+def fact_of(figure: Figure) -> Fact:
+    """The public answer object's shape of a figure, built here only (the note and the id stay internal)."""
+    return Fact(
+        name=figure.name,
+        subject=figure.subject,
+        value=figure.value,
+        unit=figure.unit,
+        as_of=figure.as_of.isoformat(),
+        source=figure.source,
+    )
+
+
 class Ledger:
     """Collects facts and citable sources for one answer, then builds the `Answer`.
 
@@ -76,16 +88,8 @@ class Ledger:
         The same key with a different value is a bug upstream (two periods under one name), so it raises
         `ValueError` rather than letting the answer cite an ambiguous number.
         """
-        as_of = figure.as_of.date() if isinstance(figure.as_of, dt.datetime) else figure.as_of
-        key = (figure.name, figure.subject, as_of.isoformat())
-        fact = Fact(
-            name=figure.name,
-            subject=figure.subject,
-            value=float(figure.value),
-            unit=figure.unit,
-            as_of=key[2],
-            source=figure.source,
-        )
+        fact = fact_of(figure)
+        key = (fact.name, fact.subject, fact.as_of)
         known = self._facts.get(key)
         if known is not None:
             same = math.isclose(known.value, fact.value, rel_tol=1e-12, abs_tol=1e-12)
@@ -231,13 +235,15 @@ class Ledger:
             key = ("published_at", cid, day.isoformat())
             self._facts.setdefault(
                 key,
-                Fact(
-                    name="published_at",
-                    subject=cid,
-                    value=float(day.year * 10000 + day.month * 100 + day.day),
-                    unit="date",
-                    as_of=day.isoformat(),
-                    source=cid,
+                fact_of(
+                    Figure(
+                        "published_at",
+                        cid,
+                        float(day.year * 10000 + day.month * 100 + day.day),
+                        "date",
+                        day,
+                        cid,
+                    )
                 ),
             )
 

@@ -36,8 +36,12 @@ _PARTS: dict[Precision, tuple[str, ...]] = {
 }
 
 
+DateLike = dt.date | dt.datetime | str
+
+
 class FactLike(Protocol):
-    """`assistant.answer.schema.Fact` (or anything shaped like it)."""
+    """The check's one input shape: the public `schema.Fact` of an answer (as_of an ISO string) or the internal
+    `Figure` record a tool returned (as_of a date), so either can be checked without a conversion."""
 
     @property
     def name(self) -> str: ...
@@ -48,7 +52,7 @@ class FactLike(Protocol):
     @property
     def unit(self) -> str: ...
     @property
-    def as_of(self) -> str: ...
+    def as_of(self) -> DateLike: ...
 
 
 @dataclass
@@ -107,9 +111,6 @@ def _amount_matches(mention: Mention, amount: _Amount) -> bool:
 def _date_matches(mention: Mention, candidate: dt.date, precision: Precision) -> bool:
     shown, known = _PARTS[mention.precision or "ymd"], _PARTS[precision]
     return all(part in known and getattr(candidate, part) == getattr(mention.value, part) for part in shown)
-
-
-DateLike = dt.date | dt.datetime | str
 
 
 def check(

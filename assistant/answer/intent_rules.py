@@ -101,7 +101,7 @@ _RULES: list[tuple[IntentKind, re.Pattern[str]]] = [
         "fund_facts",
         re.compile(
             r"管理人|托管|费率|管理费|成立|基金经理|比较基准|基金公司|基金概况|谁管理|资产规模|"
-            r"\bmanager\b|managed by|who manages|custodian|\bfees?\b|expense|inception|launched|"
+            r"\bmanagers?\b|managed by|who manages|custodian|\bfees?\b|expense|inception|launched|"
             r"benchmark|fund facts|profile|\baum\b|fund size|how big is the fund|基金规模|规模多大",
             _I,
         ),
@@ -139,9 +139,20 @@ _DOWN = re.compile(
     _I,
 )
 _BOTH = re.compile(r"涨跌|\bup or down\b|\brise or fall\b", _I)
+_EN_N = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "twenty": 20,
+}  # fmt: skip
+_EN_COUNT = r"\d{1,3}|" + "|".join(_EN_N)  # not a 6-digit code ("which 159606 ...")
+# How many items a list question wants: "前十大", "top 3", "哪三只", "拖累最大的5只", "which three", "the 5 biggest".
 _TOP_N = re.compile(
-    r"前\s*([0-9]+|[一二三四五六七八九十]+)\s*(?:大|名|只|位)?|\btop\s+(\d+|three|five|ten|twenty)\b|"
-    r"([0-9]+|[一二三四五六七八九十]+)\s*大(?:权重|成分|重仓)",
+    r"前\s*([0-9]+|[一二三四五六七八九十]+)\s*(?:大|名|只|位)?|"
+    rf"\btop\s+({_EN_COUNT})\b|"
+    r"([0-9]+|[一二三四五六七八九十]+)\s*大(?:权重|成分|重仓)|"
+    r"哪\s*([0-9]+|[一二两三四五六七八九十]+)\s*(?:只|个|支|家)|"
+    r"最(?:大|多|小|少)的\s*([0-9]+|[一二两三四五六七八九十]+)\s*(?:只|个|支|家)|"
+    rf"\bwhich\s+({_EN_COUNT})\b|"
+    rf"\b({_EN_COUNT})\s+(?:biggest|largest|worst|best|top|leading)\b",
     _I,
 )
 FOLLOWUP = re.compile(
@@ -154,7 +165,6 @@ FUTURE = re.compile(
     r"\bwill (?:it|\d{6}|the etf) (?:rise|fall|go up|go down)",
     _I,
 )
-_EN_N = {"three": 3, "five": 5, "ten": 10, "twenty": 20}
 
 
 def classify(text: str, n_securities: int) -> tuple[IntentKind, bool]:

@@ -13,7 +13,6 @@ from typing import Any
 from assistant.analysis.attribution import daily_move
 from assistant.analysis.figures import Figure
 from assistant.analysis.returns import period_return
-from assistant.answer.tools import FactRef
 from assistant.errors import MarketAssistantError, NotFoundError
 
 from .context import AskContext
@@ -25,9 +24,9 @@ class Side:
 
     code: str
     label: str
-    value: FactRef | Figure
-    pct: FactRef | Figure | None = None
-    start: FactRef | Figure | None = None  # a fact dated on the period's first day (prints and backs it)
+    value: Figure
+    pct: Figure | None = None
+    start: Figure | None = None  # a fact dated on the period's first day (prints and backs it)
 
     @property
     def number(self) -> float:

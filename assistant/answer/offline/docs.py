@@ -179,7 +179,12 @@ def _profile(ctx: AskContext, etf: str, etf_label: str) -> tuple[str, dict[str, 
             rows.append({"key": key, "label": LABELS[lang][key], "value": shown(key, value)})
     size = p.fact("fund_asset_size_yuan")
     if size is not None:
-        rows.append({"key": "asset_size", "label": LABELS[lang]["asset_size"], "value": ctx.fmt.yuan(size)})
+        # With its date: the overview states assets "截止至" a day that need not be the data's trading day.
+        value = ctx.t(
+            f"{ctx.fmt.yuan(size)}（截至{ctx.fmt.date(size)}）",
+            f"{ctx.fmt.yuan(size)} (as of {ctx.fmt.date(size)})",
+        )
+        rows.append({"key": "asset_size", "label": LABELS[lang]["asset_size"], "value": value})
     asked = [k for k, pat in FIELDS if pat.search(ctx.intent.question)]
     if "fund_managers" in asked:  # "portfolio manager" / "基金经理": the person, not the company
         asked = [k for k in asked if k != "manager"]
@@ -195,20 +200,22 @@ def _profile(ctx: AskContext, etf: str, etf_label: str) -> tuple[str, dict[str, 
             if lang == "zh"
             else " and ".join(LABELS["en"][k].lower() for k in undisclosed)
         )
+        many = len(undisclosed) > 1 or undisclosed[0] in _EN_PLURAL  # "are", "them" (English agreement)
+        is_, it = ("are", "them") if many else ("is", "it")
         lead = ctx.t(
             f"**本数据未披露{etf_label}的{names}**：基金概况数据（fund_overview_em）中该项为空，"
             f"基金资料中也没有记载，因此无法给出，也不做推测{data_cite}。",
-            f"**The {names} of {etf_label} is not disclosed in this data**: the fund overview "
-            f"(fund_overview_em) leaves it empty and the fund documents do not state it, so it is "
-            f"not given here and not guessed{data_cite}.",
+            f"**The {names} of {etf_label} {is_} not disclosed in this data**: the fund overview "
+            f"(fund_overview_em) leaves {it} empty and the fund documents do not state {it}, so "
+            f"{'they are' if many else 'it is'} not given here and not guessed{data_cite}.",
         )
     elif answered:
         parts = [
             ctx.t(
                 f"{etf_label}的{row['label']}是{row['value']}",
-                f"the {row['label'].lower()} of {etf_label} is {row['value']}",
+                _en_field(row["key"], row["value"], etf_label if i == 0 else None),
             )
-            for row in answered
+            for i, row in enumerate(answered)
         ]
         lead = ctx.t(
             "**" + "；".join(parts) + f"**{data_cite}。",
@@ -220,6 +227,24 @@ def _profile(ctx: AskContext, etf: str, etf_label: str) -> tuple[str, dict[str, 
         "missing": missing,
         "cite": data_cite,
     }
+
+
+# Fields whose English label is a plural noun ("the portfolio managers … are").
+_EN_PLURAL = frozenset({"fund_managers", "units"})
+
+
+def _en_field(key: str, value: str, etf_label: str | None) -> str:
+    """One profile field as an English clause that agrees in number: 'X has assets of 602.00 million yuan',
+    'the custodian of X is …'; after the first clause the fund is 'its' (`etf_label` None)."""
+    if key == "asset_size":
+        return f"{etf_label or 'it'} has assets of {value}"
+    noun = LABELS["en"][key].lower()
+    plural = key in _EN_PLURAL
+    if key == "fund_managers":  # one name or several, as the data lists them
+        plural = bool(re.search(r"[、,，/;；]|\band\b", value))
+        noun = "portfolio managers" if plural else "portfolio manager"
+    whose = f"the {noun} of {etf_label}" if etf_label else f"its {noun}"
+    return f"{whose} {'are' if plural else 'is'} {value}"
 
 
 def _clauses(ctx: AskContext, found: list[PassageRef]) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from assistant.answer.tools import FactRef
+from assistant.analysis.figures import Figure
 
 from .context import AskContext
 
@@ -18,7 +18,7 @@ def answer(ctx: AskContext) -> str:
     res = ctx.toolbox.etf_flows(etf, start, end)
     fact = res.fact
 
-    def units_on(day: dt.date) -> FactRef | None:
+    def units_on(day: dt.date) -> Figure | None:
         return next((f for f in res.facts if f.name == "etf_units" and f.as_of == day), None)
 
     values: dict[str, Any] = {"units": units_on(res.units_date), "scale": fact("etf_scale_yuan", etf)}

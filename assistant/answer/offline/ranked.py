@@ -19,17 +19,42 @@ def rank(ctx: AskContext) -> str:
         return _industry_rank(ctx, lagging=ask.ranked == "lagging_industries")
     if ask.ranked == "holdings":
         return _holding(ctx)
-    if ask.rank is None and ask.ranked == "contributors":
-        return _leaders(ctx)
+    if ask.rank is None and ask.ranked in ("contributors", "laggards"):
+        return _contribution_list(ctx, lagging=ask.ranked == "laggards")
     return _constituent(ctx, lagging=ask.ranked == "laggards")
 
 
-def _leaders(ctx: AskContext) -> str:
-    """'The top 3 contributors': the drivers of the day's index move (in its direction), largest first."""
+_MAX_LISTED = 10  # one readable sentence; asked for more, the answer says it lists only this many
+
+
+def _contribution_list(ctx: AskContext, *, lagging: bool) -> str:
+    """'哪三只拖累最大' / 'the top 3 contributors': as many constituents as asked, largest first -- the drags
+    (negative contributions), the positive ones ('which two helped most'), or the drivers of the day's index
+    move (in its direction). When fewer moved that way than were asked for (or the index has fewer
+    constituents), the answer says so plainly."""
     etf = ctx.etf()
-    top_n = min(ctx.intent.top_n or 3, 10)
-    res = ctx.toolbox.explain_move(etf, ctx.day, top_n=top_n)
-    figs = {(f.name, f.subject): f for f in ctx.toolbox.explanation(etf, ctx.day, top_n).figures()}
+    x = ctx.toolbox.explanation(etf, ctx.day, 5)
+    figs = {(f.name, f.subject): f for f in x.figures()}
+    up = ctx.ask.direction == "up" or (not lagging and x.index_return_pct >= 0)
+    sign = 1.0 if up and not lagging else -1.0
+    moved = sorted(
+        (c for c in x.constituents if c.priced and sign * c.contribution_pp > 0),
+        key=lambda c: (-sign * c.contribution_pp, c.code),
+    )
+    if not moved:
+        raise NotFoundError(
+            ctx.t(
+                f"{x.trade_date.isoformat()}没有成分股对指数的贡献为{'负' if sign < 0 else '正'}。",
+                f"No constituent contributed {'negatively' if sign < 0 else 'positively'} to the index on "
+                f"{x.trade_date.isoformat()}.",
+            )
+        )
+    asked = ctx.ask.count or 3
+    listed = moved[: min(asked, _MAX_LISTED)]
+
+    def count(name: str, n: int) -> Figure:
+        return Figure(name, x.index, float(n), "count", x.trade_date, _SOURCE)
+
     drivers = [
         {
             "label": ctx.label(c.code, kind="stock", fallback=c.name),
@@ -38,22 +63,25 @@ def _leaders(ctx: AskContext) -> str:
             "ret": figs.get(("constituent_return_pct", c.code)),
             "up": (c.return_pct or 0) >= 0,
         }
-        for c in res.drivers[:top_n]
-        if ("constituent_contribution_pp", c.code) in figs
+        for c in listed
     ]
-    if not drivers:
-        raise NotFoundError(
-            ctx.t("这一天没有可计算贡献的成分股。", "No constituent has a contribution that day.")
-        )
-    ctx.shown["contributors"] = [c.code for c in res.drivers[:top_n]]
+    ctx.shown["laggards" if lagging else "contributors"] = [c.code for c in listed]
     return ctx.render(
         "ranked",
         kind="leaders",
+        lagging=lagging,
         drivers=drivers,
-        day=res.trade_date,
-        index_up=res.index_return_pct >= 0,
-        index_label=ctx.label(res.index, kind="index"),
-        count=res.fact("top_n_count", res.index),
+        day=x.trade_date,
+        index_up=sign > 0,
+        against=sign > 0 > x.index_return_pct,  # the positive ones on a falling day
+        index_label=ctx.label(x.index, kind="index"),
+        count=count("top_n_count", len(listed)),
+        # Fewer than asked: how many constituents the index has (when asked for more) and how many moved it.
+        total=count("constituents_count", len(x.constituents)) if asked > len(x.constituents) else None,
+        moved=count(f"{'negative' if sign < 0 else 'positive'}_contributors_count", len(moved))
+        if asked > len(moved)
+        else None,
+        capped=len(listed) < min(asked, len(moved)),
         cite_data=ctx.ledger.add_data("stock_zh_a_hist"),
     )
 

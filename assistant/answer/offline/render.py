@@ -1,6 +1,6 @@
 """Formatting filters bound to one answer, and the template environment that applies them.
 
-Every number reaches an answer's text through one of these filters: each takes a `FactRef` or `Figure`,
+Every number reaches an answer's text through one of these filters: each takes a `Figure`,
 registers it with the answer's `Ledger` at the moment it is printed, and only then formats it. So the
 answer's `facts` are exactly the numbers it states, rounded only here, at presentation.
 """
@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 from assistant.analysis.figures import Figure
 from assistant.answer.evidence import Ledger
-from assistant.answer.tools import FactRef
 
 Lang = Literal["zh", "en"]
 
@@ -25,12 +24,11 @@ class Render:
     def __init__(self, ledger: Ledger, lang: Lang) -> None:
         self.ledger, self.lang = ledger, lang
 
-    def _register(self, fact: FactRef | Figure | None) -> float:
+    def _register(self, fact: Figure | None) -> float:
         if fact is None:
             raise ValueError("a template printed a number that has no fact")
-        figure = fact.figure() if isinstance(fact, FactRef) else fact
-        self.ledger.add_figure(figure)
-        return float(figure.value)
+        self.ledger.add_figure(fact)
+        return fact.value
 
     def pct(self, fact: Any) -> str:
         return f"{self._register(fact):+.2f}%"
@@ -76,7 +74,7 @@ class Render:
     def date(self, day: Any) -> str:
         """A date; given a figure (e.g. the units on a period's first day) the figure is registered and its
         as_of is printed, so the date a text states is always backed by a fact of the answer."""
-        if isinstance(day, (FactRef, Figure)):
+        if isinstance(day, Figure):
             self._register(day)
             day = day.as_of
         if isinstance(day, dt.datetime):

@@ -120,7 +120,9 @@ def _period(ctx: AskContext, *, tracking: bool) -> str:
     index_ret = figures["index"][0] if index_res is not None else None
     return ctx.render(
         "returns",
-        kind="tracking_period" if tracking and diff is not None else "period",
+        # The return asked first ("这周表现咋样，跑赢指数没？"): said first, then whether it beat the index.
+        kind="tracking_period" if tracking and diff is not None and not ctx.ask.with_return else "period",
+        then_tracking=tracking and diff is not None,
         etf_label=ctx.label(etf),
         index_label=ctx.label(index, kind="index"),
         etf_ret=etf_ret,

@@ -58,6 +58,7 @@ def make_plan(
         # Several clauses that read as one measure (or one with no measure of its own) are one ask.
         if len(asks) < 2 or not all(a.measure in _COMBINABLE for a in asks):
             asks = []
+        asks = _fold_period_return(asks)
     if not asks:
         asks = [_ask(question, whole, ctx) or Ask(_default(whole), whole)]
     if (
@@ -69,6 +70,22 @@ def make_plan(
         whole = replace(whole, language="en")
         asks = [replace(a, intent=replace(a.intent, language="en")) for a in asks]
     return Plan(question.strip(), whole.language, tuple(asks), ctx, typo)
+
+
+def _fold_period_return(asks: list[Ask]) -> list[Ask]:
+    """A period's return and 'did it beat the index' over the same period: the tracking answer states both
+    returns, so the return is not a section of its own (its index line would say the comparison twice). Asked
+    first ("这周表现咋样，跑赢指数没？"), the tracking answer leads with it."""
+    tracking = next((a for a in asks if a.measure == "tracking" and a.period is not None), None)
+    if tracking is None:
+        return asks
+    same = [a for a in asks if a.measure == "period_return" and a.period == tracking.period]
+    if not same:
+        return asks
+    first = asks.index(same[0]) < asks.index(tracking)
+    return [
+        replace(a, with_return=first) if a is tracking else a for a in asks if not any(a is s for s in same)
+    ]
 
 
 def _code_typo(question: str, universe: Mapping[str, str]) -> tuple[str, str] | None:
@@ -88,6 +105,7 @@ def _code_typo(question: str, universe: Mapping[str, str]) -> tuple[str, str] | 
     return None
 
 
+_LIST_DEFAULT = 3  # "the biggest contributors", with no count: three of them
 # Measures about how much something returned: a follow-up naming a period asks the same over that period.
 _RETURNS = frozenset({"quote", "day_return", "move", "period_return", "tracking", "index_return"})
 # Measures a multi-part question may combine, each answered in its own section.
@@ -148,12 +166,17 @@ def _ask(text: str, intent: Intent, ctx: Mapping[str, Any]) -> Ask | None:
         return Ask("rank", intent, rank=1, ranked="lagging_industries")
     if cues.LEADING_SECTOR.search(text):
         return Ask("rank", intent, rank=1, ranked="industries")
+    # "哪三只拖累最大" / "the top 3 contributors": a list of that many; "谁拖累最大" / "who led": one name. A list
+    # of "top contributors" follows the day's move (on a falling day, the drivers of the fall).
+    count = intent.top_n if intent.top_n and intent.top_n > 1 else None
     if cues.LAGGARD.search(text):
-        return Ask("rank", intent, rank=1, ranked="laggards")
+        return Ask("rank", intent, rank=None if count else 1, ranked="laggards", count=count)
     if cues.LEADERS.search(text) and not cues.WHY.search(text):
-        return Ask("rank", intent, rank=None, ranked="contributors")  # the list: top_n of them
+        return Ask("rank", intent, ranked="contributors", count=count or _LIST_DEFAULT)
     if cues.LEADER.search(text) and not cues.WHY.search(text):
-        return Ask("rank", intent, rank=1, ranked="contributors")
+        return Ask(
+            "rank", intent, rank=None if count else 1, ranked="contributors", count=count, direction="up"
+        )  # "哪两只贡献最大": like the one name, the largest positive contributions
     if (
         intent.kind == "move_explanation"
         and not intent.explicit

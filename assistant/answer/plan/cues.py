@@ -20,19 +20,21 @@ FORECAST = re.compile(
 )
 # "the top 3 contributors", "贡献最大的前五只": a ranked list, not one stock.
 LEADERS = re.compile(
-    r"\btop\s+(?:\d+|three|five|ten)\s+contributors|\b(?:biggest|largest)\s+contributors\b|"
+    r"\btop\s+(?:\d+|two|three|four|five|ten)\s+(?:contributors|(?:gainers|risers|stocks|names|holdings|"
+    r"constituents)\b.{0,30}\bcontribut)|\b(?:biggest|largest)\s+contributors\b|"
     r"贡献最大的(?:前)?[0-9一二三四五六七八九十几]+只|前[0-9一二三四五六七八九十]+大?贡献",
     I,
 )
 LEADER = re.compile(
     r"谁领涨|领涨的?是|哪只领涨|领涨|谁涨得?最多|涨得?最多的|贡献最大|最大(?:的)?贡献|谁贡献最多|"
     r"who led|led the (?:gain|rise|rally|move)|top contributor|biggest contributor|largest contributor|"
-    r"contributed the most|best performer",
+    r"contributed the most|best performer|\bhelped\b.{0,30}\bmost\b",
     I,
 )
 LAGGARD = re.compile(
     r"谁领跌|领跌|拖累.{0,12}最大|最大的?拖累|拖后腿最多的?(?:股|成分)|跌得?最多的(?:股|成分|那只)|"
-    r"who led the (?:fall|decline|drop)|biggest drag|worst performer|\bdrag(?:ged)?\b.{0,30}\bmost\b",
+    r"who led the (?:fall|decline|drop)|biggest drag|worst performer|"
+    r"\b(?:drag(?:ged)?|hurt|weighed)\b.{0,30}\bmost\b",
     I,
 )
 SECTOR = r"(?:板块|行业|sector|industry|industries)"

@@ -35,7 +35,7 @@ Measure = Literal[
 Compared = Literal[
     "return", "tracking", "premium", "flows", "scale", "weights", "contribution", "stock_return"
 ]
-Direction = Literal["out", "in", "discount", "drag", "down"]
+Direction = Literal["out", "in", "discount", "drag", "down", "up"]
 RankedList = Literal["contributors", "laggards", "industries", "lagging_industries", "holdings"]
 
 
@@ -46,9 +46,16 @@ class Ask:
     measure: Measure
     intent: Intent
     rank: int | None = None  # 1-based position in `ranked` ("the runner-up" = 2)
+    # How many items of `ranked` a list asks for ("哪三只拖累最大" = 3; rank is then None): the question's own
+    # count, carried here so the handler never re-reads the words.
+    count: int | None = None
+    # A tracking ask that also states the period's return, first: "这周表现咋样，跑赢指数没？" asked both, and
+    # one answer says each once, in the order asked.
+    with_return: bool = False
     ranked: RankedList | None = None
     item: str | None = None  # the ranked item or stock resolved from the conversation (a code or industry)
-    # What a comparison compares, and which way wins ("the larger outflow", "the deeper discount", "fell more").
+    # What a comparison compares, and which way wins ("the larger outflow", "the deeper discount", "fell more");
+    # for a list of contributors, "up" = the positive ones whatever the day ("which two helped most").
     compare: Compared | None = None
     direction: Direction | None = None
 

@@ -14,7 +14,6 @@ from assistant.answer.tools.core import ToolboxCore, _call
 from assistant.answer.tools.results import (
     ConstituentsResult,
     Contributor,
-    FactRef,
     FlowsResult,
     Holding,
     IndustryContribution,
@@ -53,22 +52,20 @@ class MarketTools(ToolboxCore):
         x = self.explanation(etf, date, top_n)
         a = x.attribution
         shown = {c.code for c in (*a.top_contributors, *a.bottom_contributors, *a.drivers)}
-        facts: list[FactRef] = []
+        facts: list[Figure] = []
         for fig in x.figures():
             if fig.name.startswith("constituent_") and fig.subject not in shown:
                 continue  # 100 constituents x 4 figures would drown the relevant ones
-            facts.append(FactRef.of(fig))
+            facts.append(fig)
         facts.append(
-            FactRef.of(
-                Figure(
-                    "top_n_count",
-                    x.index,
-                    float(a.top_n),
-                    "count",
-                    x.trade_date,
-                    "index_stock_cons_weight_csindex",
-                    "number of contributors named",
-                )
+            Figure(
+                "top_n_count",
+                x.index,
+                float(a.top_n),
+                "count",
+                x.trade_date,
+                "index_stock_cons_weight_csindex",
+                "number of contributors named",
             )
         )
         flows = x.flows
@@ -122,7 +119,7 @@ class MarketTools(ToolboxCore):
             move = _call(
                 daily_move, bars, day, subject=code, source=str(bars.attrs.get("source", "fund_etf_hist_em"))
             )
-            facts = [FactRef.of(f) for f in move.figures("etf")]
+            facts = move.figures("etf")
             src = str(bars.attrs.get("source", "fund_etf_hist_em"))
             row = bars[bars["date"] == day].iloc[0]
             volume = float(row["volume"]) * 100.0 if row["volume"] == row["volume"] else None
@@ -136,31 +133,27 @@ class MarketTools(ToolboxCore):
                 spot = None
             if spot is not None and spot.data_date == day:
                 p = compute_premium(code, spot.price, spot.iopv, spot.discount_rate_pct, day)
-                facts += [FactRef.of(f) for f in p.figures() if f.name != "etf_price"]
+                facts += [f for f in p.figures() if f.name != "etf_price"]
                 iopv, premium = p.iopv, p.premium_pct
                 turnover = spot.turnover_rate_pct
                 if turnover is not None:
                     facts.append(
-                        FactRef.of(
-                            Figure(
-                                "etf_turnover_rate_pct",
-                                code,
-                                turnover,
-                                "%",
-                                day,
-                                "fund_etf_spot_em",
-                                "换手率",
-                            )
+                        Figure(
+                            "etf_turnover_rate_pct",
+                            code,
+                            turnover,
+                            "%",
+                            day,
+                            "fund_etf_spot_em",
+                            "换手率",
                         )
                     )
             else:
                 notes.append(f"No fund_etf_spot_em row dated {day}: IOPV and premium are not available.")
             if volume is not None:
-                facts.append(
-                    FactRef.of(Figure("etf_volume_units", code, volume, "份", day, src, "成交量 (手 × 100)"))
-                )
+                facts.append(Figure("etf_volume_units", code, volume, "份", day, src, "成交量 (手 × 100)"))
             if amount is not None:
-                facts.append(FactRef.of(Figure("etf_amount_yuan", code, amount, "元", day, src, "成交额")))
+                facts.append(Figure("etf_amount_yuan", code, amount, "元", day, src, "成交额"))
             return QuoteResult(
                 etf=code,
                 name=name,
@@ -212,15 +205,13 @@ class MarketTools(ToolboxCore):
             total = float(sum(h.weight_pct for h in holdings))
             n = len(holdings)
             facts = [
-                FactRef.of(Figure("constituent_weight_file_pct", h.code, h.weight_pct, "%", wdate, src))
+                Figure("constituent_weight_file_pct", h.code, h.weight_pct, "%", wdate, src)
                 for h in holdings + named
             ]
             facts += [
-                FactRef.of(
-                    Figure("top_n_weight_pct", index, total, "%", wdate, src, f"sum of the top {n} weights")
-                ),
-                FactRef.of(Figure("top_n_count", index, float(n), "count", wdate, src)),
-                FactRef.of(Figure("constituents_count", index, float(len(w)), "count", wdate, src)),
+                Figure("top_n_weight_pct", index, total, "%", wdate, src, f"sum of the top {n} weights"),
+                Figure("top_n_count", index, float(n), "count", wdate, src),
+                Figure("constituents_count", index, float(len(w)), "count", wdate, src),
             ]
             return ConstituentsResult(
                 index=index,
@@ -276,7 +267,7 @@ class MarketTools(ToolboxCore):
             if start_day is not None:
                 custom = custom_period(flows, units, bars, start_day, notes)
                 period, figures, suffix = custom.change, custom.figures, custom.suffix
-            facts = _dedupe([FactRef.of(f) for f in figures])
+            facts = _dedupe(figures)
             return FlowsResult(
                 etf=code,
                 units_date=flows.units_date,
@@ -330,5 +321,5 @@ def _span(change: Any) -> UnitsSpan | None:
     )
 
 
-def _dedupe(facts: list[FactRef]) -> list[FactRef]:
+def _dedupe(facts: list[Figure]) -> list[Figure]:
     return list({f.id: f for f in facts}.values())

@@ -1,7 +1,8 @@
-"""What every tool returns: pydantic results whose numbers are `FactRef`s and whose passages are `PassageRef`s.
+"""What every tool returns: pydantic results whose numbers are `Figure`s and whose passages are `PassageRef`s.
 
-A `FactRef` is a fact of the answer object (name/subject/as_of/source, unrounded); a `PassageRef` a retrieved news
-or document passage with its citation id. Both answerers and the LangChain adapters share these types.
+A `Figure` (assistant/analysis/figures.py) is a fact of the answer object (name/subject/as_of/source, unrounded,
+with its evidence id), held as analysis computed it; a `PassageRef` a retrieved news or document passage with its
+citation id. Both answerers and the LangChain adapters share these types.
 """
 
 from __future__ import annotations
@@ -19,40 +20,6 @@ if TYPE_CHECKING:
 ErrorKind = Literal["bad_argument", "upstream_unavailable"]
 
 # ------------------------------------------------------------------------------------------ evidence refs
-
-
-class FactRef(BaseModel):
-    """One unrounded number with its provenance; `cite` is the data citation id (the AKShare frame)."""
-
-    id: str = Field(description="Evidence id: name|subject|as_of.")
-    name: str
-    subject: str
-    value: float
-    unit: str
-    as_of: dt.date
-    source: str
-    note: str | None = None
-
-    @property
-    def cite(self) -> str:
-        return self.source.split("+")[0].strip()
-
-    @classmethod
-    def of(cls, fig: Figure) -> FactRef:
-        as_of = fig.as_of.date() if isinstance(fig.as_of, dt.datetime) else fig.as_of
-        return cls(
-            id=f"{fig.name}|{fig.subject}|{as_of.isoformat()}",
-            name=fig.name,
-            subject=fig.subject,
-            value=float(fig.value),
-            unit=fig.unit,
-            as_of=as_of,
-            source=fig.source,
-            note=fig.note,
-        )
-
-    def figure(self) -> Figure:
-        return Figure(self.name, self.subject, self.value, self.unit, self.as_of, self.source, self.note)
 
 
 class PassageRef(BaseModel):
@@ -86,11 +53,11 @@ class ToolError(BaseModel):
 class ToolResult(BaseModel):
     """Base of every result: its facts and passages, and the data's provenance."""
 
-    facts: list[FactRef] = Field(default_factory=list)
+    facts: list[Figure] = Field(default_factory=list)
     passages: list[PassageRef] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
 
-    def fact(self, name: str, subject: str | None = None) -> FactRef | None:
+    def fact(self, name: str, subject: str | None = None) -> Figure | None:
         return next(
             (f for f in self.facts if f.name == name and (subject is None or f.subject == subject)), None
         )
@@ -98,7 +65,7 @@ class ToolResult(BaseModel):
     def register(self, ledger: Ledger) -> None:
         """Register every fact (and its data frame) and every passage with an answer's ledger."""
         for f in self.facts:
-            ledger.add_figure(f.figure())
+            ledger.add_figure(f)
         for p in self.passages:
             ledger.add_passage(p.id, p.kind, p.title, p.source, p.url, p.published_at, p.quote)
 

@@ -16,7 +16,6 @@ from assistant.answer.tools.core import Searcher, _call
 from assistant.answer.tools.market_tools import MarketTools
 from assistant.answer.tools.passages import parse_until, passage_from_hit
 from assistant.answer.tools.results import (
-    FactRef,
     PassageRef,
     ProfileResult,
     SearchResult,
@@ -51,7 +50,7 @@ class Toolbox(MarketTools):
                 )
                 if get(key) is None
             ]
-            facts: list[FactRef] = []
+            facts: list[Figure] = []
             asof = self.md.info.trade_date
             for key, name, unit in (
                 ("资产规模", "fund_asset_size_yuan", "元"),
@@ -60,16 +59,14 @@ class Toolbox(MarketTools):
                 parsed = parse_amount(get(key))
                 if parsed is not None:
                     facts.append(
-                        FactRef.of(
-                            Figure(
-                                name,
-                                code,
-                                parsed[0],
-                                unit,
-                                parsed[1] or asof,
-                                "fund_overview_em",
-                                f"{key}: {get(key)}",
-                            )
+                        Figure(
+                            name,
+                            code,
+                            parsed[0],
+                            unit,
+                            parsed[1] or asof,
+                            "fund_overview_em",
+                            f"{key}: {get(key)}",
                         )
                     )
             quote = "; ".join(f"{k}: {v}" for k, v in row.items() if given_text(v) is not None)
