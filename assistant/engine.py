@@ -73,10 +73,11 @@ class Engine:
         with self._store_lock:
             if self._store is None:
                 from assistant.retrieval.hybrid import HybridSearcher
-                from assistant.retrieval.store import ChunkStore
+                from assistant.retrieval.store_view import open_for_answers
 
-                store = ChunkStore.open(self.settings)
+                store = open_for_answers(self.settings)  # Chroma opens only when something needs it
                 self.ingest(store)
+                store.stamp()  # e.g. a store an older version wrote: the next cold start need not open Chroma
                 self._store = HybridSearcher(store, data_as_of=self.md.info.as_of)
                 self.toolbox.searcher = self._store
             return self._store
@@ -97,7 +98,11 @@ class Engine:
         if self.settings.live:
             return ingest_source(self.md.source, store, progress=callback)
         report = ingest_snapshot(
-            self.settings.snapshot_path, store, progress=callback, registry=self.settings.etf_registry
+            self.settings.snapshot_path,
+            store,
+            progress=callback,
+            registry=self.settings.etf_registry,
+            skip_if_held=True,
         )
         if report.added or report.replaced:
             log.info("ingested %d documents into the store", len(report.added) + len(report.replaced))

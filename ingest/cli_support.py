@@ -125,8 +125,10 @@ def _move_store_aside(settings: Settings, console: Console) -> None:
     """--rebuild: set a damaged store aside (kept for inspection), under the writer lock, so ingest starts afresh."""
     from assistant.retrieval.store_health import move_aside
     from assistant.retrieval.store_lock import StoreLock
+    from assistant.retrieval.store_stamp import clear_stamp
 
     with StoreLock(Path(settings.store)).hold("rebuild"):
+        clear_stamp(Path(settings.store))
         if settings.chroma_url:
             from assistant.retrieval.store import CHUNKS, make_client, redact_url
 
@@ -156,6 +158,7 @@ def run_reindex(settings: Settings, console: Console | None = None) -> int:
     from assistant.retrieval.embedders import get_embedder
     from assistant.retrieval.store import CHUNKS, make_client, redact_url, reindex
     from assistant.retrieval.store_lock import StoreLock
+    from assistant.retrieval.store_stamp import clear_stamp
 
     console = console or Console(stderr=True)
     embedder = get_embedder(settings.embedder)
@@ -167,9 +170,8 @@ def run_reindex(settings: Settings, console: Console | None = None) -> int:
         console.print(f"re-embedded {done}/{total} chunks", highlight=False)
 
     try:
-        with StoreLock(Path(settings.store)).hold(
-            "re-index"
-        ):  # one writer per store; a view loaded under the lock
+        with StoreLock(Path(settings.store)).hold("re-index"):  # one writer per store; a fresh view
+            clear_stamp(Path(settings.store))  # the next reader opens Chroma and stamps the new revision
             store = reindex(
                 make_client(settings, fresh=True), embedder, name=CHUNKS, location=location, progress=progress
             )

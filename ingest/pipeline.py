@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assistant.market.manifest import is_snapshot_folder, manifest_as_of, read_manifest
+from assistant.market.manifest import files_fingerprint, is_snapshot_folder, manifest_as_of, read_manifest
 from assistant.market.model import DOCUMENT_SUFFIXES
 from assistant.retrieval.store import ChunkStore
 from ingest.chunking import ChunkerConfig
@@ -65,14 +65,24 @@ def ingest_snapshot(
     progress: ProgressCallback | None = None,
     chunker: ChunkerConfig | None = None,
     registry: Path | None = None,
+    skip_if_held: bool = False,
 ) -> IngestReport:
     """A snapshot's news/*.jsonl, documents/ and (via SnapshotSource) its stock_news_em frames.
+
+    With `skip_if_held` (the engine's start-up), a store whose last ingest was this very snapshot, with these
+    ingest rules and registry and nothing written since, is left as it is without reading a file: finding every
+    item unchanged costs reading and hashing the whole snapshot, a large share of a cold `ask`.
 
     The lexicon for symbol tagging is built from the snapshot's own frames and the shipped ETF registry (with
     `registry`, settings.etf_registry, merged over it), then overlaid with the caller's. Articles published after the manifest's as_of are stored (a later as-of may use
     them) and listed in the report notes; searches filter them out for earlier as-of values.
     """
     root = Path(snapshot)
+    fingerprint = None
+    if skip_if_held and lexicon is None and chunker is None and is_snapshot_folder(root):
+        fingerprint = _input_fingerprint(root, registry, max_file_bytes)
+        if store.holds_input(fingerprint):
+            return IngestReport(notes=[f"{root.name}: already in the store, unchanged since its last ingest"])
     cb = progress or (lambda p: None)
     cb(Progress("load", 0, 1, f"reading snapshot {root.name}"))
     loaded = LoadResult()
@@ -98,9 +108,22 @@ def ingest_snapshot(
                 loaded.rejected.append(Rejection(str(f), f"unsupported document type {f.suffix or '(none)'}"))
     _add_source_articles(root, loaded)
     full_lexicon = {**_registry_lexicon(registry), **lexicon_from_snapshot(root), **dict(lexicon or {})}
-    return Ingestor(store, lexicon=full_lexicon, chunker=chunker, progress=progress).run(
+    report = Ingestor(store, lexicon=full_lexicon, chunker=chunker, progress=progress).run(
         loaded, as_of=_as_of(root)
     )
+    if fingerprint is not None and not report.rejected:  # a rejected item is reported again on every start
+        store.record_input(fingerprint)
+    return report
+
+
+def _input_fingerprint(root: Path, registry: Path | None, max_file_bytes: int) -> str:
+    """The snapshot's files, the ingest code, the registries and the size limit: all that decides what an
+    ingest of the snapshot stores."""
+    from assistant.market.registry import shipped_registry_path
+
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    registries = [p for p in (shipped_registry_path(), registry) if p is not None and Path(p).is_file()]
+    return files_fingerprint(root, [*code, *map(Path, registries)], extra=f"{registry}\0{max_file_bytes}")
 
 
 def ingest_source(

@@ -66,6 +66,32 @@ def test_snapshot_ingest_then_unchanged_reingest_embeds_nothing(store: ChunkStor
     assert store.lexicon()["Xiamen Tungsten"] == "600549"  # lexicon recorded for query-time linking
 
 
+def test_a_start_up_ingest_skips_a_snapshot_the_store_already_holds(
+    store: ChunkStore, tmp_path: Path
+) -> None:
+    import shutil
+
+    snap = Path(shutil.copytree(SAMPLE, tmp_path / "snap"))
+    first = ingest_snapshot(snap, store, skip_if_held=True)
+    assert first.added and not first.rejected
+    again = ingest_snapshot(snap, store, skip_if_held=True)
+    assert not again.outcomes and "unchanged since its last ingest" in again.notes[0]  # nothing read
+    assert len(ingest_snapshot(snap, store).unchanged) == len(
+        first.added
+    )  # without the flag: checked item by item
+
+    other = write_jsonl(tmp_path / "n.jsonl", [article("loose-1")])
+    ingest_paths([other], store)  # another write since: the next start checks every item again
+    assert len(ingest_snapshot(snap, store, skip_if_held=True).unchanged) == len(first.added)
+    assert not ingest_snapshot(snap, store, skip_if_held=True).outcomes
+
+    news = next((snap / "news").glob("*.jsonl"))
+    extra = article("late-added", "钨价继续上涨。", symbols=["600549"])
+    news.write_text(news.read_text(encoding="utf-8") + json.dumps(extra, ensure_ascii=False) + "\n", "utf-8")
+    edited = ingest_snapshot(snap, store, skip_if_held=True)  # an edited snapshot is read again
+    assert [o.item for o in edited.added] == ["late-added"]
+
+
 def test_changed_document_replaces_old_chunks(store: ChunkStore, tmp_path: Path) -> None:
     f = write_jsonl(tmp_path / "n.jsonl", [article("a1", "旧内容：钨价下跌。" * 40), article("a2")])
     ingest_paths([f], store)

@@ -23,6 +23,14 @@ def test_second_open_reuses_the_validation_and_an_edit_invalidates_it(tmp_path: 
         first.fetch("fund_etf_hist_em", {"symbol": "560500", "period": "daily", "adjust": ""})
     )
 
+    assert first._frames.keys() == second._frames.keys()  # noqa: SLF001 - every frame, not only one
+    for key, frame in first._frames.items():  # noqa: SLF001
+        again = second._frames[key]  # noqa: SLF001
+        assert (again.function, again.params, again.file) == (frame.function, frame.params, frame.file)
+        assert again.df.equals(frame.df) and list(again.df.dtypes) == list(frame.df.dtypes), key
+    files = list((cache / "snapshots").rglob("*.parquet"))
+    assert len(files) < len(first._frames), "frames of one shape share a file"  # noqa: SLF001
+
     manifest = snap / "manifest.json"
     data = json.loads(manifest.read_text(encoding="utf-8"))
     del data["origin"]

@@ -56,6 +56,8 @@ def assert_clean_damage_error(r: subprocess.CompletedProcess[str], *words: str) 
 
 
 def test_truncated_chroma_database_is_reported_and_rebuilt(store: Path) -> None:
+    r = cli("ask", "--store", str(store), "为什么560500今天上涨？")  # stamped and indexed: the next ask
+    assert r.returncode == 0 and (store / "stamp.json").is_file(), r.stderr  # would not need Chroma...
     db = store / "chroma" / "chroma.sqlite3"
     os.truncate(
         db, (db.stat().st_size // 3) // 4096 * 4096

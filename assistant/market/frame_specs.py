@@ -5,6 +5,8 @@ names its spot columns positionally) before it shows up as wrong numbers."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -32,38 +34,55 @@ class FrameSpec:
     checks: tuple[Callable[[pd.DataFrame], str | None], ...] = field(default=())
 
 
-def _range_check(column: str, low: float, high: float | None) -> Callable[[pd.DataFrame], str | None]:
-    """A check that a numeric column stays within (low, high): catches columns shifted by position."""
+@dataclass(frozen=True)
+class RangeCheck:
+    """A numeric column stays within (low, high): catches columns shifted by position."""
 
-    def check(df: pd.DataFrame) -> str | None:
-        if column not in df.columns:
+    column: str
+    low: float
+    high: float | None
+
+    def __call__(self, df: pd.DataFrame) -> str | None:
+        if self.column not in df.columns:
             return None
-        values = df[column].dropna()
-        bad = values[(values <= low) | ((values >= high) if high is not None else False)]
-        if len(bad):
-            bound = f"{low} < {column} < {high}" if high is not None else f"{column} > {low}"
-            return (
-                f"column {column} fails the sanity check {bound} (e.g. {bad.iloc[0]!r} in row {bad.index[0]})"
-            )
-        return None
+        values = df[self.column]
+        if values.dtype == "float64":  # normalised numbers: one numpy pass (NaN fails both comparisons)
+            array = values.to_numpy()
+            flagged = array <= self.low
+            if self.high is not None:
+                flagged |= array >= self.high
+            rows = flagged.nonzero()[0]
+            bad = None if not len(rows) else (array[rows[0]], values.index[rows[0]])
+        else:
+            kept = values.dropna()
+            hit = kept[(kept <= self.low) | ((kept >= self.high) if self.high is not None else False)]
+            bad = None if not len(hit) else (hit.iloc[0], hit.index[0])
+        if bad is None:
+            return None
+        bound = (
+            f"{self.low} < {self.column} < {self.high}"
+            if self.high is not None
+            else f"{self.column} > {self.low}"
+        )
+        return f"column {self.column} fails the sanity check {bound} (e.g. {bad[0]!r} in row {bad[1]})"
 
-    return check
 
-
-def _one_row_per_date(column: str) -> Callable[[pd.DataFrame], str | None]:
+@dataclass(frozen=True)
+class OneRowPerDate:
     """Daily bars hold one row per day: a duplicated date means two sources were mixed or rows were repeated."""
 
-    def check(df: pd.DataFrame) -> str | None:
-        if column not in df.columns:
-            return None
-        dup = df[column][df[column].duplicated(keep=False) & df[column].notna()]
-        return (
-            f"column {column} repeats the date {dup.iloc[0]} (rows {', '.join(map(str, dup.index[:3]))})"
-            if len(dup)
-            else None
-        )
+    column: str
 
-    return check
+    def __call__(self, df: pd.DataFrame) -> str | None:
+        if self.column not in df.columns:
+            return None
+        dates = df[self.column].tolist()
+        counts = Counter(d for d in dates if not pd.isna(d))
+        if len(counts) == sum(counts.values()):
+            return None
+        rows = [i for i, d in enumerate(dates) if not pd.isna(d) and counts[d] > 1]
+        labels = ", ".join(str(df.index[i]) for i in rows[:3])
+        return f"column {self.column} repeats the date {dates[rows[0]]} (rows {labels})"
 
 
 _RESUMPTION_GAP = dt.timedelta(days=10)  # a longer gap is a suspension: the first bar after it has no limit
@@ -81,39 +100,49 @@ def _board_limit_pct(code: str | None) -> float:
     return 10.0
 
 
-def _within_daily_limit(
-    close: str, date_col: str, code_col: str | None, reported: str | None, index: bool = False
-) -> Callable[[pd.DataFrame], str | None]:
+@dataclass(frozen=True)
+class WithinDailyLimit:
     """No close-to-close move beyond the board's limit (+1 pp rounding), except on the first bar (listing) or
     after a suspension. A fall beyond it with a reported 涨跌幅 inside it is an ex-rights day (handled later);
-    a rise beyond it is not (a price x100 or a shifted column)."""
+    a rise beyond it is not (a price x100 or a shifted column).
 
-    def check(df: pd.DataFrame) -> str | None:
+    It walks plain lists, not `iterrows`: building a Series per bar made this check the slowest part of loading
+    a snapshot."""
+
+    close: str
+    date_col: str
+    code_col: str | None
+    reported: str | None
+    index: bool = False
+
+    def __call__(self, df: pd.DataFrame) -> str | None:
+        close, date_col = self.close, self.date_col
         if close not in df.columns or date_col not in df.columns or len(df) < 2:
             return None
-        ordered = df.dropna(subset=[close, date_col]).sort_values(date_col, kind="stable")
-        code = None
-        if code_col and code_col in ordered.columns and ordered[code_col].notna().any():
-            code = str(ordered[code_col].dropna().iloc[0])
-        limit = 25.0 if index else _board_limit_pct(code) + 1.0
-        prev_close, prev_day = ordered[close].shift(1), ordered[date_col].shift(1)
-        for (_, row), before, day in zip(ordered.iloc[1:].iterrows(), prev_close.iloc[1:], prev_day.iloc[1:]):
-            if not before or before <= 0 or (row[date_col] - day) > _RESUMPTION_GAP:
+        closes, days = df[close].tolist(), df[date_col].tolist()
+        # the rows with a close and a date in stable date order: what dropna + a stable sort_values would give
+        rows = [i for i, (c, d) in enumerate(zip(closes, days)) if not pd.isna(c) and not pd.isna(d)]
+        rows.sort(key=days.__getitem__)
+        codes = df[self.code_col].tolist() if self.code_col and self.code_col in df.columns else []
+        code = next((str(codes[i]) for i in rows if not pd.isna(codes[i])), None) if codes else None
+        limit = 25.0 if self.index else _board_limit_pct(code) + 1.0
+        said_column = df[self.reported].tolist() if self.reported in df.columns else None
+        for prev, row in itertools.pairwise(rows):
+            before, now = closes[prev], closes[row]
+            if not before or before <= 0 or (days[row] - days[prev]) > _RESUMPTION_GAP:
                 continue
-            move = (row[close] / before - 1.0) * 100.0
+            move = (now / before - 1.0) * 100.0
             if abs(move) <= limit:
                 continue
-            said = row.get(reported) if reported else None
+            said = said_column[row] if said_column is not None else None
             if move < 0 and said is not None and not pd.isna(said) and abs(float(said)) <= limit:
                 continue  # ex-rights: the unadjusted price fell, the reported change did not
             return (
-                f"column {close} moves {move:+.2f}% on {row[date_col]} (from {before:g} to {row[close]:g}), "
-                f"beyond the {limit - (0 if index else 1):g}% daily limit without a listing or resumption "
+                f"column {close} moves {move:+.2f}% on {days[row]} (from {before:g} to {now:g}), "
+                f"beyond the {limit - (0 if self.index else 1):g}% daily limit without a listing or resumption "
                 "(a price off by x100 or a shifted column?)"
             )
         return None
-
-    return check
 
 
 _SPOT_NUMERIC = (
@@ -187,7 +216,7 @@ SPECS: dict[str, FrameSpec] = {
             texts=("名称",),
             date_column="数据日期",
             symbol_kind="none",
-            checks=(_range_check("最新价", 0, 10000), _range_check("IOPV实时估值", 0, 10000)),
+            checks=(RangeCheck("最新价", 0, 10000), RangeCheck("IOPV实时估值", 0, 10000)),
         ),
         FrameSpec(
             "fund_etf_hist_em",
@@ -209,10 +238,10 @@ SPECS: dict[str, FrameSpec] = {
             numerics=_EM_BAR_NUMERIC,
             date_column="日期",
             checks=(
-                _range_check("收盘", 0, 10000),
-                _range_check("开盘", 0, 10000),
-                _one_row_per_date("日期"),
-                _within_daily_limit("收盘", "日期", None, "涨跌幅"),
+                RangeCheck("收盘", 0, 10000),
+                RangeCheck("开盘", 0, 10000),
+                OneRowPerDate("日期"),
+                WithinDailyLimit("收盘", "日期", None, "涨跌幅"),
             ),
         ),
         FrameSpec(
@@ -245,7 +274,7 @@ SPECS: dict[str, FrameSpec] = {
             texts=("基金简称", "ETF类型"),
             date_column="统计日期",
             symbol_kind="none",
-            checks=(_range_check("基金份额", -1e-9, None),),
+            checks=(RangeCheck("基金份额", -1e-9, None),),
         ),
         FrameSpec(
             "fund_scale_daily_szse",
@@ -257,7 +286,7 @@ SPECS: dict[str, FrameSpec] = {
             texts=("基金简称",),
             date_column="日期",
             symbol_kind="category",
-            checks=(_range_check("基金份额", -1e-9, None),),
+            checks=(RangeCheck("基金份额", -1e-9, None),),
         ),
         FrameSpec(
             "stock_zh_index_daily_em",
@@ -268,9 +297,9 @@ SPECS: dict[str, FrameSpec] = {
             date_column="date",
             symbol_kind="index",
             checks=(
-                _range_check("close", 0, None),
-                _one_row_per_date("date"),
-                _within_daily_limit("close", "date", None, None, index=True),
+                RangeCheck("close", 0, None),
+                OneRowPerDate("date"),
+                WithinDailyLimit("close", "date", None, None, index=True),
             ),
         ),
         FrameSpec(
@@ -293,7 +322,7 @@ SPECS: dict[str, FrameSpec] = {
             numerics=("权重",),
             texts=("指数名称", "指数英文名称", "成分券名称", "成分券英文名称", "交易所", "交易所英文名称"),
             date_column="日期",
-            checks=(_range_check("权重", -1e-9, 100.0 + 1e-9),),
+            checks=(RangeCheck("权重", -1e-9, 100.0 + 1e-9),),
         ),
         FrameSpec(
             "stock_zh_a_hist",
@@ -317,9 +346,9 @@ SPECS: dict[str, FrameSpec] = {
             numerics=_EM_BAR_NUMERIC,
             date_column="日期",
             checks=(
-                _range_check("收盘", 0, 10000),
-                _one_row_per_date("日期"),
-                _within_daily_limit("收盘", "日期", "股票代码", "涨跌幅"),
+                RangeCheck("收盘", 0, 10000),
+                OneRowPerDate("日期"),
+                WithinDailyLimit("收盘", "日期", "股票代码", "涨跌幅"),
             ),
         ),
         FrameSpec(

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from assistant.market.frame_cells import (
@@ -27,11 +29,12 @@ from assistant.market.frame_cells import (
     _csv_scalar,
     _is_missing,
     _iso_date,
-    _number_text_problem,
-    _to_float,
+    as_object,
+    cells,
     first_part,
     given_text,
     normalise_code,
+    numbers,
     parse_amount,
     parse_date,
     parse_datetime,
@@ -123,12 +126,10 @@ def normalise(
     out = out.reset_index(drop=True)
     for col in spec.codes:
         if col in out.columns:
-            codes = out[col].astype(object).map(normalise_code)
-            bad = codes[codes.map(lambda c: c is not None and not CODE_RE.match(c))]
-            if len(bad):
-                raise FrameError(
-                    f"{label}: column {col} holds {bad.iloc[0]!r} (row {bad.index[0]}), not a 6-digit code"
-                )
+            codes = as_object(out[col]).map(normalise_code)
+            for row, code in zip(codes.index, codes.tolist()):
+                if isinstance(code, str) and not CODE_RE.match(code):
+                    raise FrameError(f"{label}: column {col} holds {code!r} (row {row}), not a 6-digit code")
             out[col] = codes.astype(object)
     for col in spec.dates:
         if col in out.columns:
@@ -145,13 +146,13 @@ def normalise(
             )
     for col in spec.numerics:
         if col in out.columns:
-            problem = _number_text_problem(out[col], col)
-            if problem:
+            problem, floats = numbers(out[col], col)
+            if problem or floats is None:
                 raise FrameError(f"{label}: {problem}")
-            out[col] = _to_float(out[col])
+            out[col] = floats
     for col in spec.texts:
         if col in out.columns:
-            out[col] = out[col].astype(object).map(lambda v: None if _is_missing(v) else str(v))
+            out[col] = as_object(out[col]).map(lambda v: None if _is_missing(v) else str(v))
     if function == "fund_overview_em":
         out = out.astype(object).map(lambda v: None if _is_missing(v) else str(v))
     if function == "fund_etf_scale_sse" and _older_than(akshare_version, SSE_SCALE_IN_UNITS_SINCE):
@@ -161,13 +162,16 @@ def normalise(
         if problem:
             raise FrameError(f"{label}: {problem}")
     if spec.date_column and spec.date_column in out.columns and len(out):
-        out = out.sort_values(spec.date_column, kind="stable", key=_date_sort_key).reset_index(drop=True)
+        keys = _date_sort_key(out[spec.date_column]).tolist()
+        if any(a > b for a, b in itertools.pairwise(keys)):  # recorded frames are mostly in order already
+            out = out.sort_values(spec.date_column, kind="stable", key=_date_sort_key).reset_index(drop=True)
     out.attrs["source"] = function
     return out
 
 
 def _date_sort_key(series: pd.Series) -> pd.Series:
-    return series.map(lambda d: d.toordinal() if d is not None else -1)
+    keys = [d.toordinal() if d is not None else -1 for d in series.tolist()]
+    return pd.Series(keys, index=series.index, dtype="int64")
 
 
 def _convert(series: pd.Series, parser: Callable[[Any], Any], label: str, col: str, what: str) -> pd.Series:
@@ -176,7 +180,7 @@ def _convert(series: pd.Series, parser: Callable[[Any], Any], label: str, col: s
             series = series.dt.tz_convert(SHANGHAI)
         return series.map(lambda t: None if pd.isna(t) else t.date()).astype(object)
     values = []
-    for i, value in enumerate(series.astype(object).tolist()):
+    for i, value in enumerate(cells(series)):
         try:
             values.append(parser(value))
         except (ValueError, TypeError, OverflowError):
@@ -204,13 +208,11 @@ def filter_dates(
     column = spec_for(function).date_column
     if column is None or column not in df.columns or (start is None and end is None):
         return df
-    dates = df[column]
-    keep = pd.Series(True, index=df.index)
-    if start is not None:
-        keep &= dates.map(lambda d: d is None or d >= start)
-    if end is not None:
-        keep &= dates.map(lambda d: d is None or d <= end)
-    out = df[keep].reset_index(drop=True)
+    keep = [
+        d is None or ((start is None or d >= start) and (end is None or d <= end))
+        for d in df[column].tolist()
+    ]
+    out = (df if all(keep) else df[np.asarray(keep, dtype=bool)]).reset_index(drop=True)
     out.attrs = dict(df.attrs)
     return out
 

@@ -6,7 +6,9 @@ cost the seconds of a full validation. Nothing here validates: `SnapshotSource` 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,4 +37,17 @@ def manifest_as_of(path: Path) -> dt.datetime | None:
         return None
 
 
-__all__ = ["MANIFEST", "is_snapshot_folder", "manifest_as_of", "read_manifest"]
+def files_fingerprint(path: Path, code: Sequence[Path] = (), extra: str = "") -> str:
+    """Names, sizes and mtimes of every file under `path`, plus the bytes of the `code` files that derive
+    something from it: whether a derived result (the validated-frame cache, an ingest into a store) can be reused
+    without reading the folder again. A snapshot never changes once written, so its stat lines are enough."""
+    digest = hashlib.sha256(extra.encode())
+    for file in code:
+        digest.update(Path(file).read_bytes())
+    for file in sorted(p for p in Path(path).rglob("*") if p.is_file()):
+        stat = file.stat()
+        digest.update(f"{file.relative_to(path)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:32]
+
+
+__all__ = ["MANIFEST", "files_fingerprint", "is_snapshot_folder", "manifest_as_of", "read_manifest"]

@@ -13,7 +13,6 @@ Rows dated after trade_date and news published after as_of are never returned.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import os
@@ -27,8 +26,9 @@ from typing import Any
 import pandas as pd
 
 from assistant.errors import NotFoundError, SnapshotError
-from assistant.market import frame_cells, frame_specs, frames
-from assistant.market.frame_files import read_frame, write_frame
+from assistant.market import frame_cells, frame_files, frame_specs, frames
+from assistant.market.frame_files import read_frames, write_frames
+from assistant.market.manifest import files_fingerprint
 from assistant.market.model import CHINA_TZ, SNAPSHOT_FORMAT, Article, Document, SourceInfo
 from assistant.market.snapshot_texts import read_documents, read_news
 
@@ -299,13 +299,8 @@ class SnapshotSource:
 
 def _fingerprint(path: Path) -> str:
     """Names, sizes and mtimes of every file in the snapshot, plus the parser's own code."""
-    digest = hashlib.sha256()
-    for module in (frames, frame_cells, frame_specs, sys.modules[__name__]):
-        digest.update(Path(str(module.__file__)).read_bytes())
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        stat = file.stat()
-        digest.update(f"{file.relative_to(path)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:32]
+    parser = (frames, frame_cells, frame_specs, frame_files, sys.modules[__name__])
+    return files_fingerprint(path, [Path(str(module.__file__)) for module in parser])
 
 
 def open_snapshot(path: Path | str, cache_dir: Path | None = None) -> SnapshotSource:
@@ -332,12 +327,11 @@ def _read_cached_frames(folder: Path, snapshot: Path) -> list[RecordedFrame] | N
         return None
     out = []
     try:
-        for file in sorted(folder.glob("*.parquet"), key=lambda f: int(f.stem)):
-            df, record = read_frame(file)
+        for df, record in read_frames(folder):
             df.attrs["source"] = function = str(record["function"])
             source_file = (snapshot / str(record["file"])).resolve()
             if not source_file.is_relative_to(snapshot.resolve()):
-                raise ValueError(f"{file} names a file outside the snapshot")
+                raise ValueError(f"{folder} names a file outside the snapshot")
             params = {str(k): str(v) for k, v in dict(record["params"]).items()}
             out.append(RecordedFrame(function, params, source_file, df))
     except (ValueError, KeyError, TypeError) as err:  # a corrupt cache entry is only a missed shortcut
@@ -351,16 +345,15 @@ def _write_cached_frames(folder: Path, snapshot: Path, recorded: list[RecordedFr
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        for n, frame in enumerate(recorded):
-            write_frame(
-                frame.df,
-                tmp / f"{n}.parquet",
-                {
-                    "function": frame.function,
-                    "params": frame.params,
-                    "file": str(frame.file.relative_to(snapshot.resolve())),
-                },
-            )
+        records = [
+            {
+                "function": frame.function,
+                "params": frame.params,
+                "file": str(frame.file.relative_to(snapshot.resolve())),
+            }
+            for frame in recorded
+        ]
+        write_frames([(frame.df, record) for frame, record in zip(recorded, records)], tmp)
         try:
             os.rename(tmp, folder)  # atomic; fails when another process cached the same files first
         except OSError:

@@ -38,6 +38,16 @@ def as_of_ts(as_of: dt.datetime | None) -> int | None:
     return int(as_of.timestamp())
 
 
+def one_of(key: str, values: list[str]) -> dict[str, Any]:
+    """A Chroma where clause: `key` equals one of `values`."""
+    return {key: values[0]} if len(values) == 1 else {key: {"$in": values}}
+
+
+def none_of(key: str, values: list[str]) -> dict[str, Any]:
+    """A Chroma where clause: `key` equals none of `values`."""
+    return {key: {"$ne": values[0]}} if len(values) == 1 else {key: {"$nin": values}}
+
+
 def build_where(
     as_of: dt.datetime | None = None,
     kind: str | Iterable[str] | None = None,

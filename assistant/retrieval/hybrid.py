@@ -35,6 +35,7 @@ from assistant.retrieval.filters import as_of_ts, build_where, normalise_kinds
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.safety import is_quarantined
 from assistant.retrieval.store import ChunkStore, StoredChunk
+from assistant.retrieval.store_view import StampedStore
 
 Mode = Literal["hybrid", "dense", "lexical"]
 
@@ -71,7 +72,7 @@ class HybridSearcher:
 
     def __init__(
         self,
-        store: ChunkStore,
+        store: ChunkStore | StampedStore,
         *,
         lexicon: Mapping[str, str] | None = None,
         rrf_k: int = 5,
@@ -200,12 +201,14 @@ class _DenseLists:
     eligible chunks ranked exactly: cosine over their vectors, which the index holds in memory (a numpy product
     over the pre-filtered rows, ~1 ms per 10k rows), so results are those of a filtered exact search. Without
     in-memory vectors (a server that returned none) small sets use the stored vectors and large ones Chroma's own
-    filtered query.
+    filtered query. Up to EXACT_ALL chunks with vectors in memory, the unfiltered list itself is exact cosine in
+    numpy (a few ms, no Chroma round trip): a cold start can then answer from the persisted index alone.
     """
 
     OVERFETCH = 8
     _q: np.ndarray | None  # the query vector as float32, made on first use
     EXACT_LIMIT = 4000  # without in-memory vectors: exact cosine over the eligible chunks' stored vectors
+    EXACT_ALL = 20_000  # up to this many chunks in memory, the unfiltered list is exact too: no Chroma query
 
     def _exact(self, rows: np.ndarray) -> list[Hit]:
         lex = self.lexical
@@ -236,7 +239,7 @@ class _DenseLists:
 
     def __init__(
         self,
-        store: ChunkStore,
+        store: ChunkStore | StampedStore,
         lexical: LexicalIndex,
         emb: Sequence[float],
         as_of: dt.datetime | None,
@@ -248,7 +251,14 @@ class _DenseLists:
         self._q = None
         self.as_of, self.kinds, self.symbols, self.n = as_of, kinds, symbols, n
         self.fetch = min(max(n * self.OVERFETCH, 200), max(len(lexical), 1))
-        self.raw = store.query_ids(emb, self.fetch) if len(lexical) else []
+        self.raw: list[tuple[str, float]] = []
+        if len(lexical) and lexical.vectors is not None and len(lexical) <= self.EXACT_ALL:
+            sims = lexical.vectors @ self._query_vector()
+            self.raw = [
+                (lexical.ids[i], 1.0 - float(sims[i])) for i in _top_stable(sims, self.fetch).tolist()
+            ]
+        elif len(lexical):
+            self.raw = store.query_ids(emb, self.fetch)
 
     def ranked(self, language: str | None = None, linked: list[str] | None = None) -> list[Hit]:
         lex = self.lexical

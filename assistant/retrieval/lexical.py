@@ -27,6 +27,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from assistant.retrieval.store import ChunkStore
+    from assistant.retrieval.store_view import StampedStore
 
 from assistant.retrieval.safety import is_quarantined
 from assistant.retrieval.tokens import (
@@ -78,7 +79,7 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def sync(self, store: ChunkStore) -> bool:
+    def sync(self, store: ChunkStore | StampedStore) -> bool:
         """Bring the index in line with the store's complete chunks; True when it was rebuilt."""
         rev = store.revision()
         if rev == self.revision:

@@ -27,11 +27,13 @@ import numpy as np
 from assistant.errors import InputError
 from assistant.retrieval.embedders import Embedder, as_langchain, get_embedder
 from assistant.retrieval.embedding_cache import EmbeddingCache
+from assistant.retrieval.filters import none_of, one_of
 from assistant.retrieval.store_client import StoreUnavailableError, first_line, make_client, redact_url
 from assistant.retrieval.store_health import StoreDamagedError, looks_like_damage
 from assistant.retrieval.store_lock import StoreLock
 from assistant.retrieval.store_reads import PAGE, ChunkReads, StoredChunk
 from assistant.retrieval.store_reindex import recover_interrupted_reindex, reembed_and_swap
+from assistant.retrieval.store_stamp import Stamp, clear_stamp, write_stamp
 
 if TYPE_CHECKING:
     from assistant.config import Settings
@@ -39,7 +41,8 @@ if TYPE_CHECKING:
 CHUNKS = "market-chunks"
 _REVISION_ID = "__revision__"
 _LEXICON_ID = "__lexicon__"
-_RESERVED = {_REVISION_ID, _LEXICON_ID}
+_INGESTED_ID = "__ingested__"
+_RESERVED = {_REVISION_ID, _LEXICON_ID, _INGESTED_ID}
 RESERVED_IDS = frozenset(_RESERVED)  # the manifest's own records: ingest refuses documents with these ids
 
 
@@ -69,23 +72,18 @@ class ChunkStore(ChunkReads):
         embedding_cache: EmbeddingCache | None = None,
         lock: StoreLock | None = None,
         reopen: Callable[[], Any] | None = None,
+        stamp_dir: Path | None = None,
     ) -> None:
         self.client = client
         self.embedder = embedder
         self.name = name
         self.location = location or name
-        self.cache_dir = (
-            cache_dir  # derived data (the persisted BM25 index per revision); None: not persisted
-        )
-        # passage vectors by (embedder id, text hash), consulted by ingest before encoding; None: always encode
-        self.embedding_cache = embedding_cache
-        self.lock = (
-            lock  # inter-process writer lock (None: the caller serialises, e.g. tests on a private store)
-        )
-        self._reopen = (
-            reopen  # a fresh client on the same store (None: the view cannot go stale, e.g. a server)
-        )
+        self.cache_dir = cache_dir  # the persisted BM25 index per revision; None: not persisted
+        self.embedding_cache = embedding_cache  # vectors by (embedder, text hash) ingest reuses; None: encode
+        self.lock = lock  # inter-process writer lock (None: the caller serialises, e.g. a private test store)
+        self._reopen = reopen  # a fresh client on the same store (None: the view cannot go stale: a server)
         self._reloading = False  # a damage retry is reloading the view (see _read)
+        self.stamp_dir = stamp_dir  # where this embedded store's stamp lives (store_stamp); None: no stamp
         with self._held("open"):
             try:
                 self._open_collections()
@@ -134,7 +132,10 @@ class ChunkStore(ChunkReads):
         with self._held("write"):
             if self._read_revision() != self._view_revision:
                 self.refresh()
+            if self.stamp_dir is not None:
+                clear_stamp(self.stamp_dir)  # a writer that dies in here leaves readers no stamp to trust
             yield self
+            self.stamp()
 
     def refresh(self) -> None:
         """Reopen Chroma from disk (embedded stores); call with the lock held so no write is half on disk."""
@@ -157,6 +158,7 @@ class ChunkStore(ChunkReads):
             redact_url(settings.chroma_url) if settings.chroma_url else str(Path(settings.store) / "chroma")
         )
         reopen = None if settings.chroma_url else (lambda: make_client(settings, fresh=True))
+        stamp_dir = None if settings.chroma_url else Path(settings.store)
         lock = StoreLock(Path(settings.store))
         with lock.hold("open"):  # a new store's first open creates its tables: two at once collide
             client = make_client(settings)
@@ -169,6 +171,7 @@ class ChunkStore(ChunkReads):
             embedding_cache=EmbeddingCache.for_store(emb, Path(settings.store)),
             lock=lock,
             reopen=reopen,
+            stamp_dir=stamp_dir,
         )
 
     # --- collections -------------------------------------------------------------------------------------
@@ -258,7 +261,47 @@ class ChunkStore(ChunkReads):
         )
         self._bump_revision()
 
+    def holds_input(self, fingerprint: str) -> bool:
+        """Whether the last recorded ingest was of exactly this input and nothing was written since: then
+        ingesting it again would find every item unchanged, and a cold start can skip reading it at all."""
+        return self._input_record() == fingerprint
+
+    def _input_record(self) -> str | None:
+        got = self._read(lambda: self.docs.get(ids=[_INGESTED_ID], include=["metadatas"]))
+        meta = (got["metadatas"][0] or {}) if got["ids"] else {}
+        return str(meta["input"]) if meta.get("rev") == self.revision() and meta.get("input") else None
+
+    def record_input(self, fingerprint: str) -> None:
+        """Note that the input `fingerprint` is fully stored as of this view's revision. Skipped when another
+        process wrote since (its write may have replaced part of that input), so `holds_input` never lies."""
+        with self._held("record an ingest"):
+            if self._read_revision() != self._view_revision:
+                return
+            self.docs.upsert(
+                ids=[_INGESTED_ID],
+                embeddings=[[1.0]],
+                metadatas=[{"input": fingerprint, "rev": self._view_revision}],
+            )
+            self.stamp()
+
+    def stamp(self) -> None:
+        """Write the stamp of this view's revision (store_stamp), unless another process wrote since: what lets
+        the next cold reader answer without opening Chroma."""
+        if self.stamp_dir is None:
+            return
+        with self._held("stamp the store"):
+            if self._read_revision() != self._view_revision:
+                return
+            write_stamp(
+                self.stamp_dir,
+                Stamp(self._view_revision, self.embedder.name, self.lexicon(), self._input_record()),
+            )
+
     def _bump_revision(self) -> None:
+        if self.stamp_dir is not None:
+            clear_stamp(
+                self.stamp_dir
+            )  # before the write: readers open Chroma until a completed write stamps
         rev = uuid.uuid4().hex
         self.docs.upsert(ids=[_REVISION_ID], embeddings=[[1.0]], metadatas=[{"rev": rev}])
         self._view_revision = rev  # our own write: this view already holds it
@@ -276,7 +319,7 @@ class ChunkStore(ChunkReads):
             return
         cids = [rec.citation_id for rec, _, _ in batch]
         hashes = [rec.doc_hash for rec, _, _ in batch]
-        self.collection.delete(where={"$and": [_in("citation_id", cids), {"complete": False}]})
+        self.collection.delete(where={"$and": [one_of("citation_id", cids), {"complete": False}]})
         ids: list[str] = []
         docs: list[str] = []
         metas: list[dict[str, Any]] = []
@@ -296,7 +339,7 @@ class ChunkStore(ChunkReads):
                 metadatas=metas[lo:hi],
                 embeddings=np.asarray(vectors[lo:hi], dtype=np.float32),
             )
-        self.collection.delete(where={"$and": [_in("citation_id", cids), _nin("doc_hash", hashes)]})
+        self.collection.delete(where={"$and": [one_of("citation_id", cids), none_of("doc_hash", hashes)]})
         for lo, hi in self._batches(len(ids)):
             self.collection.update(ids=ids[lo:hi], metadatas=[{"complete": True}] * (hi - lo))
         self.docs.upsert(
@@ -312,7 +355,7 @@ class ChunkStore(ChunkReads):
     def remove_documents(self, citation_ids: Sequence[str]) -> None:
         if not citation_ids:
             return
-        self.collection.delete(where=_in("citation_id", list(citation_ids)))
+        self.collection.delete(where=one_of("citation_id", list(citation_ids)))
         self.docs.delete(ids=list(citation_ids))
         self._bump_revision()
 
@@ -344,14 +387,6 @@ def reindex(
     store = ChunkStore(client, new_embedder, name=name, location=location)
     store._bump_revision()
     return store
-
-
-def _in(key: str, values: list[str]) -> dict[str, Any]:
-    return {key: values[0]} if len(values) == 1 else {key: {"$in": values}}
-
-
-def _nin(key: str, values: list[str]) -> dict[str, Any]:
-    return {key: {"$ne": values[0]}} if len(values) == 1 else {key: {"$nin": values}}
 
 
 __all__ = [
