@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from platformdirs import user_data_path
+from platformdirs import user_cache_path, user_data_path
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -102,6 +102,12 @@ class Settings(BaseSettings):
         description="Folder for generated eval snapshots and stores (default: the per-user cache folder).",
     )
 
+    user_cache: Path | None = Field(
+        default=None,
+        description="Per-user cache folder shared by all stores, for jieba's parsed dictionary (default: the "
+        "platform's per-user cache folder, ~/.cache/market-assistant); used only while nobody else can write it.",
+    )
+
     # HTTP API.
     api_keys: list[SecretStr | ApiKey] = Field(
         default_factory=list,
@@ -125,6 +131,10 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.store / "cache"
+
+    @property
+    def user_cache_dir(self) -> Path:
+        return self.user_cache or user_cache_path("market-assistant")
 
 
 def load_settings(env_file: Path | str | None = None, **overrides: Any) -> Settings:

@@ -21,8 +21,6 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from platformdirs import user_cache_path
-
 from assistant.config import Settings
 from eval.snapshots.builder import Scenario
 
@@ -38,9 +36,9 @@ def scenario_makers() -> dict[str, Callable[[], Scenario | tuple[Scenario, ...]]
 
 
 def default_cache_root(settings: Settings | None = None) -> Path:
-    """settings.eval_cache (MARKET_ASSISTANT_EVAL_CACHE), else the per-user cache folder."""
-    configured = (settings or Settings()).eval_cache
-    return Path(configured) if configured else user_cache_path("market-assistant") / "eval"
+    """settings.eval_cache (MARKET_ASSISTANT_EVAL_CACHE), else "eval" in the per-user cache folder."""
+    settings = settings or Settings()
+    return Path(settings.eval_cache) if settings.eval_cache else settings.user_cache_dir / "eval"
 
 
 def _generator_hash() -> str:

@@ -18,6 +18,7 @@ atexit.register(shutil.rmtree, _ROOT, True)
 
 os.environ["MARKET_ASSISTANT_STORE"] = os.path.join(_ROOT, "store")
 os.environ["MARKET_ASSISTANT_EVAL_CACHE"] = os.path.join(_ROOT, "eval-cache")
+os.environ["MARKET_ASSISTANT_USER_CACHE"] = os.path.join(_ROOT, "user-cache")
 for _name in [
     n
     for n in os.environ

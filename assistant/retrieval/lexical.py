@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from assistant.retrieval.store_view import StampedStore
 
 from assistant.retrieval.safety import is_quarantined
+from assistant.retrieval.token_seed import shipped_tokens, text_key
 from assistant.retrieval.tokens import (
     STOPWORDS,
     _DiskFreq,
@@ -86,7 +87,7 @@ class LexicalIndex:
             return False
         folder = getattr(store, "cache_dir", None)
         if folder is not None and not dictionary_cache_in_use():
-            use_dictionary_cache(folder)
+            use_dictionary_cache(folder, getattr(store, "user_cache_dir", None))
         with self._lock:
             if rev == self.revision:
                 return False
@@ -137,7 +138,14 @@ class LexicalIndex:
         if vectors is not None and len(kept) < total:
             vectors = vectors[np.asarray(kept, dtype=np.int64)] if len(vectors) == total else None
         tokens = []
-        if any(cid not in self._tokens for cid in ids):
+        missing = [(cid, text) for cid, text in zip(ids, texts) if cid not in self._tokens]
+        if missing:  # a fresh store: the bundled sample's chunks come tokenised with the package
+            seeded = shipped_tokens()
+            for cid, text in missing if seeded else ():
+                toks = seeded.get(text_key(text))
+                if toks is not None:
+                    self._tokens[cid] = [sys.intern(t) for t in toks]
+        if any(cid not in self._tokens for cid, _ in missing):
             _jieba_full()  # bulk tokenisation: the whole dictionary in memory, not per-word lookups
         for cid, text in zip(ids, texts):
             toks = self._tokens.get(cid)

@@ -79,6 +79,9 @@ class ChunkStore(ChunkReads):
         self.name = name
         self.location = location or name
         self.cache_dir = cache_dir  # the persisted BM25 index per revision; None: not persisted
+        self.user_cache_dir: Path | None = (
+            None  # settings.user_cache_dir: jieba's caches, shared by all stores
+        )
         self.embedding_cache = embedding_cache  # vectors by (embedder, text hash) ingest reuses; None: encode
         self.lock = lock  # inter-process writer lock (None: the caller serialises, e.g. a private test store)
         self._reopen = reopen  # a fresh client on the same store (None: the view cannot go stale: a server)
@@ -162,7 +165,7 @@ class ChunkStore(ChunkReads):
         lock = StoreLock(Path(settings.store))
         with lock.hold("open"):  # a new store's first open creates its tables: two at once collide
             client = make_client(settings)
-        return cls(
+        store = cls(
             client,
             emb,
             name=name,
@@ -173,6 +176,8 @@ class ChunkStore(ChunkReads):
             reopen=reopen,
             stamp_dir=stamp_dir,
         )
+        store.user_cache_dir = settings.user_cache_dir
+        return store
 
     # --- collections -------------------------------------------------------------------------------------
 

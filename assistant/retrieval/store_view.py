@@ -32,6 +32,7 @@ class StampedStore:
         self.folder = Path(settings.store)
         self.location = str(self.folder / "chroma")  # as ChunkStore names it: the persisted index's key
         self.cache_dir = self.folder / "cache" / "lexical"
+        self.user_cache_dir = settings.user_cache_dir  # jieba's caches, shared by all stores (as ChunkStore)
         self._real: ChunkStore | None = None
         self._lock = threading.Lock()
         self._state: tuple[int, int, int] | None = None

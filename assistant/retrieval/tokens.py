@@ -5,10 +5,13 @@ until something needs bulk tokenisation, so a cold `ask` that tokenises one shor
 from __future__ import annotations
 
 import atexit
+import functools
+import hashlib
 import logging
 import os
 import re
 import shutil
+import stat
 import threading
 from pathlib import Path
 from typing import Any
@@ -56,12 +59,12 @@ def _jieba_full() -> Any:
 def _private_cache(jieba: Any) -> None:
     """jieba keeps its parsed dictionary as a marshal file, by default at the predictable /tmp/jieba.cache, which
     anyone on the machine can plant (marshal is not safe against crafted data) and which it loads without a check.
-    Ours lives in the store's cache folder (a store folder must be trusted anyway: README, security), else in a
-    folder only this process knows (mkdtemp, mode 0700): a planted /tmp/jieba.cache is never read."""
+    Ours lives in the per-user cache folder when only this user can write it (`private_folder`), else in the
+    store's cache folder (a store folder must be trusted anyway: README, security), else in a folder only this
+    process knows (mkdtemp, mode 0700): a planted /tmp/jieba.cache is never read."""
     global _jieba_tmp
-    folder: Path | None = None
-    if _freq_file is not None:
-        folder = _freq_file.parent
+    folder = _dictionary_folder()
+    if folder is not None and folder != _user_folder():
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError:
@@ -77,12 +80,34 @@ def _private_cache(jieba: Any) -> None:
     jieba.dt.cache_file = f"jieba-{_JIEBA_TAG}.cache"
 
 
+def private_folder(folder: Path) -> Path | None:
+    """`folder` (created with mode 0700 when missing) if nobody but this user can put files in it; else None.
+
+    It must be a real directory, not a symlink, owned by this user and not writable by group or others, in a parent
+    that is owned by this user (or root) and not writable by group or others either: the parent's writers could
+    swap the folder after the check. Not on systems without POSIX owners (Windows): there the store folder is used."""
+    if not hasattr(os, "getuid"):
+        return None
+    uid = os.getuid()
+    try:
+        folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        here, parent = os.lstat(folder), os.stat(folder.parent)
+    except OSError:
+        return None
+    for st, owners in ((here, {uid}), (parent, {uid, 0})):
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid not in owners or st.st_mode & 0o022:
+            return None
+    return folder
+
+
 _jieba_tmp: Path | None = None
 
 
 def _write_freq_copy(jieba: Any) -> None:
-    if _freq_file is not None and not _freq_file.exists() and jieba.dt.dictionary == jieba.DEFAULT_DICT:
-        _DiskFreq.write(_freq_file, jieba.dt.FREQ, jieba.dt.total)
+    file = _freq_path()
+    if file is not None and not file.exists() and jieba.dt.dictionary == jieba.DEFAULT_DICT:
+        _DiskFreq.write(file, jieba.dt.FREQ, jieba.dt.total)
 
 
 # --- jieba's dictionary on disk ----------------------------------------------------------------------------------
@@ -92,34 +117,60 @@ def _write_freq_copy(jieba: Any) -> None:
 # cache folder, is written once by the first process that loads the whole dictionary, and is used until something
 # needs bulk tokenisation (then the real dictionary is loaded: `_jieba_full`).
 
-_freq_file: Path | None = None
+_store_folder: Path | None = None
+_user_root: Path | None = None
 _UNSEEN = object()
 
 
-def use_dictionary_cache(folder: Path | str | None) -> None:
-    """Where the on-disk copy of jieba's dictionary lives (the store's cache folder); None disables it."""
-    global _freq_file
-    _freq_file = None if folder is None else Path(folder) / f"jieba-freq-{_JIEBA_TAG}.sqlite"
+def use_dictionary_cache(folder: Path | str | None, user_cache: Path | str | None = None) -> None:
+    """Where jieba's caches live: "jieba" in `user_cache` (settings.user_cache_dir, shared by every store of this
+    user) while `private_folder` accepts it, else `folder` (the store's cache folder); None and None: neither.
+
+    The dictionary is the same for every store, so with the per-user folder a new store reuses what an earlier one
+    wrote instead of parsing jieba's dictionary (~1 s) and writing the SQLite copy (~0.7 s) again."""
+    global _store_folder, _user_root
+    _store_folder = None if folder is None else Path(folder)
+    _user_root = None if user_cache is None else Path(user_cache)
 
 
 def dictionary_cache_in_use() -> bool:
-    """Whether `use_dictionary_cache` has named a folder for the on-disk dictionary."""
-    return _freq_file is not None
+    """Whether `use_dictionary_cache` has named a folder for jieba's caches."""
+    return _store_folder is not None or _user_root is not None
+
+
+def _user_folder() -> Path | None:
+    return None if _user_root is None else _checked_private(_user_root / "jieba")
+
+
+@functools.cache
+def _checked_private(folder: Path) -> Path | None:
+    return private_folder(folder)
+
+
+def _dictionary_folder() -> Path | None:
+    return _user_folder() or _store_folder
+
+
+def _freq_path() -> Path | None:
+    """The SQLite copy of jieba's dictionary, or None when there is no folder to keep it in."""
+    folder = _dictionary_folder()
+    return None if folder is None else folder / f"jieba-freq-{_JIEBA_TAG}.sqlite"
 
 
 def _install_lazy_freq(jieba: Any) -> bool:
     tokenizer = jieba.dt
+    file = _freq_path()
     if (
-        _freq_file is None
+        file is None
         or tokenizer.initialized
-        or not _freq_file.is_file()
+        or not file.is_file()
         or tokenizer.dictionary != jieba.DEFAULT_DICT
     ):
         return False
     try:
-        freq = _DiskFreq(_freq_file)
+        freq = _DiskFreq(file)
     except Exception as err:  # noqa: BLE001 - a broken copy only means the normal load
-        log.warning("ignoring jieba dictionary cache %s: %s", _freq_file, err)
+        log.warning("ignoring jieba dictionary cache %s: %s", file, err)
         return False
     tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, freq.total, True
     return True
@@ -204,6 +255,19 @@ def _jieba_tag() -> str:
 
 
 _JIEBA_TAG = _jieba_tag()
+
+
+def tokenizer_id() -> str:
+    """What the tokens of a text depend on: jieba's version (its default dictionary ships with it) and our rules
+    (`tokenize`, the stopwords, the token filter). Seeded tokens (token_seed.py) are used only under the same id.
+    jieba's dictionary is never customised here (no add_word / user dictionaries)."""
+    import inspect
+
+    try:
+        rules = "\n".join((inspect.getsource(tokenize), _TOKEN_OK.pattern, " ".join(sorted(STOPWORDS))))
+    except (OSError, TypeError):  # no source to hash: nothing seeded can be trusted to match
+        return ""
+    return f"jieba-{_JIEBA_TAG}-{hashlib.sha256(rules.encode('utf-8')).hexdigest()[:16]}"
 
 
 def tokenize(text: str) -> list[str]:
