@@ -1,7 +1,8 @@
 """Gold values for the evaluation datasets, recomputed from a snapshot's CSV frames with pandas.
 
-Independence: this module imports nothing from `assistant` (it reads manifest.json and the CSVs itself), so the
-gold is an independent second implementation of the conventions in shared/specs (and the analysis docstrings):
+Independence: from `assistant` this module imports only the fact names (`FactName`: which figure a gold fact is,
+never how it is computed); it reads manifest.json and the CSVs itself, so the gold is an independent second
+implementation of the conventions in shared/specs (and the analysis docstrings):
 
 - returns: close_T / close_prev - 1 (×100), from the closes (not the rounded 涨跌幅 column);
 - constituent weights: the CSI file weight (权重) drifted by each stock's own price from the weights' 日期 (or the
@@ -24,13 +25,20 @@ import calendar
 import datetime as dt
 import json
 import math
-import re
 import sys
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from assistant.analysis.figures import FactName, period_tag
+
+_PERIOD_NAMES = (
+    FactName.ETF_PERIOD_RETURN_PCT,
+    FactName.INDEX_PERIOD_RETURN_PCT,
+    FactName.TRACKING_DIFFERENCE_PERIOD_PP,
+)
 
 
 def _d(value: Any) -> dt.date:
@@ -241,10 +249,10 @@ class SnapshotGold:
         return (float(last.iloc[-1]) / float(first.iloc[-1]) - 1.0) * 100.0
 
     def period_value(self, name: str, subject: str, start: dt.date, end: dt.date) -> float:
-        if name == "index_period_return_pct":
+        if name == FactName.INDEX_PERIOD_RETURN_PCT:
             return self.period_return_pct(self.index_closes(subject), start, end)
         etf = self.period_return_pct(self.etf_closes(subject), start, end)
-        if name == "etf_period_return_pct":
+        if name == FactName.ETF_PERIOD_RETURN_PCT:
             return etf
         return etf - self.period_return_pct(self.index_closes(self.universe[subject]), start, end)
 
@@ -256,60 +264,58 @@ class SnapshotGold:
         """Gold for a fact name; None when this module has no recipe for it (e.g. values from an article)."""
         day = as_of or self.trade_date
         etfs = set(self.universe)
-        if name == "etf_return_pct":
+        if name == FactName.ETF_RETURN_PCT:
             return self.etf_return_pct(subject, day)
-        if name == "index_return_pct":
+        if name == FactName.INDEX_RETURN_PCT:
             return self.index_return_pct(subject, day)
-        if name == "tracking_difference_pp":
+        if name == FactName.TRACKING_DIFFERENCE_PP:
             return self.tracking_difference_pp(subject, day)
-        if name == "constituent_return_pct":
+        if name == FactName.CONSTITUENT_RETURN_PCT:
             return self.constituent_return_pct(subject, day)
-        if name == "constituent_contribution_pp":
+        if name == FactName.CONSTITUENT_CONTRIBUTION_PP:
             return self.contribution_pp(subject, day)
-        if name == "industry_contribution_pp":
+        if name == FactName.INDUSTRY_CONTRIBUTION_PP:
             return self.industry_contribution_pp(subject, day)
-        if name == "constituent_weight_file_pct":
+        if name == FactName.CONSTITUENT_WEIGHT_FILE_PCT:
             idx = self._index_for_stock(subject)
             w = self.weights(idx)
             return float(w.loc[w["成分券代码"] == subject, "权重"].iloc[0])
-        if name == "top_n_weight_file_sum_pct":  # subject "930939:10"
+        if name == FactName.TOP_N_WEIGHT_FILE_SUM_PCT:  # subject "930939:10"
             idx, n = subject.split(":")
             return float(self.top_weights(idx, int(n))["权重"].sum())
-        if name in ("negative_contributors_count", "positive_contributors_count"):  # subject: the index
-            c = self.attribution(subject, day)["contribution_pp"]
-            return float((c < 0).sum() if name.startswith("negative") else (c > 0).sum())
-        if name == "constituents_count":  # subject: the index
+        sign = {FactName.NEGATIVE_CONTRIBUTORS_COUNT: -1, FactName.POSITIVE_CONTRIBUTORS_COUNT: 1}.get(name)
+        if sign is not None:  # subject: the index
+            return float((sign * self.attribution(subject, day)["contribution_pp"] > 0).sum())
+        if name == FactName.CONSTITUENTS_COUNT:  # subject: the index
             return float(len(self.weights(subject)))
-        if name in ("etf_price", "etf_close"):
-            return self.spot_value(subject, "最新价") if name == "etf_price" else self.etf_close(subject, day)
-        if name == "etf_iopv":
+        if name == FactName.ETF_PRICE:
+            return self.spot_value(subject, "最新价")
+        if name == FactName.ETF_CLOSE:
+            return self.etf_close(subject, day)
+        if name == FactName.ETF_IOPV:
             return self.spot_value(subject, "IOPV实时估值")
-        if name == "etf_premium_pct":
+        if name == FactName.ETF_PREMIUM_PCT:
             return self.etf_premium_pct(subject)
-        if name == "etf_units" and subject in etfs:
+        if name == FactName.ETF_UNITS and subject in etfs:
             return float(self.units(subject)[day])
-        if name in ("etf_units_change", "etf_units_change_pct", "etf_scale_change_yuan") and subject in etfs:
-            start = period_start or self.period_start(subject, 1, day)
-            fn = {
-                "etf_units_change": self.units_change,
-                "etf_units_change_pct": self.units_change_pct,
-                "etf_scale_change_yuan": self.scale_change_yuan,
-            }[name]
-            return fn(subject, start, day)
-        since = re.fullmatch(r"etf_(units|scale)_change_since_(\d{8})(_pct|_yuan)?", name)
-        if since and subject in etfs:
-            start = dt.datetime.strptime(since[2], "%Y%m%d").date()
-            if since[1] == "scale":
-                return self.scale_change_yuan(subject, start, day)
-            return (self.units_change_pct if since[3] == "_pct" else self.units_change)(subject, start, day)
-        if name in ("etf_period_return_pct", "index_period_return_pct", "tracking_difference_period_pp"):
+        since = FactName.since(name)  # a custom period's changes; the default period's when None
+        tag = period_tag(since) if since is not None else ""
+        changes = {
+            FactName.units_change(tag): self.units_change,
+            FactName.units_change_pct(tag): self.units_change_pct,
+            FactName.scale_change_yuan(tag): self.scale_change_yuan,
+        }
+        if name in changes and subject in etfs:
+            start = since or period_start or self.period_start(subject, 1, day)
+            return changes[name](subject, start, day)
+        if name in _PERIOD_NAMES:
             if period_start is None:
                 return None
             return self.period_value(name, subject, period_start, day)
-        if name in ("etf_units_change_1d", "etf_units_change_1d_pct") and subject in etfs:
+        if name in (FactName.ETF_UNITS_CHANGE_1D, FactName.ETF_UNITS_CHANGE_1D_PCT) and subject in etfs:
             u = self.units(subject)
             prev = [d for d in u.index if d < day][-1]
-            return (self.units_change if name == "etf_units_change_1d" else self.units_change_pct)(
+            return (self.units_change if name == FactName.ETF_UNITS_CHANGE_1D else self.units_change_pct)(
                 subject, prev, day
             )
         return None
@@ -354,8 +360,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{etf}->{index} T={g.trade_date} etf {g.etf_return_pct(etf):.4f}% index "
                 f"{g.index_return_pct(index):.4f}% premium {g.etf_premium_pct(etf):.4f}% "
-                f"period start {g.period_start(etf)} units chg {g.value('etf_units_change', etf):.0f} "
-                f"({g.value('etf_units_change_pct', etf):.4f}%) scale chg {g.value('etf_scale_change_yuan', etf):.0f}"
+                f"period start {g.period_start(etf)} units chg {g.value(FactName.ETF_UNITS_CHANGE, etf):.0f} "
+                f"({g.value(FactName.ETF_UNITS_CHANGE_PCT, etf):.4f}%) scale chg {g.value(FactName.ETF_SCALE_CHANGE_YUAN, etf):.0f}"
             )
             att = g.attribution(index).sort_values("contribution_pp")
             with pd.option_context("display.width", 200, "display.max_columns", 20):

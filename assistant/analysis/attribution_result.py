@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from assistant.analysis.figures import Figure
+from assistant.analysis.figures import FactName, Figure
 from assistant.analysis.prices import CONTRIBUTION_SOURCE, RESIDUAL_SOURCE, STOCK_SOURCE, WEIGHTS_SOURCE
 
 UNCLASSIFIED = "未分类"
@@ -89,7 +89,7 @@ class Attribution:
                 continue
             out.append(
                 Figure(
-                    "constituent_weight_pct",
+                    FactName.CONSTITUENT_WEIGHT_PCT,
                     c.code,
                     c.weight_drifted_pct or 0.0,
                     "%",
@@ -100,7 +100,7 @@ class Attribution:
             )
             out.append(
                 Figure(
-                    "constituent_weight_file_pct",
+                    FactName.CONSTITUENT_WEIGHT_FILE_PCT,
                     c.code,
                     c.weight_file_pct,
                     "%",
@@ -111,7 +111,7 @@ class Attribution:
             if c.return_pct is not None:
                 out.append(
                     Figure(
-                        "constituent_return_pct",
+                        FactName.CONSTITUENT_RETURN_PCT,
                         c.code,
                         c.return_pct,
                         "%",
@@ -122,7 +122,7 @@ class Attribution:
                 )
             out.append(
                 Figure(
-                    "constituent_contribution_pp",
+                    FactName.CONSTITUENT_CONTRIBUTION_PP,
                     c.code,
                     c.contribution_pp,
                     "pp",
@@ -134,7 +134,7 @@ class Attribution:
         for ind in self.industries:
             out.append(
                 Figure(
-                    "industry_contribution_pp",
+                    FactName.INDUSTRY_CONTRIBUTION_PP,
                     ind.industry,
                     ind.contribution_pp,
                     "pp",
@@ -144,7 +144,7 @@ class Attribution:
             )
             out.append(
                 Figure(
-                    "industry_weight_pct",
+                    FactName.INDUSTRY_WEIGHT_PCT,
                     ind.industry,
                     ind.weight_drifted_pct,
                     "%",
@@ -155,7 +155,7 @@ class Attribution:
             )
         out.append(
             Figure(
-                "contribution_sum_pp",
+                FactName.CONTRIBUTION_SUM_PP,
                 self.index,
                 self.contribution_sum_pp,
                 "pp",
@@ -167,7 +167,7 @@ class Attribution:
         if self.residual_pp is not None:
             out.append(
                 Figure(
-                    "attribution_residual_pp",
+                    FactName.ATTRIBUTION_RESIDUAL_PP,
                     self.index,
                     self.residual_pp,
                     "pp",
@@ -180,7 +180,7 @@ class Attribution:
             codes = ",".join(c.code for c in self.drivers)
             out.append(
                 Figure(
-                    "top_n_share_pct",
+                    FactName.TOP_N_SHARE_PCT,
                     self.index,
                     self.top_n_share_pct,
                     "%",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assistant.analysis.figures import Figure
+from assistant.analysis.figures import FactName, Figure, Kind
 from assistant.analysis.prices import _Closes, to_date
 from assistant.errors import NotFoundError
 
@@ -29,12 +29,12 @@ class DailyMove:
     source: str
     reported_pct_change: float | None = None  # the frame's own 涨跌幅 when present, for cross-checks
 
-    def figures(self, kind: str) -> list[Figure]:
+    def figures(self, kind: Kind) -> list[Figure]:
         """`kind` is "etf" or "index": figures named {kind}_close, {kind}_prev_close, {kind}_return_pct."""
         note = f"close {self.date} vs previous close {self.prev_date}"
         return [
             Figure(
-                f"{kind}_close",
+                FactName.close(kind),
                 self.subject,
                 self.close,
                 "points" if kind == "index" else "元/份",
@@ -42,14 +42,16 @@ class DailyMove:
                 self.source,
             ),
             Figure(
-                f"{kind}_prev_close",
+                FactName.prev_close(kind),
                 self.subject,
                 self.prev_close,
                 "points" if kind == "index" else "元/份",
                 self.prev_date,
                 self.source,
             ),
-            Figure(f"{kind}_return_pct", self.subject, self.return_pct, "%", self.date, self.source, note),
+            Figure(
+                FactName.return_pct(kind), self.subject, self.return_pct, "%", self.date, self.source, note
+            ),
         ]
 
 

@@ -28,7 +28,7 @@ from assistant.analysis.attribution import (
     ex_rights_warning,
     to_date,
 )
-from assistant.analysis.figures import Figure
+from assistant.analysis.figures import FactName, Figure
 from assistant.analysis.flows import Flows, compute_flows, minus_months, units_jump_warning
 from assistant.analysis.premium import Premium, compute_premium
 from assistant.errors import NotFoundError
@@ -93,7 +93,7 @@ class MoveExplanation:
         out = self.etf_move.figures("etf") + self.index_move.figures("index")
         out.append(
             Figure(
-                "tracking_difference_pp",
+                FactName.TRACKING_DIFFERENCE_PP,
                 self.etf,
                 self.tracking_difference_pp,
                 "pp",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from assistant.analysis.figures import Figure
+from assistant.analysis.figures import FactName, Figure, period_tag
 from assistant.analysis.prices import ETF_SOURCE, close_on_or_before, closes, to_date
 from assistant.errors import NotFoundError
 
@@ -109,9 +109,9 @@ class Flows:
     def figures(self) -> list[Figure]:
         """etf_units at each date used, and *_change figures: `_1d` for the day, unsuffixed for the period."""
         scale_src = f"{self.units_source}+{self.bars_source}"
-        out = [Figure("etf_units", self.etf, self.units, "份", self.units_date, self.units_source)]
+        out = [Figure(FactName.ETF_UNITS, self.etf, self.units, "份", self.units_date, self.units_source)]
         seen = {self.units_date}
-        spans = ((self.day, "_1d", "day"), (self.period, "", f"{self.period_months}-month"))
+        spans = ((self.day, FactName.DAY, "day"), (self.period, "", f"{self.period_months}-month"))
         for change, suffix, label in spans:
             if change is None:
                 continue
@@ -119,13 +119,18 @@ class Flows:
                 seen.add(change.start_date)
                 out.append(
                     Figure(
-                        "etf_units", self.etf, change.units_start, "份", change.start_date, self.units_source
+                        FactName.ETF_UNITS,
+                        self.etf,
+                        change.units_start,
+                        "份",
+                        change.start_date,
+                        self.units_source,
                     )
                 )
             span = f"{label} change {change.start_date} → {change.end_date}"
             out.append(
                 Figure(
-                    f"etf_units_change{suffix}",
+                    FactName.units_change(suffix),
                     self.etf,
                     change.change,
                     "份",
@@ -137,7 +142,7 @@ class Flows:
             if change.change_pct is not None:
                 out.append(
                     Figure(
-                        f"etf_units_change{suffix}_pct",
+                        FactName.units_change_pct(suffix),
                         self.etf,
                         change.change_pct,
                         "%",
@@ -149,7 +154,7 @@ class Flows:
             if change.scale_change_yuan is not None:
                 out.append(
                     Figure(
-                        f"etf_scale_change{suffix}_yuan",
+                        FactName.scale_change_yuan(suffix),
                         self.etf,
                         change.scale_change_yuan,
                         "元",
@@ -162,7 +167,7 @@ class Flows:
         if self.period is not None and self.period.scale_end_yuan is not None:
             out.append(
                 Figure(
-                    "etf_scale_yuan",
+                    FactName.ETF_SCALE_YUAN,
                     self.etf,
                     self.period.scale_end_yuan,
                     "元",
@@ -304,11 +309,6 @@ def _close_for(price: pd.Series, day: dt.date, notes: list[str]) -> tuple[dt.dat
 # ------------------------------------------------------------------------------------------ custom periods
 
 
-def period_tag(start: dt.date) -> str:
-    """Name suffix of the units-change figures of a custom period: `etf_units_change_since_20251231`."""
-    return f"_since_{start:%Y%m%d}"
-
-
 @dataclass(frozen=True)
 class CustomPeriod:
     """The flows over a period starting on a chosen day instead of `period_months` before the end."""
@@ -343,28 +343,23 @@ def custom_period(
         return CustomPeriod(period, figures, "")
     usrc = flows.units_source
     ssrc = f"{usrc}+{flows.bars_source}"
-    figures = [
-        f
-        for f in figures
-        if not (f.name.startswith("etf_units_change") and "_1d" not in f.name)
-        and not (f.name.startswith("etf_scale_change") and "_1d" not in f.name)
-    ]
+    figures = [f for f in figures if not FactName.is_period_change(f.name)]
     tag = period_tag(period.start_date)
     span = f"change {period.start_date} → {period.end_date}"
-    figures.append(Figure("etf_units", flows.etf, period.units_start, "份", period.start_date, usrc))
+    figures.append(Figure(FactName.ETF_UNITS, flows.etf, period.units_start, "份", period.start_date, usrc))
     figures.append(
-        Figure(f"etf_units_change{tag}", flows.etf, period.change, "份", period.end_date, usrc, span)
+        Figure(FactName.units_change(tag), flows.etf, period.change, "份", period.end_date, usrc, span)
     )
     if period.change_pct is not None:
         figures.append(
             Figure(
-                f"etf_units_change{tag}_pct", flows.etf, period.change_pct, "%", period.end_date, usrc, span
+                FactName.units_change_pct(tag), flows.etf, period.change_pct, "%", period.end_date, usrc, span
             )
         )
     if period.scale_change_yuan is not None:
         figures.append(
             Figure(
-                f"etf_scale_change{tag}_yuan",
+                FactName.scale_change_yuan(tag),
                 flows.etf,
                 period.scale_change_yuan,
                 "元",

@@ -17,7 +17,7 @@ from typing import Literal
 
 import pandas as pd
 
-from assistant.analysis.figures import Figure
+from assistant.analysis.figures import FactName, Figure
 from assistant.analysis.prices import close_on_or_before, closes, to_date
 
 Convention = Literal["premium", "discount", "undetermined", "mismatch", "unavailable"]
@@ -74,15 +74,17 @@ class Premium:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
     def figures(self) -> list[Figure]:
-        out = [Figure("etf_price", self.etf, self.price, "元/份", self.as_of, self.source, "最新价")]
+        out = [Figure(FactName.ETF_PRICE, self.etf, self.price, "元/份", self.as_of, self.source, "最新价")]
         if self.iopv is not None:
             out.append(
-                Figure("etf_iopv", self.etf, self.iopv, "元/份", self.as_of, self.source, "IOPV实时估值")
+                Figure(
+                    FactName.ETF_IOPV, self.etf, self.iopv, "元/份", self.as_of, self.source, "IOPV实时估值"
+                )
             )
         if self.premium_pct is not None:
             out.append(
                 Figure(
-                    "etf_premium_pct",
+                    FactName.ETF_PREMIUM_PCT,
                     self.etf,
                     self.premium_pct,
                     "%",
@@ -94,7 +96,7 @@ class Premium:
         if self.reported_rate_pct is not None:
             out.append(
                 Figure(
-                    "etf_reported_discount_rate_pct",
+                    FactName.ETF_REPORTED_DISCOUNT_RATE_PCT,
                     self.etf,
                     self.reported_rate_pct,
                     "%",
@@ -106,7 +108,7 @@ class Premium:
         if self.change_pp is not None:
             out.append(
                 Figure(
-                    "etf_premium_change_pp",
+                    FactName.ETF_PREMIUM_CHANGE_PP,
                     self.etf,
                     self.change_pp,
                     "pp",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assistant.analysis.figures import Figure
+from assistant.analysis.figures import FactName, Figure, Kind
 from assistant.analysis.prices import _Closes
 from assistant.errors import NotFoundError
 
@@ -26,11 +26,11 @@ class PeriodReturn:
     return_pct: float
     source: str
 
-    def figures(self, kind: str) -> list[Figure]:
+    def figures(self, kind: Kind) -> list[Figure]:
         """`{kind}_period_return_pct` (as of the end day) and the two closes (`{kind}_close`, as of each day)."""
         return [
             Figure(
-                f"{kind}_period_return_pct",
+                FactName.period_return_pct(kind),
                 self.subject,
                 self.return_pct,
                 "%",
@@ -39,7 +39,7 @@ class PeriodReturn:
                 f"{self.start.isoformat()}..{self.end.isoformat()}",
             ),
             Figure(
-                f"{kind}_close",
+                FactName.close(kind),
                 self.subject,
                 self.start_close,
                 "points" if kind == "index" else "元/份",
@@ -47,7 +47,7 @@ class PeriodReturn:
                 self.source,
             ),
             Figure(
-                f"{kind}_close",
+                FactName.close(kind),
                 self.subject,
                 self.end_close,
                 "points" if kind == "index" else "元/份",

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.analysis.figures import FactName
 from assistant.answer.check_words import (
     ABSTAIN,
     FORECAST,
@@ -157,7 +158,7 @@ class SentenceChecker:
         self.periods = periods_of(evidence.facts)
         self.primary = list(
             dict.fromkeys(
-                f.subject for f in evidence.facts if not f.name.startswith(("constituent_", "industry_"))
+                f.subject for f in evidence.facts if FactName.about(f.name) not in ("constituent", "industry")
             )
         )
 
@@ -321,7 +322,8 @@ class SentenceChecker:
             returns = [
                 f
                 for f in self.by_subject.get(subject, [])
-                if f.name in ("etf_return_pct", "index_return_pct", "constituent_return_pct")
+                if f.name
+                in (FactName.ETF_RETURN_PCT, FactName.INDEX_RETURN_PCT, FactName.CONSTITUENT_RETURN_PCT)
             ]
             window = text[b : min(clause_end(text, b), b + 10)]
             sign = direction(re.sub(r"减|增|降|升", " ", window))

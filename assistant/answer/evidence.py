@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.analysis.figures import Figure
+from assistant.analysis.figures import FactName, Figure
 from assistant.answer.grounding import GroundingReport, check
 from assistant.answer.numbers import extract
 from assistant.answer.schema import Answer, Citation, DataInfo, Fact
@@ -232,12 +232,12 @@ class Ledger:
                 for m in stated
             ):
                 continue
-            key = ("published_at", cid, day.isoformat())
+            key = (FactName.PUBLISHED_AT, cid, day.isoformat())
             self._facts.setdefault(
                 key,
                 fact_of(
                     Figure(
-                        "published_at",
+                        FactName.PUBLISHED_AT,
                         cid,
                         float(day.year * 10000 + day.month * 100 + day.day),
                         "date",

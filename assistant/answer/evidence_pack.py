@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.analysis.figures import FactName
 from assistant.answer.check import EntityFinder, Evidence
 from assistant.answer.evidence import PLACEHOLDER
 from assistant.answer.grounding import FactLike
@@ -57,8 +58,8 @@ def entity_finder(
 ) -> EntityFinder:
     """`text -> [(subject, start, end)]` over the lexicon's securities, extra names (e.g. the tools' own
     names for a code) and the generic words for the ETF ("基金", "the fund") and its index ("指数")."""
-    etf = next((f.subject for f in facts if f.name.startswith("etf_")), None)
-    index = next((f.subject for f in facts if f.name.startswith("index_")), None)
+    etf = next((f.subject for f in facts if FactName.about(f.name) == "etf"), None)
+    index = next((f.subject for f in facts if FactName.about(f.name) == "index"), None)
     surfaces: list[tuple[str, str]] = []
     for subject, extra in (names or {}).items():
         surfaces += [(s, subject) for s in extra if s and len(s) >= 2]
@@ -96,7 +97,7 @@ def industry_names(facts: Sequence[FactLike]) -> dict[str, list[str]]:
 
     out: dict[str, list[str]] = {}
     for f in facts:
-        if f.name.startswith("industry_"):
+        if FactName.about(f.name) == "industry":
             en = table.get(f.subject) or table.get(f.subject.removesuffix("行业"))
             if en:
                 out[f.subject] = [en]

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from assistant.analysis.figures import FactName
+
 Cite = Callable[[str], str]
 """citation id -> the marker the model should write ("[3]" when evidence is numbered)."""
 
@@ -35,8 +37,8 @@ def summary(result: Any, cite: Cite, top: int = 3) -> str:
             f"trade date {result.trade_date.isoformat()} (previous close {result.prev_date.isoformat()})."
         ),
         (
-            f"- ETF {result.etf} return {_signed(result.etf_return_pct)}% {mark('etf_return_pct')}; "
-            f"index {result.index} return {_signed(result.index_return_pct)}% {mark('index_return_pct')}; "
+            f"- ETF {result.etf} return {_signed(result.etf_return_pct)}% {mark(FactName.ETF_RETURN_PCT)}; "
+            f"index {result.index} return {_signed(result.index_return_pct)}% {mark(FactName.INDEX_RETURN_PCT)}; "
             f"tracking difference {_signed(result.tracking_difference_pp)} pp (ETF minus index)."
         ),
         (
@@ -49,7 +51,7 @@ def summary(result: Any, cite: Cite, top: int = 3) -> str:
         weight = f", weight {c.weight_pct:.2f}%" if c.weight_pct is not None else ""
         lines.append(
             f"  - {c.name} ({c.code}): contribution {_signed(c.contribution_pp)} pp, {ret}{weight} "
-            f"{mark('constituent_contribution_pp', c.code)}"
+            f"{mark(FactName.CONSTITUENT_CONTRIBUTION_PP, c.code)}"
         )
     movers = sorted(result.industries, key=lambda i: -abs(i.contribution_pp))[:top]
     if movers:
@@ -59,27 +61,27 @@ def summary(result: Any, cite: Cite, top: int = 3) -> str:
                 f"{i.industry} {_signed(i.contribution_pp)} pp ({i.count} stocks, weight {i.weight_pct:.2f}%)"
                 for i in movers
             )
-            + f" {mark('industry_contribution_pp', movers[0].industry)}"
+            + f" {mark(FactName.INDUSTRY_CONTRIBUTION_PP, movers[0].industry)}"
         )
     if result.top_n_share_pct is not None:
         lines.append(
             f"- The top {result.top_n} contributors explain {result.top_n_share_pct:.1f}% of the index "
-            f"move {mark('top_n_share_pct')}."
+            f"move {mark(FactName.TOP_N_SHARE_PCT)}."
         )
     if result.premium_pct is not None:
         lines.append(
             f"- Premium to IOPV {_signed(result.premium_pct)}% (negative = discount) "
-            f"{mark('etf_premium_pct')}."
+            f"{mark(FactName.ETF_PREMIUM_PCT)}."
         )
     if result.units_change is not None and result.period_start is not None:
         pct = f" ({_signed(result.units_change_pct)}%)" if result.units_change_pct is not None else ""
         lines.append(
             f"- Units outstanding changed {result.units_change:+,.0f} 份{pct} since "
-            f"{result.period_start.isoformat()} {mark('etf_units_change')}."
+            f"{result.period_start.isoformat()} {mark(FactName.ETF_UNITS_CHANGE)}."
         )
     if result.units_change_1d is not None:
         lines.append(
-            f"- Units change on the day {result.units_change_1d:+,.0f} 份 {mark('etf_units_change_1d')}."
+            f"- Units change on the day {result.units_change_1d:+,.0f} 份 {mark(FactName.ETF_UNITS_CHANGE_1D)}."
         )
     if result.suspended:
         lines.append("- Suspended constituents: " + ", ".join(result.suspended) + ".")

@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.analysis.figures import FactName
 from assistant.answer.check_words import measure_of
 from assistant.answer.grounding import FactLike
 from assistant.answer.numbers import Mention, extract
@@ -172,8 +173,13 @@ def cue_for(number: Mention, found: Sequence[Cue], clause_end: int) -> Cue | Non
     return next((c for c in found if c.start >= number.end and c.start < clause_end), None)
 
 
-_LEVELS = ("etf_units", "etf_scale_yuan", "etf_close", "index_close", "etf_iopv")
-_SINCE = re.compile(r"_since_(\d{8})")
+_LEVELS = (
+    FactName.ETF_UNITS,
+    FactName.ETF_SCALE_YUAN,
+    FactName.ETF_CLOSE,
+    FactName.INDEX_CLOSE,
+    FactName.ETF_IOPV,
+)
 
 
 def periods_of(facts: Sequence[FactLike]) -> dict[int, Period | None]:
@@ -184,8 +190,7 @@ def periods_of(facts: Sequence[FactLike]) -> dict[int, Period | None]:
         if end is None or f.name in _LEVELS or measure_of(f.name) in ("weight", "price", None):
             out[id(f)] = None
             continue
-        span = "_period_" in f.name or "_since_" in f.name
-        span = span or (f.name.startswith(("etf_units_change", "etf_scale_change")) and "_1d" not in f.name)
+        span = FactName.is_span(f.name)
         out[id(f)] = Period("span", _span_start(f, facts, end), end) if span else Period("day", None, end)
     return out
 
@@ -201,13 +206,13 @@ def fits(cue: Cue | None, period: Period | None) -> bool:
 
 
 def _span_start(fact: FactLike, facts: Sequence[FactLike], end: dt.date) -> dt.date | None:
-    tag = _SINCE.search(fact.name)
-    if tag:
-        return dt.datetime.strptime(tag.group(1), "%Y%m%d").date()
+    since = FactName.since(fact.name)
+    if since is not None:
+        return since
     if "_period_" in fact.name:
-        level = "index_close" if fact.name.startswith("index_") else "etf_close"
+        level = FactName.close("index" if FactName.about(fact.name) == "index" else "etf")
     else:
-        level = "etf_units"
+        level = FactName.ETF_UNITS
     starts = [
         d
         for g in facts

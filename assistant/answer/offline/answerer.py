@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from assistant.analysis.figures import Figure
+from assistant.analysis.figures import FactName, Figure
 from assistant.answer.evidence import Ledger, marker
 from assistant.answer.intent import Intent, understand
 from assistant.answer.numbers import extract
@@ -101,7 +101,7 @@ class OfflineAnswerer:
         if plan.typo is not None:  # said aloud, backed by a fact: the code as typed
             typed, code = plan.typo
             as_typed = Figure(
-                "code_as_typed", code, float(typed), "code", self.tb.md.info.trade_date, "resolver"
+                FactName.CODE_AS_TYPED, code, float(typed), "code", self.tb.md.info.trade_date, "resolver"
             )
             label = labels.label(self.tb, code, plan.language)
             _after_lead(sections, _typo_note(plan.language, fmt.count(as_typed).zfill(len(typed)), label))

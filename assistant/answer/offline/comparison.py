@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.analysis.attribution import daily_move
-from assistant.analysis.figures import Figure
+from assistant.analysis.figures import FactName, Figure
 from assistant.analysis.returns import period_return
 from assistant.errors import MarketAssistantError, NotFoundError
 
@@ -67,7 +67,7 @@ def answer(ctx: AskContext) -> str:
     ranked = sorted(sides, key=lambda s: _key(measure, direction, s))
     winner, other = ranked[0], ranked[1]
     diff = Figure(
-        "comparison_difference",
+        FactName.COMPARISON_DIFFERENCE,
         f"{winner.code}-{other.code}",
         abs(winner.number - other.number),
         {"return": "pp", "tracking": "pp", "premium": "pp", "scale": "元"}.get(measure, "份"),
@@ -172,7 +172,7 @@ def _etf_return(ctx: AskContext, code: str) -> Side:
         figures = res.figures("etf")
         return Side(code, ctx.label(code), figures[0], start=figures[1])
     quote = ctx.toolbox.etf_quote(code, ctx.day)
-    fact = quote.fact("etf_return_pct", code)
+    fact = quote.fact(FactName.ETF_RETURN_PCT, code)
     if fact is None:
         raise NotFoundError(f"no return for {code}")
     return Side(code, ctx.label(code), fact)
@@ -186,7 +186,7 @@ def _index_figure(ctx: AskContext, index: str, day: dt.date) -> Figure:
         subject=index,
         source="stock_zh_index_daily_em",
     )
-    return next(f for f in move.figures("index") if f.name == "index_return_pct")
+    return next(f for f in move.figures("index") if f.name == FactName.INDEX_RETURN_PCT)
 
 
 def _index_return(ctx: AskContext, code: str) -> Side:
@@ -222,7 +222,7 @@ def _etf_tracking(ctx: AskContext, code: str) -> Side:
             source="stock_zh_index_daily_em",
         )
         td = Figure(
-            "tracking_difference_period_pp",
+            FactName.TRACKING_DIFFERENCE_PERIOD_PP,
             code,
             etf.return_pct - idx.return_pct,
             "pp",
@@ -234,7 +234,7 @@ def _etf_tracking(ctx: AskContext, code: str) -> Side:
     quote = ctx.toolbox.etf_quote(code, ctx.day)
     index_ret = _index_figure(ctx, index, quote.date)
     td = Figure(
-        "tracking_difference_pp",
+        FactName.TRACKING_DIFFERENCE_PP,
         code,
         quote.return_pct - float(index_ret.value),
         "pp",
@@ -247,7 +247,7 @@ def _etf_tracking(ctx: AskContext, code: str) -> Side:
 
 def _etf_premium(ctx: AskContext, code: str) -> Side:
     quote = ctx.toolbox.etf_quote(code, ctx.day)
-    fact = quote.fact("etf_premium_pct", code)
+    fact = quote.fact(FactName.ETF_PREMIUM_PCT, code)
     if fact is None:
         raise NotFoundError(f"no premium for {code} on {ctx.day}")
     return Side(code, ctx.label(code), fact)
@@ -259,17 +259,17 @@ def _etf_flows(ctx: AskContext, code: str) -> Side:
     if res.period is None:
         raise NotFoundError(f"no units change for {code}")
     suffix = res.period_suffix
-    change = res.fact(f"etf_units_change{suffix}", code)
+    change = res.fact(FactName.units_change(suffix), code)
     if change is None:
         raise NotFoundError(f"no units change for {code}")
-    pct = res.fact(f"etf_units_change{suffix}_pct", code)
-    start = next((f for f in res.facts if f.name == "etf_units" and f.as_of == res.period.start), None)
+    pct = res.fact(FactName.units_change_pct(suffix), code)
+    start = next((f for f in res.facts if f.name == FactName.ETF_UNITS and f.as_of == res.period.start), None)
     return Side(code, ctx.label(code), change, pct, start)
 
 
 def _etf_scale(ctx: AskContext, code: str) -> Side:
     res = ctx.toolbox.etf_flows(code, None, ctx.day)
-    scale = res.fact("etf_scale_yuan", code)
+    scale = res.fact(FactName.ETF_SCALE_YUAN, code)
     if scale is None:
         raise NotFoundError(f"no scale for {code}")
     return Side(code, ctx.label(code), scale)
@@ -284,7 +284,7 @@ def _weights(ctx: AskContext) -> str:
     sides = [
         Side(code, ctx.label(code, kind="stock"), fact)
         for code in stocks
-        if (fact := res.fact("constituent_weight_file_pct", code)) is not None
+        if (fact := res.fact(FactName.CONSTITUENT_WEIGHT_FILE_PCT, code)) is not None
     ]
     missing = [ctx.label(code, kind="stock") for code in stocks if code not in {s.code for s in sides}]
     if len(sides) < 2:
@@ -319,7 +319,9 @@ def _stocks(ctx: AskContext, measure: str) -> str:
     etf = ctx.etf()
     explanation = ctx.toolbox.explanation(etf, ctx.day, 5)
     figs = {(f.name, f.subject): f for f in explanation.figures()}
-    name = "constituent_contribution_pp" if measure == "contribution" else "constituent_return_pct"
+    name = (
+        FactName.CONSTITUENT_CONTRIBUTION_PP if measure == "contribution" else FactName.CONSTITUENT_RETURN_PCT
+    )
     stocks = list(ctx.intent.stocks)
     sides = [Side(c, ctx.label(c, kind="stock"), figs[(name, c)]) for c in stocks if (name, c) in figs]
     if len(sides) < 2:
@@ -343,7 +345,7 @@ def _stocks(ctx: AskContext, measure: str) -> str:
         rest=ranked[2:],
         all=ranked,
         diff=Figure(
-            "comparison_difference",
+            FactName.COMPARISON_DIFFERENCE,
             f"{ranked[0].code}-{ranked[1].code}",
             abs(ranked[0].number - ranked[1].number),
             "pp",

@@ -7,6 +7,7 @@ import logging
 import re
 from typing import Any
 
+from assistant.analysis.figures import FactName
 from assistant.answer.tools import PassageRef
 from assistant.errors import NotFoundError, UpstreamError
 
@@ -177,7 +178,7 @@ def _profile(ctx: AskContext, etf: str, etf_label: str) -> tuple[str, dict[str, 
         value = getattr(p, key)  # dates in it are backed by the quoted fund_overview_em row
         if value is not None:
             rows.append({"key": key, "label": LABELS[lang][key], "value": shown(key, value)})
-    size = p.fact("fund_asset_size_yuan")
+    size = p.fact(FactName.FUND_ASSET_SIZE_YUAN)
     if size is not None:
         # With its date: the overview states assets "截止至" a day that need not be the data's trading day.
         value = ctx.t(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from assistant.analysis.figures import Figure
+from assistant.analysis.figures import FactName, Figure
 
 from .context import AskContext
 
@@ -19,19 +19,19 @@ def answer(ctx: AskContext) -> str:
     fact = res.fact
 
     def units_on(day: dt.date) -> Figure | None:
-        return next((f for f in res.facts if f.name == "etf_units" and f.as_of == day), None)
+        return next((f for f in res.facts if f.name == FactName.ETF_UNITS and f.as_of == day), None)
 
-    values: dict[str, Any] = {"units": units_on(res.units_date), "scale": fact("etf_scale_yuan", etf)}
+    values: dict[str, Any] = {"units": units_on(res.units_date), "scale": fact(FactName.ETF_SCALE_YUAN, etf)}
     suffix = res.period_suffix
     start_units = units_on(res.period.start) if res.period else None
     if res.period and start_units is not None:
-        scale = fact(f"etf_scale_change{suffix}_yuan", etf)
+        scale = fact(FactName.scale_change_yuan(suffix), etf)
         values.update(
             start=start_units,
             end=res.period.end,
-            period=fact(f"etf_units_change{suffix}", etf),
+            period=fact(FactName.units_change(suffix), etf),
             period_up=res.period.change >= 0,
-            period_pct=fact(f"etf_units_change{suffix}_pct", etf),
+            period_pct=fact(FactName.units_change_pct(suffix), etf),
             scale_change=scale,
             scale_up=bool(scale and scale.value >= 0),
         )
@@ -39,7 +39,9 @@ def answer(ctx: AskContext) -> str:
         values.update(period=None)
     day_units = units_on(res.day.start) if res.day else None
     if res.day and day_units is not None:
-        values.update(day=fact("etf_units_change_1d", etf), day_up=res.day.change >= 0, day_start=day_units)
+        values.update(
+            day=fact(FactName.ETF_UNITS_CHANGE_1D, etf), day_up=res.day.change >= 0, day_start=day_units
+        )
     else:
         values.update(day=None)
     return ctx.render(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from assistant.analysis.figures import FactName
+
 from .context import AskContext
 
 
@@ -15,23 +17,26 @@ def answer(ctx: AskContext) -> str:
     holdings = [
         {
             "label": ctx.label(h.code, kind="stock", fallback=h.name),
-            "weight": weights.fact("constituent_weight_file_pct", h.code),
+            "weight": weights.fact(FactName.CONSTITUENT_WEIGHT_FILE_PCT, h.code),
         }
         for h in weights.holdings
     ]
     # "and Western Mining?" after a holdings question: answer for the named stocks, not the list again.
     weighed = {h.code for h in weights.holdings + weights.named}
     focus = [
-        {"label": ctx.label(code, kind="stock"), "weight": weights.fact("constituent_weight_file_pct", code)}
+        {
+            "label": ctx.label(code, kind="stock"),
+            "weight": weights.fact(FactName.CONSTITUENT_WEIGHT_FILE_PCT, code),
+        }
         for code in named
         if code in weighed
     ]
     absent = [ctx.label(code, kind="stock") for code in named if code not in weighed]
     ctx.shown["holdings"] = [h.code for h in weights.holdings]
     totals = {
-        "top_n": weights.fact("top_n_count"),
-        "count": weights.fact("constituents_count"),
-        "total": weights.fact("top_n_weight_pct"),
+        "top_n": weights.fact(FactName.TOP_N_COUNT),
+        "count": weights.fact(FactName.CONSTITUENTS_COUNT),
+        "total": weights.fact(FactName.TOP_N_WEIGHT_PCT),
     }
     return ctx.render(
         "holdings",

@@ -8,7 +8,7 @@ import logging
 import re
 from typing import Any
 
-from assistant.analysis.figures import Figure
+from assistant.analysis.figures import FactName, Figure
 from assistant.answer.numbers import extract
 from assistant.errors import NotFoundError, UpstreamError
 from assistant.market.model import CHINA_TZ
@@ -34,10 +34,10 @@ def answer(ctx: AskContext) -> str:
     index_up = res.index_return_pct >= 0
     index_label = ctx.label(res.index, kind="index")
     headline = {
-        "etf_ret": fact("etf_return_pct", etf),
-        "index_ret": fact("index_return_pct", res.index),
-        "td": fact("tracking_difference_pp", etf),
-        "top_n": fact("top_n_count", res.index),
+        "etf_ret": fact(FactName.ETF_RETURN_PCT, etf),
+        "index_ret": fact(FactName.INDEX_RETURN_PCT, res.index),
+        "td": fact(FactName.TRACKING_DIFFERENCE_PP, etf),
+        "top_n": fact(FactName.TOP_N_COUNT, res.index),
     }
     figs = {(f.name, f.subject): f for f in explanation.figures()}
 
@@ -61,8 +61,8 @@ def answer(ctx: AskContext) -> str:
             "full": full,
             "code": c.code,
             "up": (c.return_pct or 0) >= 0,
-            "ret": figs.get(("constituent_return_pct", c.code)),
-            "contrib": figs.get(("constituent_contribution_pp", c.code)),
+            "ret": figs.get((FactName.CONSTITUENT_RETURN_PCT, c.code)),
+            "contrib": figs.get((FactName.CONSTITUENT_CONTRIBUTION_PP, c.code)),
         }
 
     drivers = [contributor(c) for c in res.drivers if c.return_pct is not None]
@@ -76,7 +76,10 @@ def answer(ctx: AskContext) -> str:
         key=lambda i: -abs(i.contribution_pp),
     )[:3]
     industries = [
-        {"name": ctx.industry(i.industry), "contrib": figs.get(("industry_contribution_pp", i.industry))}
+        {
+            "name": ctx.industry(i.industry),
+            "contrib": figs.get((FactName.INDUSTRY_CONTRIBUTION_PP, i.industry)),
+        }
         for i in inds
     ]
     by_code = {c.code: c for c in explanation.constituents}
@@ -101,14 +104,14 @@ def answer(ctx: AskContext) -> str:
                 {
                     "label": name,
                     "suspended": True,
-                    "weight": figs.get(("constituent_weight_pct", code)),
-                    "contrib": figs[("constituent_contribution_pp", code)],
+                    "weight": figs.get((FactName.CONSTITUENT_WEIGHT_PCT, code)),
+                    "contrib": figs[(FactName.CONSTITUENT_CONTRIBUTION_PP, code)],
                 }
             )
             continue
         rank = next(i for i, c in enumerate(order, 1) if c.code == code)
         rank_fact = Figure(
-            "constituent_contribution_rank",
+            FactName.CONSTITUENT_CONTRIBUTION_RANK,
             code,
             float(rank),
             "count",
@@ -120,21 +123,26 @@ def answer(ctx: AskContext) -> str:
                 "label": name,
                 "suspended": False,
                 "up": cons.return_pct >= 0,
-                "ret": figs[("constituent_return_pct", code)],
-                "weight": figs[("constituent_weight_pct", code)],
-                "contrib": figs[("constituent_contribution_pp", code)],
+                "ret": figs[(FactName.CONSTITUENT_RETURN_PCT, code)],
+                "weight": figs[(FactName.CONSTITUENT_WEIGHT_PCT, code)],
+                "contrib": figs[(FactName.CONSTITUENT_CONTRIBUTION_PP, code)],
                 "rank": rank_fact,
             }
         )
     news = driver_news(ctx, res, drivers, focus[0] if focus else None)
     correction = intent.premise is not None and (intent.premise == "up") != up and abs(res.etf_return_pct) > 0
     # Premium and flows are always stated when the data has them: one short clause each.
-    premium = fact("etf_premium_pct", etf)
-    premium_change = fact("etf_premium_change_pp", etf) if premium is not None else None
+    premium = fact(FactName.ETF_PREMIUM_PCT, etf)
+    premium_change = fact(FactName.ETF_PREMIUM_CHANGE_PP, etf) if premium is not None else None
     flows: dict[str, Any] | None = None
-    day_change, period_change = fact("etf_units_change_1d", etf), fact("etf_units_change", etf)
-    pct_change, scale_change = fact("etf_units_change_pct", etf), fact("etf_scale_change_yuan", etf)
-    start_units = next((f for f in res.facts if f.name == "etf_units" and f.as_of == res.period_start), None)
+    day_change, period_change = fact(FactName.ETF_UNITS_CHANGE_1D, etf), fact(FactName.ETF_UNITS_CHANGE, etf)
+    pct_change, scale_change = (
+        fact(FactName.ETF_UNITS_CHANGE_PCT, etf),
+        fact(FactName.ETF_SCALE_CHANGE_YUAN, etf),
+    )
+    start_units = next(
+        (f for f in res.facts if f.name == FactName.ETF_UNITS and f.as_of == res.period_start), None
+    )
     if period_change is not None and pct_change is not None and start_units is not None:
         flows = {
             "start": start_units,
@@ -158,8 +166,8 @@ def answer(ctx: AskContext) -> str:
             {
                 "label": name,
                 "head": head(name),
-                "weight": figs.get(("constituent_weight_pct", code)),
-                "contrib": figs.get(("constituent_contribution_pp", code)),
+                "weight": figs.get((FactName.CONSTITUENT_WEIGHT_PCT, code)),
+                "contrib": figs.get((FactName.CONSTITUENT_CONTRIBUTION_PP, code)),
             }
         )
     ctx.shown["contributors"] = [d["code"] for d in drivers]
@@ -178,7 +186,7 @@ def answer(ctx: AskContext) -> str:
         index_label=index_label,
         industries=industries,
         drivers=drivers if not focus else drivers[:3],
-        share=fact("top_n_share_pct", res.index) if drivers else None,
+        share=fact(FactName.TOP_N_SHARE_PCT, res.index) if drivers else None,
         laggards=laggards if not focus else [],
         suspended=suspended,
         news=news,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from assistant.analysis.figures import FactName
+
 from .context import AskContext
 
 
@@ -10,17 +12,17 @@ def answer(ctx: AskContext) -> str:
     etf = ctx.etf()
     quote = ctx.toolbox.etf_quote(etf, intent.date)
     fact = quote.fact
-    prev = next((f for f in quote.facts if f.name == "etf_prev_close"), None)
+    prev = next((f for f in quote.facts if f.name == FactName.ETF_PREV_CLOSE), None)
     values = {
-        "price": fact("etf_close", etf),
+        "price": fact(FactName.ETF_CLOSE, etf),
         "prev": prev,
-        "ret": fact("etf_return_pct", etf),
-        "iopv": fact("etf_iopv", etf),
-        "premium": fact("etf_premium_pct", etf),
-        "volume": fact("etf_volume_units", etf),
-        "amount": fact("etf_amount_yuan", etf),
-        "turnover": fact("etf_turnover_rate_pct", etf),
-        "premium_change": fact("etf_premium_change_pp", etf),
+        "ret": fact(FactName.ETF_RETURN_PCT, etf),
+        "iopv": fact(FactName.ETF_IOPV, etf),
+        "premium": fact(FactName.ETF_PREMIUM_PCT, etf),
+        "volume": fact(FactName.ETF_VOLUME_UNITS, etf),
+        "amount": fact(FactName.ETF_AMOUNT_YUAN, etf),
+        "turnover": fact(FactName.ETF_TURNOVER_RATE_PCT, etf),
+        "premium_change": fact(FactName.ETF_PREMIUM_CHANGE_PP, etf),
     }
     if values["premium"] is None:
         values["iopv"] = None

@@ -4,7 +4,7 @@ industry the stock talked about belongs to ("which sector was that?")."""
 
 from __future__ import annotations
 
-from assistant.analysis.figures import Figure
+from assistant.analysis.figures import FactName, Figure
 from assistant.errors import NotFoundError
 
 from .context import AskContext
@@ -59,8 +59,8 @@ def _contribution_list(ctx: AskContext, *, lagging: bool) -> str:
         {
             "label": ctx.label(c.code, kind="stock", fallback=c.name),
             "head": head(ctx.label(c.code, kind="stock", fallback=c.name)),
-            "contrib": figs[("constituent_contribution_pp", c.code)],
-            "ret": figs.get(("constituent_return_pct", c.code)),
+            "contrib": figs[(FactName.CONSTITUENT_CONTRIBUTION_PP, c.code)],
+            "ret": figs.get((FactName.CONSTITUENT_RETURN_PCT, c.code)),
             "up": (c.return_pct or 0) >= 0,
         }
         for c in listed
@@ -75,12 +75,12 @@ def _contribution_list(ctx: AskContext, *, lagging: bool) -> str:
         index_up=sign > 0,
         against=sign > 0 > x.index_return_pct,  # the positive ones on a falling day
         index_label=ctx.label(x.index, kind="index"),
-        count=count("top_n_count", len(listed)),
+        count=count(FactName.TOP_N_COUNT, len(listed)),
         # Fewer than asked: how many constituents the index has (when asked for more) and how many moved it.
-        total=count("constituents_count", len(x.constituents)) if asked > len(x.constituents) else None,
-        moved=count(f"{'negative' if sign < 0 else 'positive'}_contributors_count", len(moved))
-        if asked > len(moved)
+        total=count(FactName.CONSTITUENTS_COUNT, len(x.constituents))
+        if asked > len(x.constituents)
         else None,
+        moved=count(FactName.contributors_count(sign), len(moved)) if asked > len(moved) else None,
         capped=len(listed) < min(asked, len(moved)),
         cite_data=ctx.ledger.add_data("stock_zh_a_hist"),
     )
@@ -107,7 +107,7 @@ def industry_of(ctx: AskContext) -> str:
         label=ctx.label(code, kind="stock", fallback=cons.name),
         industry=ctx.industry(cons.industry),
         day=explanation.trade_date,
-        contrib=figs.get(("industry_contribution_pp", cons.industry)),
+        contrib=figs.get((FactName.INDUSTRY_CONTRIBUTION_PP, cons.industry)),
         cite_data=ctx.ledger.add_data("stock_zh_a_hist"),
     )
 
@@ -135,7 +135,12 @@ def _constituent(ctx: AskContext, *, lagging: bool) -> str:
         )
     cons = order[position - 1]
     rank_fact = Figure(
-        "constituent_contribution_rank", cons.code, float(position), "count", explanation.trade_date, _SOURCE
+        FactName.CONSTITUENT_CONTRIBUTION_RANK,
+        cons.code,
+        float(position),
+        "count",
+        explanation.trade_date,
+        _SOURCE,
     )
     ctx.shown["contributors" if not lagging else "laggards"] = [c.code for c in order[:5]]
     industry = None if cons.industry in (None, "UNCLASSIFIED") else ctx.industry(cons.industry)
@@ -148,8 +153,8 @@ def _constituent(ctx: AskContext, *, lagging: bool) -> str:
         label=ctx.label(cons.code, kind="stock", fallback=cons.name),
         industry=industry,
         up=(cons.return_pct or 0) >= 0,
-        ret=figs.get(("constituent_return_pct", cons.code)),
-        contrib=figs[("constituent_contribution_pp", cons.code)],
+        ret=figs.get((FactName.CONSTITUENT_RETURN_PCT, cons.code)),
+        contrib=figs[(FactName.CONSTITUENT_CONTRIBUTION_PP, cons.code)],
         day=explanation.trade_date,
         index_label=ctx.label(explanation.index, kind="index"),
         cite_data=ctx.ledger.add_data("stock_zh_a_hist"),
@@ -177,10 +182,18 @@ def _industry_rank(ctx: AskContext, *, lagging: bool) -> str:
         )
     chosen = order[position - 1]
     rank_fact = Figure(
-        "industry_contribution_rank", chosen.industry, float(position), "count", res.trade_date, _SOURCE
+        FactName.INDUSTRY_CONTRIBUTION_RANK,
+        chosen.industry,
+        float(position),
+        "count",
+        res.trade_date,
+        _SOURCE,
     )
     rest = [
-        {"name": ctx.industry(i.industry), "contrib": figs.get(("industry_contribution_pp", i.industry))}
+        {
+            "name": ctx.industry(i.industry),
+            "contrib": figs.get((FactName.INDUSTRY_CONTRIBUTION_PP, i.industry)),
+        }
         for i in order[position : position + 2]
     ]
     ctx.shown["industries" if not lagging else "lagging_industries"] = [i.industry for i in order[:5]]
@@ -191,14 +204,14 @@ def _industry_rank(ctx: AskContext, *, lagging: bool) -> str:
         position=position,
         rank_fact=rank_fact,
         name=ctx.industry(chosen.industry),
-        contrib=figs.get(("industry_contribution_pp", chosen.industry)),
+        contrib=figs.get((FactName.INDUSTRY_CONTRIBUTION_PP, chosen.industry)),
         rest=rest,
         day=res.trade_date,
         index_label=ctx.label(res.index, kind="index"),
         etf_label=ctx.label(etf),
         up=res.etf_return_pct >= 0,
-        etf_ret=res.fact("etf_return_pct", etf),
-        index_ret=res.fact("index_return_pct", res.index),
+        etf_ret=res.fact(FactName.ETF_RETURN_PCT, etf),
+        index_ret=res.fact(FactName.INDEX_RETURN_PCT, res.index),
         cite_data=ctx.ledger.add_data("fund_etf_hist_em") + ctx.ledger.add_data("stock_zh_index_daily_em"),
     )
 
@@ -218,7 +231,7 @@ def _holding(ctx: AskContext) -> str:
         None
         if position is None
         else Figure(
-            "constituent_weight_rank",
+            FactName.CONSTITUENT_WEIGHT_RANK,
             code,
             float(position),
             "count",
@@ -233,7 +246,7 @@ def _holding(ctx: AskContext) -> str:
         position=position or 0,
         rank_fact=rank_fact,
         label=ctx.label(code, kind="stock"),
-        weight=weights.fact("constituent_weight_file_pct", code),
+        weight=weights.fact(FactName.CONSTITUENT_WEIGHT_FILE_PCT, code),
         wdate=weights.weights_date,
         index_label=ctx.label(index, kind="index"),
         cite_data=ctx.ledger.add_data("index_stock_cons_weight_csindex"),

@@ -4,6 +4,8 @@ the user's language. Never the move dump."""
 
 from __future__ import annotations
 
+from assistant.analysis.figures import FactName
+
 from .context import AskContext
 
 
@@ -40,8 +42,8 @@ def _plain(ctx: AskContext, kind: str) -> str:
         facts = {
             "etf_label": ctx.label(etf),
             "index_label": ctx.label(res.index, kind="index"),
-            "etf_ret": res.fact("etf_return_pct", etf),
-            "index_ret": res.fact("index_return_pct", res.index),
+            "etf_ret": res.fact(FactName.ETF_RETURN_PCT, etf),
+            "index_ret": res.fact(FactName.INDEX_RETURN_PCT, res.index),
             "up": res.etf_return_pct >= 0,
             "day": res.trade_date,
             "cite": ctx.ledger.add_data("fund_etf_hist_em") + ctx.ledger.add_data("stock_zh_index_daily_em"),

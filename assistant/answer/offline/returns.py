@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from assistant.analysis.attribution import daily_move
-from assistant.analysis.figures import Figure
+from assistant.analysis.figures import FactName, Figure
 from assistant.analysis.returns import period_return
 
 from .context import AskContext
@@ -47,10 +47,10 @@ def _day(ctx: AskContext, kind: str) -> str:
         subject=index,
         source="stock_zh_index_daily_em",
     )
-    index_ret = next(f for f in index_move.figures("index") if f.name == "index_return_pct")
-    etf_ret = quote.fact("etf_return_pct", etf)
+    index_ret = next(f for f in index_move.figures("index") if f.name == FactName.INDEX_RETURN_PCT)
+    etf_ret = quote.fact(FactName.ETF_RETURN_PCT, etf)
     td = Figure(
-        "tracking_difference_pp",
+        FactName.TRACKING_DIFFERENCE_PP,
         etf,
         quote.return_pct - index_move.return_pct,
         "pp",
@@ -105,7 +105,7 @@ def _period(ctx: AskContext, *, tracking: bool) -> str:
     diff = None
     if index_res is not None:
         diff = Figure(
-            "tracking_difference_period_pp",
+            FactName.TRACKING_DIFFERENCE_PERIOD_PP,
             etf,
             etf_res.return_pct - index_res.return_pct,
             "pp",

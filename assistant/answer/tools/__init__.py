@@ -4,7 +4,7 @@
 Importing this package stays light: LangChain is imported only when `build_tools` runs.
 """
 
-from assistant.analysis.flows import period_tag
+from assistant.analysis.figures import period_tag
 from assistant.answer.tools.adapters import TOOL_SPECS, build_tools, error_kind
 from assistant.answer.tools.passages import defuse_quote
 from assistant.answer.tools.results import (

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from assistant.analysis.figures import Figure
+from assistant.analysis.figures import FactName, Figure
 from assistant.analysis.flows import units_jump_warning
 from assistant.analysis.premium import implausible_premium
 from assistant.answer.tools.core import ToolboxCore, _call
@@ -54,12 +54,12 @@ class MarketTools(ToolboxCore):
         shown = {c.code for c in (*a.top_contributors, *a.bottom_contributors, *a.drivers)}
         facts: list[Figure] = []
         for fig in x.figures():
-            if fig.name.startswith("constituent_") and fig.subject not in shown:
+            if FactName.about(fig.name) == "constituent" and fig.subject not in shown:
                 continue  # 100 constituents x 4 figures would drown the relevant ones
             facts.append(fig)
         facts.append(
             Figure(
-                "top_n_count",
+                FactName.TOP_N_COUNT,
                 x.index,
                 float(a.top_n),
                 "count",
@@ -133,13 +133,13 @@ class MarketTools(ToolboxCore):
                 spot = None
             if spot is not None and spot.data_date == day:
                 p = compute_premium(code, spot.price, spot.iopv, spot.discount_rate_pct, day)
-                facts += [f for f in p.figures() if f.name != "etf_price"]
+                facts += [f for f in p.figures() if f.name != FactName.ETF_PRICE]
                 iopv, premium = p.iopv, p.premium_pct
                 turnover = spot.turnover_rate_pct
                 if turnover is not None:
                     facts.append(
                         Figure(
-                            "etf_turnover_rate_pct",
+                            FactName.ETF_TURNOVER_RATE_PCT,
                             code,
                             turnover,
                             "%",
@@ -151,9 +151,11 @@ class MarketTools(ToolboxCore):
             else:
                 notes.append(f"No fund_etf_spot_em row dated {day}: IOPV and premium are not available.")
             if volume is not None:
-                facts.append(Figure("etf_volume_units", code, volume, "份", day, src, "成交量 (手 × 100)"))
+                facts.append(
+                    Figure(FactName.ETF_VOLUME_UNITS, code, volume, "份", day, src, "成交量 (手 × 100)")
+                )
             if amount is not None:
-                facts.append(Figure("etf_amount_yuan", code, amount, "元", day, src, "成交额"))
+                facts.append(Figure(FactName.ETF_AMOUNT_YUAN, code, amount, "元", day, src, "成交额"))
             return QuoteResult(
                 etf=code,
                 name=name,
@@ -205,13 +207,15 @@ class MarketTools(ToolboxCore):
             total = float(sum(h.weight_pct for h in holdings))
             n = len(holdings)
             facts = [
-                Figure("constituent_weight_file_pct", h.code, h.weight_pct, "%", wdate, src)
+                Figure(FactName.CONSTITUENT_WEIGHT_FILE_PCT, h.code, h.weight_pct, "%", wdate, src)
                 for h in holdings + named
             ]
             facts += [
-                Figure("top_n_weight_pct", index, total, "%", wdate, src, f"sum of the top {n} weights"),
-                Figure("top_n_count", index, float(n), "count", wdate, src),
-                Figure("constituents_count", index, float(len(w)), "count", wdate, src),
+                Figure(
+                    FactName.TOP_N_WEIGHT_PCT, index, total, "%", wdate, src, f"sum of the top {n} weights"
+                ),
+                Figure(FactName.TOP_N_COUNT, index, float(n), "count", wdate, src),
+                Figure(FactName.CONSTITUENTS_COUNT, index, float(len(w)), "count", wdate, src),
             ]
             return ConstituentsResult(
                 index=index,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from assistant.analysis.figures import Figure
+from assistant.analysis.figures import FactName, Figure
 from assistant.answer.tools.core import Searcher, _call
 from assistant.answer.tools.market_tools import MarketTools
 from assistant.answer.tools.passages import parse_until, passage_from_hit
@@ -53,8 +53,8 @@ class Toolbox(MarketTools):
             facts: list[Figure] = []
             asof = self.md.info.trade_date
             for key, name, unit in (
-                ("资产规模", "fund_asset_size_yuan", "元"),
-                ("份额规模", "fund_units", "份"),
+                ("资产规模", FactName.FUND_ASSET_SIZE_YUAN, "元"),
+                ("份额规模", FactName.FUND_UNITS, "份"),
             ):
                 parsed = parse_amount(get(key))
                 if parsed is not None:
