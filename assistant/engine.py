@@ -243,6 +243,9 @@ class _UnavailableStore:
     def search(self, *args: Any, **kwargs: Any) -> list[Any]:
         raise UpstreamError("retrieval", "open store", self.reason)
 
+    def prefetch(self, queries: Sequence[str]) -> None:
+        """Nothing to prepare: each search reports the store as unavailable."""
+
 
 def _llm_answerer(settings: Settings, model: Any, toolbox: Any, offline: Any, lexicon: Any) -> Any:
     """`llm_mode` writer (default: the offline plan computes, the model writes) or agent (the model plans)."""

@@ -35,6 +35,9 @@ class KeywordSearcher:
             )
         )
 
+    def prefetch(self, queries: Any) -> None:
+        """Nothing to embed: matches are by symbol."""
+
     def search(
         self,
         query: str,

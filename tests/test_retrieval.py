@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.config import Settings, bundled_sample_path
@@ -211,3 +212,44 @@ def test_jieba_dictionary_on_disk_gives_the_same_tokens(tmp_path: Path) -> None:
         assert [lexical.tokenize(t) for t in texts] == expected
     finally:
         jieba.dt.FREQ = full
+
+
+def test_the_in_memory_unfiltered_list_is_the_store_query_s_ranking(sample_store: ChunkStore) -> None:
+    """Small indexes rank the unfiltered dense list in numpy instead of asking Chroma: the same ids, same order."""
+    from assistant.retrieval.hybrid import _DenseLists
+
+    searcher = HybridSearcher(sample_store)
+    searcher.lexical.sync(sample_store)
+    for query in ("钨价 上涨", "index methodology review", "基金 份额"):
+        emb = sample_store.embedder.embed_query(query)
+        lists = _DenseLists(sample_store, searcher.lexical, emb, None, (), [], 10)
+        in_memory = [cid for cid, _ in lists.raw]
+        stored = [c for c, _ in sample_store.query_ids(emb, lists.fetch) if c in searcher.lexical.row_of]
+        assert stored and in_memory[: len(stored)] == stored, query  # the index leaves quarantined chunks out
+
+
+def test_prefetched_queries_are_embedded_in_one_batch_and_search_the_same(sample_store: ChunkStore) -> None:
+    class Counting(HashingEmbedder):
+        def __init__(self) -> None:
+            super().__init__(128)
+            self.singles = self.batches = 0
+
+        def encode_query(self, text: str):  # type: ignore[no-untyped-def]
+            self.singles += 1
+            return super().encode_query(text)
+
+        def encode_queries(self, texts):  # type: ignore[no-untyped-def]
+            self.batches += 1
+            return np.stack([HashingEmbedder.encode_query(self, t) for t in texts])
+
+    queries = ["厦门钨业 上涨", "洛阳钼业 上涨", "560500 上涨"]
+    plain = [[h.chunk_id for h in HybridSearcher(sample_store).search(q, k=3, as_of=AS_OF)] for q in queries]
+    counting = Counting()
+    searcher = HybridSearcher(sample_store)
+    searcher.store = type("View", (), {"__getattr__": lambda _, n: getattr(sample_store, n)})()
+    searcher.store.embedder = counting  # type: ignore[attr-defined]
+    searcher.prefetch(queries)
+    assert [[h.chunk_id for h in searcher.search(q, k=3, as_of=AS_OF)] for q in queries] == plain
+    assert (counting.batches, counting.singles) == (1, 0)
+    searcher.search(queries[0], k=3, as_of=AS_OF)  # used once: the next search of it embeds again
+    assert counting.singles == 1

@@ -179,10 +179,9 @@ class _TypedBars:
         )
         rows = np.flatnonzero((ords >= 0) & (ords <= last_ord))
         rows = rows[np.argsort(ords[rows], kind="stable")]
-        values = raw[[src[c] for c in columns[1:]]].to_numpy(dtype="float64")[rows]
         data: dict[str, Any] = {"date": dates[rows]}
-        for i, column in enumerate(columns[1:]):
-            data[column] = values[:, i]
+        for column in columns[1:]:  # column by column: a sub-frame first would copy it (~1 ms per stock)
+            data[column] = raw[src[column]].to_numpy(dtype="float64")[rows]
         frame = pd.DataFrame(data, columns=columns)
         frame.attrs["source"] = source
         return cls(frame, ords[rows], source)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -30,6 +31,7 @@ import numpy as np
 
 from assistant.errors import InputError
 from assistant.market.model import CHINA_TZ
+from assistant.retrieval.embedders import embed_queries
 from assistant.retrieval.entities import SymbolTagger
 from assistant.retrieval.filters import as_of_ts, build_where, normalise_kinds
 from assistant.retrieval.lexical import LexicalIndex
@@ -97,6 +99,17 @@ class HybridSearcher:
         self.languages = tuple(languages)
         self.recency_half_life_days = recency_half_life_days
         self.lexical = lexical if lexical is not None else LexicalIndex()  # an empty index is falsy
+        self._prefetched: dict[str, np.ndarray] = {}
+        self._prefetch_lock = threading.Lock()
+
+    def prefetch(self, queries: Sequence[str]) -> None:
+        """Embed queries about to be searched in one model call (a move answer's news searches: one call instead
+        of six). Each vector serves the next search of its query once: a batch, never a cache across answers."""
+        todo = [q for q in dict.fromkeys(queries) if q and q.strip()]
+        if len(todo) > 1:
+            vectors = embed_queries(self.store.embedder, todo)
+            with self._prefetch_lock:
+                self._prefetched = dict(zip(todo, vectors))
 
     def search(
         self,
@@ -109,7 +122,7 @@ class HybridSearcher:
         trade_date: dt.date | None = None,
         mode: Mode = "hybrid",
         max_per_citation: int | None = 1,
-        query_embedding: Sequence[float] | None = None,
+        query_embedding: Sequence[float] | np.ndarray | None = None,
     ) -> list[Hit]:
         """Top-k chunks for `query` published at or before `as_of`, of `kind`, about any of `symbols`.
 
@@ -128,6 +141,9 @@ class HybridSearcher:
             self.tagger = SymbolTagger(self.store.lexicon())  # the ingest may have brought new names
         lists: list[tuple[list[Hit], float]] = []
         if mode in ("hybrid", "dense"):
+            if query_embedding is None:
+                with self._prefetch_lock:
+                    query_embedding = self._prefetched.pop(query, None)
             emb = query_embedding if query_embedding is not None else self.store.embedder.embed_query(query)
             dense = _DenseLists(self.store, self.lexical, emb, as_of, kinds, symbols, n)
             if mode == "dense":
@@ -241,7 +257,7 @@ class _DenseLists:
         self,
         store: ChunkStore | StampedStore,
         lexical: LexicalIndex,
-        emb: Sequence[float],
+        emb: Sequence[float] | np.ndarray,
         as_of: dt.datetime | None,
         kinds: tuple[str, ...],
         symbols: list[str],

@@ -235,6 +235,7 @@ def driver_news(
     # News can only explain a day's move if it was out before that day's close (15:00 China time).
     close = dt.datetime.combine(res.trade_date, dt.time(15, 0), tzinfo=CHINA_TZ)
     try:
+        ctx.toolbox.prepare_searches([query for _, query, _ in wanted])
         for about, query, symbols in wanted:
             found = ctx.toolbox.search_news(query, symbols, until=close, k=3).passages
             for p in found:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -39,6 +39,9 @@ class Searcher(Protocol):
         trade_date: dt.date | None = None,
         max_per_citation: int | None = 1,
     ) -> list[Any]: ...
+
+    def prefetch(self, queries: Sequence[str]) -> None:
+        """Prepare several searches at once (e.g. embed their queries in one batch); may do nothing."""
 
 
 @dataclass

@@ -8,6 +8,7 @@ Nothing published after the data's `as_of` is ever returned. A bad argument rais
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Sequence
 
@@ -120,6 +121,12 @@ class Toolbox(MarketTools):
         k: int = 5,
     ) -> SearchResult:
         return self._search(query, "news", symbols, until, k)
+
+    def prepare_searches(self, queries: Sequence[str]) -> None:
+        """Several searches are coming (a move answer's news for each driver): their queries are embedded in one
+        batch. Retrieval that is down is reported by the searches themselves."""
+        with contextlib.suppress(MarketAssistantError):
+            self._searcher().prefetch(queries)
 
     def search_documents(self, query: str, symbols: Sequence[str] | None = None, k: int = 4) -> SearchResult:
         return self._search(query, "document", symbols, None, k)
