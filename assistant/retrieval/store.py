@@ -79,9 +79,7 @@ class ChunkStore(ChunkReads):
         self.name = name
         self.location = location or name
         self.cache_dir = cache_dir  # the persisted BM25 index per revision; None: not persisted
-        self.user_cache_dir: Path | None = (
-            None  # settings.user_cache_dir: jieba's caches, shared by all stores
-        )
+        self.user_cache_dir: Path | None = None  # jieba's caches, shared by all stores (open: from settings)
         self.embedding_cache = embedding_cache  # vectors by (embedder, text hash) ingest reuses; None: encode
         self.lock = lock  # inter-process writer lock (None: the caller serialises, e.g. a private test store)
         self._reopen = reopen  # a fresh client on the same store (None: the view cannot go stale: a server)
