@@ -175,8 +175,7 @@ def _add_source_articles(root: Path, loaded: LoadResult) -> None:
     for entry in entries:
         file = root / str(entry.get("file", ""))
         try:
-            raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-            df = frames.normalise("stock_news_em", raw, akshare_version=manifest.get("akshare_version"))
+            df = frames.read_csv_frame(file, "stock_news_em", manifest.get("akshare_version"))
             symbol = (entry.get("params") or {}).get("symbol")
             articles = frames.news_articles(df, symbol)
         except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:

@@ -47,9 +47,9 @@ def lexicon_from_snapshot(snapshot: Path) -> dict[str, str]:
         function, file = frame.get("function"), frame.get("file")
         if function not in pairs or not file:
             continue
-        try:  # the snapshot's own parsing path: text cells, then frames.normalise
-            raw = pd.read_csv(snapshot / file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-            rows = frames.normalise(function, raw).to_dict("records")
+        try:  # the snapshot's own parsing path (text cells, then frames.normalise), parsed once per process
+            df = frames.read_csv_frame(snapshot / file, function, manifest.get("akshare_version"))
+            rows = df.to_dict("records")
         except (OSError, ValueError, pd.errors.EmptyDataError, pd.errors.ParserError):
             continue  # FrameError and UnicodeDecodeError are ValueErrors
         if function == "stock_individual_info_em":

@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import itertools
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -169,6 +173,35 @@ def normalise(
     return out
 
 
+def read_csv_frame(file: Path, function: str, akshare_version: object = None) -> pd.DataFrame:
+    """A frame CSV of a snapshot (text cells, read as written) normalised: the one way snapshot frames are read.
+
+    The same bytes are parsed once per process (keyed by their sha256, so a rewritten file is never served stale):
+    a fresh store's ingest builds its lexicon and news from frames the snapshot loader has just validated. Raises
+    what read_csv and `normalise` raise (EmptyDataError, ParserError, UnicodeDecodeError, FrameError); failures
+    are not remembered."""
+    data = Path(file).read_bytes()
+    version = str(akshare_version) if akshare_version else None
+    key = (hashlib.sha256(data).digest(), function, version)
+    with _parsed_lock:
+        df = _parsed.get(key)
+        if df is not None:
+            _parsed.move_to_end(key)
+            return df.copy(deep=False)
+    raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    df = normalise(function, raw, akshare_version=version)
+    with _parsed_lock:
+        _parsed[key] = df
+        while len(_parsed) > _PARSED_MAX:
+            _parsed.popitem(last=False)
+    return df.copy(deep=False)
+
+
+_PARSED_MAX = 1024  # frames; a snapshot holds a few hundred
+_parsed: OrderedDict[tuple[bytes, str, str | None], pd.DataFrame] = OrderedDict()
+_parsed_lock = threading.Lock()
+
+
 def _date_sort_key(series: pd.Series) -> pd.Series:
     keys = [d.toordinal() if d is not None else -1 for d in series.tolist()]
     return pd.Series(keys, index=series.index, dtype="int64")
@@ -313,6 +346,7 @@ __all__ = [
     "parse_date",
     "parse_datetime",
     "parse_param_date",
+    "read_csv_frame",
     "spec_for",
     "text_or_none",
     "weight_sum_problem",

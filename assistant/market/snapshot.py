@@ -237,13 +237,11 @@ class SnapshotSource:
 
     def _read_frame(self, function: str, file: Path) -> pd.DataFrame:
         try:
-            raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            df = frames.read_csv_frame(file, function, self.info.akshare_version)
         except pd.errors.EmptyDataError:
             raise self._fail("empty file: a frame CSV needs at least the header row", file) from None
         except (UnicodeDecodeError, pd.errors.ParserError) as err:
             raise self._fail(f"not a UTF-8 comma-separated CSV ({err})", file) from None
-        try:
-            df = frames.normalise(function, raw, akshare_version=self.info.akshare_version)
         except frames.FrameError as err:
             raise self._fail(str(err), file) from None
         if function == "index_stock_cons_weight_csindex":
