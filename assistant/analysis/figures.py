@@ -21,11 +21,12 @@ class Figure:
     `constituent_contribution_pp` / `600549`); `source` is the AKShare function (or functions, joined by
     "+") whose frame produced it, so an answer can cite the data behind every number.
 
-    `id` ("name|subject|as_of") is the evidence id a model or a client refers to a figure by. It is derived, not
-    passed: declared first (with `init=False`) so the figures keep being built positionally while a pydantic
-    result that holds them still serialises it, first, as tool results always have.
+    `id` ("name|subject|as_of") is the evidence id a model or a client refers to a figure by; it is derived from
+    the other fields, never passed.
     """
 
+    # Declared first and `init=False`: figures are still built positionally, and a pydantic tool result holding
+    # them serialises the id first, as tool results always have (the docstring above reaches MCP clients).
     id: str = field(init=False, default="", repr=False, compare=False)
     name: str
     subject: str
