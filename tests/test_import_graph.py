@@ -18,7 +18,14 @@ GENERATED = ("eval/snapshots",)  # scenario generators: scripts over the whole s
 # Lowest layer first; a module may import only from its own layer or below. Longest prefix wins; the package
 # root `assistant` names only its own __init__, so a new top-level module must be placed here explicitly.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("assistant", "assistant.errors", "assistant.config", "assistant.caveats", "prompts"),
+    (
+        "assistant",
+        "assistant.errors",
+        "assistant.config",
+        "assistant.caveats",
+        "assistant.private_cache",
+        "prompts",
+    ),
     ("assistant.market",),
     ("assistant.analysis",),
     ("assistant.retrieval",),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.retrieval.tokens import private_folder
+from assistant.private_cache import private_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 

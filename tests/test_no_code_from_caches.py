@@ -49,7 +49,12 @@ def _plant(root: Path, marker: Path) -> int:
 
 
 def _ask(store: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "MARKET_ASSISTANT_STORE": str(store)}
+    env = {
+        **os.environ,
+        "PYTHONIOENCODING": "utf-8",
+        "MARKET_ASSISTANT_STORE": str(store),
+        "MARKET_ASSISTANT_USER_CACHE": str(cwd / "user-cache"),  # planted into too: this test's own
+    }
     return subprocess.run(
         [str(BIN), "ask", "--json", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
     )
@@ -60,10 +65,10 @@ def test_planted_pickles_in_the_store_never_run(tmp_path: Path) -> None:
     store, marker = tmp_path / "store", tmp_path / "PWNED"
     first = _ask(store, tmp_path, "为什么560500今天上涨？")
     assert first.returncode == 0, first.stderr
-    cache = store / "cache"
+    cache, user_cache = store / "cache", tmp_path / "user-cache"
     assert any(p.name.startswith("lexical-") for p in cache.rglob("*")), "the lexical index was not persisted"
-    assert (cache / "snapshots").is_dir(), "the validated snapshot was not cached"
-    assert _plant(cache, marker) > 10
+    assert (user_cache / "snapshots").is_dir(), "the validated snapshot was not cached"
+    assert _plant(cache, marker) > 10 and _plant(user_cache, marker) > 10
 
     again = _ask(store, tmp_path, "为什么560500今天上涨？")
     assert again.returncode == 0, again.stderr

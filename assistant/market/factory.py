@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from assistant.config import Settings
 from assistant.market.data import MarketData
+from assistant.private_cache import private_folder
 
 
 def open_market(settings: Settings) -> MarketData:
@@ -14,4 +17,12 @@ def open_market(settings: Settings) -> MarketData:
         return MarketData(AkshareSource(settings))
     from assistant.market.snapshot import open_snapshot
 
-    return MarketData(open_snapshot(settings.snapshot_path, settings.cache_dir))
+    return MarketData(open_snapshot(settings.snapshot_path, snapshot_cache_dir(settings)))
+
+
+def snapshot_cache_dir(settings: Settings) -> Path:
+    """Where validated snapshots are cached: the per-user cache while only this user can write it (a validation
+    is the same for every store, so a new store reuses it: ~0.7 s of a fresh store's first answer), else the
+    store's own cache folder."""
+    user = settings.user_cache_dir
+    return user if private_folder(user / "snapshots") is not None else settings.cache_dir

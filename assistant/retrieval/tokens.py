@@ -11,10 +11,11 @@ import logging
 import os
 import re
 import shutil
-import stat
 import threading
 from pathlib import Path
 from typing import Any
+
+from assistant.private_cache import private_folder
 
 log = logging.getLogger(__name__)
 _TOKEN_OK = re.compile(r"[0-9a-z\u4e00-\u9fff]")
@@ -78,27 +79,6 @@ def _private_cache(jieba: Any) -> None:
         folder = _jieba_tmp
     jieba.dt.tmp_dir = str(folder)
     jieba.dt.cache_file = f"jieba-{_JIEBA_TAG}.cache"
-
-
-def private_folder(folder: Path) -> Path | None:
-    """`folder` (created with mode 0700 when missing) if nobody but this user can put files in it; else None.
-
-    It must be a real directory, not a symlink, owned by this user and not writable by group or others, in a parent
-    that is owned by this user (or root) and not writable by group or others either: the parent's writers could
-    swap the folder after the check. Not on systems without POSIX owners (Windows): there the store folder is used."""
-    if not hasattr(os, "getuid"):
-        return None
-    uid = os.getuid()
-    try:
-        folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        folder.mkdir(mode=0o700, exist_ok=True)
-        here, parent = os.lstat(folder), os.stat(folder.parent)
-    except OSError:
-        return None
-    for st, owners in ((here, {uid}), (parent, {uid, 0})):
-        if not stat.S_ISDIR(st.st_mode) or st.st_uid not in owners or st.st_mode & 0o022:
-            return None
-    return folder
 
 
 _jieba_tmp: Path | None = None

@@ -1,0 +1,32 @@
+"""The per-user cache folder: derived data that is the same for every store (jieba's dictionary caches, validated
+snapshots), kept once per user instead of once per store, and trusted only while nobody else can write to it."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+def private_folder(folder: Path) -> Path | None:
+    """`folder` (created with mode 0700 when missing) if nobody but this user can put files in it; else None.
+
+    It must be a real directory, not a symlink, owned by this user and not writable by group or others, in a parent
+    that is owned by this user (or root) and not writable by group or others either: the parent's writers could
+    swap the folder after the check. Not on systems without POSIX owners (Windows): there the store folder is used."""
+    if not hasattr(os, "getuid"):
+        return None
+    uid = os.getuid()
+    try:
+        folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        here, parent = os.lstat(folder), os.stat(folder.parent)
+    except OSError:
+        return None
+    for st, owners in ((here, {uid}), (parent, {uid, 0})):
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid not in owners or st.st_mode & 0o022:
+            return None
+    return folder
+
+
+__all__ = ["private_folder"]
