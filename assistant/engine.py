@@ -103,6 +103,7 @@ class Engine:
             progress=callback,
             registry=self.settings.etf_registry,
             skip_if_held=True,
+            snapshot_source=self.md.source,
         )
         if report.added or report.replaced:
             log.info("ingested %d documents into the store", len(report.added) + len(report.replaced))

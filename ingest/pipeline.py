@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from assistant.market.frame_source import FrameSource
 from assistant.market.manifest import files_fingerprint, is_snapshot_folder, manifest_as_of, read_manifest
 from assistant.market.model import DOCUMENT_SUFFIXES
 from assistant.retrieval.store import ChunkStore
@@ -66,12 +67,14 @@ def ingest_snapshot(
     chunker: ChunkerConfig | None = None,
     registry: Path | None = None,
     skip_if_held: bool = False,
+    snapshot_source: FrameSource | None = None,
 ) -> IngestReport:
     """A snapshot's news/*.jsonl, documents/ and (via SnapshotSource) its stock_news_em frames.
 
     With `skip_if_held` (the engine's start-up), a store whose last ingest was this very snapshot, with these
     ingest rules and registry and nothing written since, is left as it is without reading a file: finding every
-    item unchanged costs reading and hashing the whole snapshot, a large share of a cold `ask`.
+    item unchanged costs reading and hashing the whole snapshot, a large share of a cold `ask`. `snapshot_source`
+    is the same snapshot already loaded (its frames name the securities for symbol tagging).
 
     The lexicon for symbol tagging is built from the snapshot's own frames and the shipped ETF registry (with
     `registry`, settings.etf_registry, merged over it), then overlaid with the caller's. Articles published after the manifest's as_of are stored (a later as-of may use
@@ -107,7 +110,11 @@ def ingest_snapshot(
             else:
                 loaded.rejected.append(Rejection(str(f), f"unsupported document type {f.suffix or '(none)'}"))
     _add_source_articles(root, loaded)
-    full_lexicon = {**_registry_lexicon(registry), **lexicon_from_snapshot(root), **dict(lexicon or {})}
+    full_lexicon = {
+        **_registry_lexicon(registry),
+        **lexicon_from_snapshot(root, snapshot_source),
+        **dict(lexicon or {}),
+    }
     report = Ingestor(store, lexicon=full_lexicon, chunker=chunker, progress=progress).run(
         loaded, as_of=_as_of(root)
     )

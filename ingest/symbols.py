@@ -13,19 +13,22 @@ from pathlib import Path
 
 import pandas as pd
 
+from assistant.errors import MarketAssistantError
 from assistant.market import frames
+from assistant.market.frame_source import FrameSource
 from assistant.market.manifest import read_manifest
 from assistant.retrieval.entities import SymbolTagger
 
 __all__ = ["SymbolTagger", "lexicon_from_registry", "lexicon_from_snapshot"]
 
 
-def lexicon_from_snapshot(snapshot: Path) -> dict[str, str]:
+def lexicon_from_snapshot(snapshot: Path, loaded: FrameSource | None = None) -> dict[str, str]:
     """name -> code from a snapshot's recorded frames (constituent names, ETF and index names).
 
-    Reads manifest.json and the CSVs it lists through the snapshot's parsing path (frames.normalise); columns
-    follow the snapshot format (AKShare names). Missing or malformed frames just contribute nothing: the lexicon
-    improves tagging, it is never required.
+    Reads manifest.json and the CSVs it lists through the snapshot's parsing path (frames.normalise), or takes the
+    frames from `loaded`, the same snapshot already loaded (a process that answers has it: reading a hundred CSVs
+    again was a third of a fresh store's first answer). Columns follow the snapshot format (AKShare names).
+    Missing or malformed frames just contribute nothing: the lexicon improves tagging, it is never required.
     """
     lexicon: dict[str, str] = {}
     try:
@@ -48,9 +51,13 @@ def lexicon_from_snapshot(snapshot: Path) -> dict[str, str]:
         if function not in pairs or not file:
             continue
         try:  # the snapshot's own parsing path (text cells, then frames.normalise), parsed once per process
-            df = frames.read_csv_frame(snapshot / file, function, manifest.get("akshare_version"))
+            if loaded is not None:
+                params = {str(k): str(v) for k, v in (frame.get("params") or {}).items()}
+                df = loaded.recorded(function, params)
+            else:
+                df = frames.read_csv_frame(snapshot / file, function, manifest.get("akshare_version"))
             rows = df.to_dict("records")
-        except (OSError, ValueError, pd.errors.EmptyDataError, pd.errors.ParserError):
+        except (OSError, ValueError, MarketAssistantError, pd.errors.EmptyDataError, pd.errors.ParserError):
             continue  # FrameError and UnicodeDecodeError are ValueErrors
         if function == "stock_individual_info_em":
             kv = {r.get("item"): r.get("value") for r in rows}

@@ -298,3 +298,12 @@ def test_big5_is_detected_not_read_as_gb18030_mojibake(store: ChunkStore, tmp_pa
     assert any(n.endswith("cn.txt: decoded as GB18030") for n in report.notes), report.notes
     stored = " ".join(store.collection.get(include=["documents"])["documents"])
     assert "鎢價上漲" in stored and "钨价上涨" in stored
+
+
+def test_the_lexicon_from_a_loaded_snapshot_is_the_one_read_from_its_files() -> None:
+    from assistant.market.snapshot import SnapshotSource
+    from ingest.symbols import lexicon_from_snapshot
+
+    from_files = lexicon_from_snapshot(SAMPLE)
+    assert from_files["Xiamen Tungsten"] == "600549" and len(from_files) > 100
+    assert lexicon_from_snapshot(SAMPLE, SnapshotSource(SAMPLE)) == from_files
