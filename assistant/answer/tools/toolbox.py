@@ -8,9 +8,9 @@ Nothing published after the data's `as_of` is ever returned. A bad argument rais
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Sequence
+from contextvars import ContextVar
 
 from assistant.analysis.figures import FactName, Figure
 from assistant.answer.tools.core import Searcher, _call
@@ -24,6 +24,9 @@ from assistant.answer.tools.results import (
 from assistant.errors import MarketAssistantError, UpstreamError
 from assistant.market.frames import first_part, given_text, parse_amount
 from assistant.retrieval.safety import is_quarantined
+
+# Queries an answer is about to search (Toolbox.prepare_searches), per answer (context), not per toolbox.
+_PENDING_SEARCHES: ContextVar[tuple[str, ...]] = ContextVar("pending_searches", default=())
 
 
 class Toolbox(MarketTools):
@@ -123,10 +126,9 @@ class Toolbox(MarketTools):
         return self._search(query, "news", symbols, until, k)
 
     def prepare_searches(self, queries: Sequence[str]) -> None:
-        """Several searches are coming (a move answer's news for each driver): their queries are embedded in one
-        batch. Retrieval that is down is reported by the searches themselves."""
-        with contextlib.suppress(MarketAssistantError):
-            self._searcher().prefetch(queries)
+        """Several searches are coming (a move answer's news for each driver): the first of them that is not
+        memoised embeds all their queries in one batch."""
+        _PENDING_SEARCHES.set(tuple(queries))  # embedded at this answer's first search that is not memoised
 
     def search_documents(self, query: str, symbols: Sequence[str] | None = None, k: int = 4) -> SearchResult:
         return self._search(query, "document", symbols, None, k)
@@ -158,7 +160,11 @@ class Toolbox(MarketTools):
 
         def make() -> SearchResult:
             searcher = self._searcher()
+            pending = _PENDING_SEARCHES.get()
             try:
+                if query in pending:
+                    _PENDING_SEARCHES.set(())
+                    searcher.prefetch(pending)
                 hits = searcher.search(
                     query,
                     k=3 * k,
