@@ -3,6 +3,7 @@ snapshots), kept once per user instead of once per store, and trusted only while
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from pathlib import Path
@@ -29,4 +30,11 @@ def private_folder(folder: Path) -> Path | None:
     return folder
 
 
-__all__ = ["private_folder"]
+@functools.cache
+def user_folder(root: Path, name: str) -> Path | None:
+    """`name` under the per-user cache `root` when `private_folder` accepts it, else None; checked once per process
+    (every store opened in it asks)."""
+    return private_folder(root / name)
+
+
+__all__ = ["private_folder", "user_folder"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.market.data import MarketData
-from assistant.private_cache import private_folder
+from assistant.private_cache import user_folder
 
 
 def open_market(settings: Settings) -> MarketData:
@@ -25,4 +25,4 @@ def snapshot_cache_dir(settings: Settings) -> Path:
     is the same for every store, so a new store reuses it: ~0.7 s of a fresh store's first answer), else the
     store's own cache folder."""
     user = settings.user_cache_dir
-    return user if private_folder(user / "snapshots") is not None else settings.cache_dir
+    return user if user_folder(user, "snapshots") is not None else settings.cache_dir

@@ -301,10 +301,8 @@ class ChunkStore(ChunkReads):
             )
 
     def _bump_revision(self) -> None:
-        if self.stamp_dir is not None:
-            clear_stamp(
-                self.stamp_dir
-            )  # before the write: readers open Chroma until a completed write stamps
+        if self.stamp_dir is not None:  # before the write: readers open Chroma until a completed write stamps
+            clear_stamp(self.stamp_dir)
         rev = uuid.uuid4().hex
         self.docs.upsert(ids=[_REVISION_ID], embeddings=[[1.0]], metadatas=[{"rev": rev}])
         self._view_revision = rev  # our own write: this view already holds it

@@ -38,13 +38,11 @@ class StampedStore:
         self._state: tuple[int, int, int] | None = None
         self._stamp: Stamp | None = None
 
-    @property
-    def opened(self) -> bool:
-        """Whether Chroma has been opened (then the real store answers everything)."""
-        return self._real is not None
-
     def _current(self) -> Stamp | None:
-        """The stamp as it is now: re-read only when the file changed; None once it is gone or not ours."""
+        """The stamp as it is now (re-read only when the file changed); None once Chroma is open, or the stamp is
+        gone or not ours: then the real store answers."""
+        if self._real is not None:
+            return None
         state = stamp_state(self.folder)
         if state != self._state:
             stamp = read_stamp(self.folder) if state is not None else None
@@ -60,15 +58,15 @@ class StampedStore:
             return self._real
 
     def revision(self) -> str:
-        stamp = None if self._real is not None else self._current()
+        stamp = self._current()
         return stamp.revision if stamp is not None else self.real().revision()
 
     def lexicon(self) -> dict[str, str]:
-        stamp = None if self._real is not None else self._current()
+        stamp = self._current()
         return dict(stamp.lexicon) if stamp is not None else self.real().lexicon()
 
     def holds_input(self, fingerprint: str) -> bool:
-        stamp = None if self._real is not None else self._current()
+        stamp = self._current()
         return stamp.input == fingerprint if stamp is not None else self.real().holds_input(fingerprint)
 
     def stamp(self) -> None:

@@ -5,7 +5,6 @@ until something needs bulk tokenisation, so a cold `ask` that tokenises one shor
 from __future__ import annotations
 
 import atexit
-import functools
 import hashlib
 import logging
 import os
@@ -15,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from assistant.private_cache import private_folder
+from assistant.private_cache import user_folder
 
 log = logging.getLogger(__name__)
 _TOKEN_OK = re.compile(r"[0-9a-z\u4e00-\u9fff]")
@@ -119,12 +118,7 @@ def dictionary_cache_in_use() -> bool:
 
 
 def _user_folder() -> Path | None:
-    return None if _user_root is None else _checked_private(_user_root / "jieba")
-
-
-@functools.cache
-def _checked_private(folder: Path) -> Path | None:
-    return private_folder(folder)
+    return None if _user_root is None else user_folder(_user_root, "jieba")
 
 
 def _dictionary_folder() -> Path | None:
