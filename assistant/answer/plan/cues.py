@@ -34,13 +34,13 @@ LEADER = re.compile(
 LAGGARD = re.compile(
     r"谁领跌|领跌|拖累.{0,12}最大|最大的?拖累|拖后腿最多的?(?:股|成分)|跌得?最多的(?:股|成分|那只)|"
     r"who led the (?:fall|decline|drop)|biggest drag|worst performer|"
-    r"\b(?:drag(?:ged)?|hurt|weighed)\b.{0,30}\bmost\b",
+    r"\b(?:drag(?:ged)?|hurt|weighed)\b.{0,30}\bmost\b|\b(?:pull|drag)(?:ed|ing|s)?\b.{0,30}\bdown\b.{0,12}\bmost\b",
     I,
 )
 SECTOR = r"(?:板块|行业|sector|industry|industries)"
 LAGGING_SECTOR = re.compile(
     rf"(?:哪个|哪些){SECTOR}.{{0,8}}(?:拖后腿|拖累|跌得?最多|最差)|拖后腿最多的?{SECTOR}|"
-    rf"which {SECTOR}.{{0,30}}(?:drag|weigh|hurt|worst|lagg)",
+    rf"which {SECTOR}.{{0,30}}(?:drag|weigh|hurt|worst|lagg|\bpull(?:ed|ing|s)?\b.{{0,30}}\bdown\b)",
     I,
 )
 LEADING_SECTOR = re.compile(
@@ -111,7 +111,7 @@ COMPARE_WORDS = re.compile(r"对比|比较|相比|\bvs\.?\b|versus|\bcompar|谁|
 FELL_MORE = re.compile(
     r"跌得?更?多|跌幅更?大|表现更差|(?:fell|dropped|lost|declined) (?:more|the most)|did worse", I
 )
-DRAG = re.compile(r"拖累|拖后腿|\bdrag|\bhurt|weighed on", I)
+DRAG = re.compile(r"拖累|拖后腿|\bdrag|\bhurt|weighed on|\bpull(?:ed|ing|s)?\b.{0,30}\bdown\b", I)
 OUTFLOW = re.compile(r"流出|赎回|outflow|redemption|redeemed|\blost\b", I)
 DISCOUNT = re.compile(r"折价|\bdiscount", I)
 DAY_BEFORE = re.compile(
