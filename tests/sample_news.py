@@ -48,6 +48,7 @@ class KeywordSearcher:
         *,
         trade_date: dt.date | None = None,
         max_per_citation: int | None = 1,  # one chunk per article here, so any limit holds
+        dense_query: str | None = None,  # nothing is embedded here
     ) -> list[Hit]:
         if kind not in (None, "news"):
             return []

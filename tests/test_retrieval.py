@@ -253,3 +253,26 @@ def test_prefetched_queries_are_embedded_in_one_batch_and_search_the_same(sample
     assert (counting.batches, counting.singles) == (1, 0)
     searcher.search(queries[0], k=3, as_of=AS_OF)  # used once: the next search of it embeds again
     assert counting.singles == 1
+
+
+def test_a_dense_query_is_embedded_instead_of_a_keyword_padded_lexical_query(
+    sample_store: ChunkStore,
+) -> None:
+    """A methodology overview pads its query with section keywords for BM25; the embedding reads the question."""
+
+    class Recording(HashingEmbedder):
+        def __init__(self) -> None:
+            super().__init__(128)
+            self.embedded: list[str] = []
+
+        def encode_query(self, text: str):  # type: ignore[no-untyped-def]
+            self.embedded.append(text)
+            return super().encode_query(text)
+
+    question, padded = "指数多久调整一次？", "指数多久调整一次？ 定期调整 rebalancing 基日 基点"
+    recording = Recording()
+    searcher = HybridSearcher(sample_store)
+    searcher.store = type("View", (), {"__getattr__": lambda _, n: getattr(sample_store, n)})()
+    searcher.store.embedder = recording  # type: ignore[attr-defined]
+    searcher.search(padded, k=3, as_of=AS_OF, kind="document", dense_query=question)
+    assert recording.embedded == [question]

@@ -123,12 +123,16 @@ class HybridSearcher:
         mode: Mode = "hybrid",
         max_per_citation: int | None = 1,
         query_embedding: Sequence[float] | np.ndarray | None = None,
+        dense_query: str | None = None,
     ) -> list[Hit]:
         """Top-k chunks for `query` published at or before `as_of`, of `kind`, about any of `symbols`.
 
         `max_per_citation` (default 1) keeps one chunk per article/document so k hits are k sources; pass None
         for every matching chunk. `trade_date` (default: as_of's date) anchors the optional news time decay.
-        `query_embedding` lets a caller that already embedded the query skip the embedder.
+        `query_embedding` lets a caller that already embedded the query skip the embedder. `dense_query` is what
+        the dense lists embed when `query` is padded with keywords for BM25 (a methodology overview's section
+        names): to an embedding model such padding is a bag of words that blurs the question, and embedding
+        costs grow with its length.
         """
         if not query or not query.strip():
             raise InputError("empty search query")
@@ -141,10 +145,11 @@ class HybridSearcher:
             self.tagger = SymbolTagger(self.store.lexicon())  # the ingest may have brought new names
         lists: list[tuple[list[Hit], float]] = []
         if mode in ("hybrid", "dense"):
+            meaning = dense_query or query
             if query_embedding is None:
                 with self._prefetch_lock:
-                    query_embedding = self._prefetched.pop(query, None)
-            emb = query_embedding if query_embedding is not None else self.store.embedder.embed_query(query)
+                    query_embedding = self._prefetched.pop(meaning, None)
+            emb = query_embedding if query_embedding is not None else self.store.embedder.embed_query(meaning)
             dense = _DenseLists(self.store, self.lexical, emb, as_of, kinds, symbols, n)
             if mode == "dense":
                 return _limit(dense.ranked(), k, max_per_citation)

@@ -137,11 +137,12 @@ def overview(ctx: AskContext, symbols: list[str], only: list[str] | None = None)
     the clauses used. None when no retrieved document covers at least three of those points (the ordinary
     clause answer follows)."""
     intent, toolbox, lang = ctx.intent, ctx.toolbox, ctx.lang
+    # BM25 looks for every section's keywords; the embedding reads the question alone (faster, and unblurred).
     query = " ".join([intent.question] + [k for _, _, k in ASPECTS if k.isascii() == (lang == "en")])
     try:
-        found = toolbox.document_passages(query, symbols or None, k=40).passages
+        found = toolbox.document_passages(query, symbols or None, k=40, meaning=intent.question).passages
         if not found and symbols:
-            found = toolbox.document_passages(query, None, k=40).passages
+            found = toolbox.document_passages(query, None, k=40, meaning=intent.question).passages
     except UpstreamError as err:
         log.warning("document retrieval unavailable: %s", err)
         return None

@@ -38,6 +38,7 @@ class Searcher(Protocol):
         *,
         trade_date: dt.date | None = None,
         max_per_citation: int | None = 1,
+        dense_query: str | None = None,
     ) -> list[Any]: ...
 
     def prefetch(self, queries: Sequence[str]) -> None:
