@@ -160,6 +160,23 @@ def test_persisted_lexical_index_is_reused_and_gives_the_same_results(sample_sto
     assert fresh.vectors is not None and fresh.vectors.shape == (len(fresh), 128)
 
 
+def test_an_index_persisted_in_an_older_format_is_replaced(
+    sample_store: ChunkStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same revision in a new cache format is a new folder: the old one (unreadable now) cannot block it."""
+    from assistant.retrieval.lexical import LexicalIndex
+
+    HybridSearcher(sample_store).lexical.sync(sample_store)
+    old = [p for p in Path(sample_store.cache_dir).glob("lexical-*") if p.is_dir()]  # type: ignore[arg-type]
+    monkeypatch.setattr(LexicalIndex, "CACHE_FORMAT", LexicalIndex.CACHE_FORMAT + 1)
+    LexicalIndex().sync(sample_store)
+    new = [p for p in Path(sample_store.cache_dir).glob("lexical-*") if p.is_dir()]  # type: ignore[arg-type]
+    assert len(old) == len(new) == 1 and old != new
+    reused = LexicalIndex()
+    reused.build = None  # type: ignore[method-assign,assignment]  # a rebuild would fail: the new folder is read
+    assert reused.sync(sample_store) and len(reused) > 0
+
+
 def test_filtered_dense_lists_rank_exactly_like_a_filtered_store_query(sample_store: ChunkStore) -> None:
     """A selective filter is ranked in memory; the ranking must be Chroma's own filtered query's."""
     from assistant.retrieval.filters import build_where

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from assistant.retrieval.store import ChunkStore
     from assistant.retrieval.store_view import StampedStore
 
+from assistant.retrieval.bm25_columns import Bm25Columns
 from assistant.retrieval.safety import is_quarantined
 from assistant.retrieval.token_seed import shipped_tokens, text_key
 from assistant.retrieval.tokens import (
@@ -52,14 +53,14 @@ class LexicalHit:
 
 
 class LexicalIndex:
-    """bm25s index + per-row filter columns + the chunks' vectors, rebuilt from a ChunkStore when its revision changes.
+    """BM25 columns (built by bm25s) + per-row filter columns + the chunks' vectors, rebuilt from a ChunkStore when its revision changes.
 
     The vectors (aligned with the rows) let dense lists under a selective filter be scored exactly in memory instead
     of by a metadata-scanning Chroma query. When the store has a `cache_dir`, the built index is persisted there per
     revision, so a new process (a cold `ask`) loads it instead of re-reading and re-tokenising every chunk.
     """
 
-    CACHE_FORMAT = 3  # 3: quarantined chunks are left out
+    CACHE_FORMAT = 4  # 3: quarantined chunks are left out; 4: BM25 columns of our own (bm25_columns)
 
     def __init__(self) -> None:
         self.revision: str | None = None
@@ -73,7 +74,7 @@ class LexicalIndex:
         self._lang = np.zeros(0, dtype="<U4")
         self.row_of: dict[str, int] = {}
         self._sym_rows: dict[str, np.ndarray] = {}
-        self._bm25: Any = None
+        self._bm25 = Bm25Columns.empty()
         self._masks: dict[tuple[Any, ...], np.ndarray | None] = {}
         self._lock = threading.Lock()
 
@@ -161,14 +162,14 @@ class LexicalIndex:
             bm25.index(tokens, show_progress=False)
         if vectors is not None and len(vectors) != len(ids):
             vectors = None
-        self._install(ids, texts, metas, bm25, vectors)
+        self._install(ids, texts, metas, Bm25Columns.of(bm25, len(tokens)), vectors)
 
     def _install(
         self,
         ids: list[str],
         texts: list[str],
         metas: list[dict[str, Any]],
-        bm25: Any,
+        bm25: Bm25Columns,
         vectors: np.ndarray | None,
     ) -> None:
         sym_rows: dict[str, list[int]] = {}
@@ -186,7 +187,7 @@ class LexicalIndex:
         self._masks = {}
 
     # --- persistence (a cache keyed by store revision; any problem just means a rebuild) ----------------------
-    # Data only: JSON, `.npy` without pickle and bm25s's own pickle-free files. A store folder can be written by
+    # Data only: JSON and `.npy` without pickle. A store folder can be written by
     # someone else (a shared drive, a folder handed over), so nothing read from it may be able to run code.
 
     def _save(self, folder: Path) -> None:
@@ -204,13 +205,14 @@ class LexicalIndex:
             (tmp / "state.json").write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
             vectors = self.vectors if self.vectors is not None else np.zeros((0, 0), np.float32)
             np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
-            self._bm25.save(str(tmp / "bm25"))
+            (tmp / "bm25").mkdir()
+            self._bm25.save(tmp / "bm25")
             try:
                 os.rename(tmp, folder)  # atomic; fails when another process already persisted this revision
             except OSError:
                 shutil.rmtree(tmp, ignore_errors=True)
-            prefix = folder.name.rsplit("-", 1)[0]
-            for old in folder.parent.glob(f"{prefix}-*"):
+            store_part = folder.name.split("-")[1]  # this store's other revisions, formats and embedders go
+            for old in folder.parent.glob(f"lexical-{store_part}*"):
                 if old != folder and not old.name.endswith(".tmp"):
                     shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
         except OSError as err:
@@ -220,17 +222,15 @@ class LexicalIndex:
     def _load(self, folder: Path) -> bool:
         if not folder.is_dir():
             return False
-        import bm25s
-
         try:
             state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
             if not isinstance(state, dict) or state.get("format") != self.CACHE_FORMAT:
                 return False
             vectors = np.load(folder / "vectors.npy", allow_pickle=False)
-            bm25 = bm25s.BM25.load(str(folder / "bm25"), allow_pickle=False)
+            bm25 = Bm25Columns.load(folder / "bm25")
             ids = [str(i) for i in state["ids"]]
             tokens, texts, metas = state["tokens"], state["texts"], state["metas"]
-            if not (len(tokens) == len(texts) == len(metas) == len(ids)):
+            if not (len(tokens) == len(texts) == len(metas) == len(ids) == bm25.num_docs):
                 return False
             self._tokens = dict(zip(ids, tokens))
             self._install(
@@ -295,10 +295,10 @@ class LexicalIndex:
     ) -> list[LexicalHit]:
         if not self.ids or n <= 0:
             return []
-        q = [t for t in tokenize(query) if t in self._bm25.vocab_dict]
+        q = [t for t in tokenize(query) if t in self._bm25.vocab]
         if not q:
             return []
-        scores = self._bm25.get_scores(q)
+        scores = self._bm25.scores(q)
         mask = self.mask(as_of_ts, kinds, symbols)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
@@ -321,8 +321,8 @@ def _cache_file(store: Any, revision: str) -> Path | None:
         f"{getattr(store, 'location', '')}\0{getattr(store, 'name', '')}".encode()
     ).hexdigest()[:12]
     embedder = getattr(getattr(store, "embedder", None), "name", "")
-    tag = hashlib.sha1(embedder.encode()).hexdigest()[:8]
-    return Path(folder) / f"lexical-{where}{tag}-{revision}"
+    tag = hashlib.sha1(f"{embedder}\0{LexicalIndex.CACHE_FORMAT}".encode()).hexdigest()[:8]
+    return Path(folder) / f"lexical-{where}-{tag}-{revision}"
 
 
 __all__ = [
