@@ -440,3 +440,13 @@ def test_explain_move_not_found_messages() -> None:
         explain_move(md, "560500", dt.date(2026, 1, 3))
     with pytest.raises(NotFoundError, match="No data after 2026-01-09"):
         explain_move(md, "560500", dt.date(2026, 1, 12))
+
+
+def test_to_date_gives_a_plain_date_for_every_date_dtype() -> None:
+    """to_date's fast path for plain dates must not let a datetime (a date subclass) through unconverted."""
+    from assistant.analysis.prices import to_date
+
+    day = dt.date(2024, 3, 5)
+    for value in (day, dt.datetime(2024, 3, 5, 15, 0), pd.Timestamp("2024-03-05 09:30"), "2024-03-05"):
+        got = to_date(value)
+        assert got == day and type(got) is dt.date, value

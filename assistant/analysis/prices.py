@@ -17,7 +17,12 @@ RESIDUAL_SOURCE = f"{STOCK_SOURCE}+{WEIGHTS_SOURCE}+{INDEX_SOURCE}"
 
 
 def to_date(value: object) -> dt.date:
-    """One date from a str 'YYYY-MM-DD', datetime, Timestamp or date (frames disagree on date dtypes)."""
+    """One date from a str 'YYYY-MM-DD', datetime, Timestamp or date (frames disagree on date dtypes).
+
+    Typed bars hold plain dates, and an explanation converts ~7k of them: that case is tested first, by exact
+    type (a datetime is a date subclass, so isinstance would not do)."""
+    if type(value) is dt.date:
+        return value
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
