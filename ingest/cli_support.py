@@ -155,13 +155,13 @@ def run_reindex(settings: Settings, console: Console | None = None) -> int:
     from rich.console import Console
 
     from assistant.errors import MarketAssistantError
-    from assistant.retrieval.embedders import get_embedder
+    from assistant.retrieval.encoders import get_encoder
     from assistant.retrieval.store import CHUNKS, make_client, redact_url, reindex
     from assistant.retrieval.store_lock import StoreLock
     from assistant.retrieval.store_stamp import clear_stamp
 
     console = console or Console(stderr=True)
-    embedder = get_embedder(settings.embedder)
+    embedder = get_encoder(settings.embedder)
     location = (
         redact_url(settings.chroma_url) if settings.chroma_url else str(Path(settings.store) / "chroma")
     )

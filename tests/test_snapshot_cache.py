@@ -47,3 +47,17 @@ def test_a_corrupt_cache_entry_is_ignored(tmp_path: Path) -> None:
         if entry.is_file():
             entry.write_bytes(b"not parquet")
     assert open_snapshot(snap, cache).info.trade_date.isoformat() == "2026-01-09"
+
+
+def test_a_cache_entry_naming_a_file_outside_the_snapshot_is_ignored(tmp_path: Path) -> None:
+    from assistant.market.frame_files import read_frame, write_frame
+
+    snap = build_snapshot(tmp_path)
+    cache = tmp_path / "cache"
+    first = open_snapshot(snap, cache)
+    planted = next((cache / "snapshots").rglob("*.parquet"))
+    df, record = read_frame(planted)
+    record["frames"][0]["file"] = "../../elsewhere.csv"
+    write_frame(df, planted, record)
+    again = open_snapshot(snap, cache)  # validated afresh from the snapshot's own files
+    assert {f.file for f in again._frames.values()} == {f.file for f in first._frames.values()}  # noqa: SLF001

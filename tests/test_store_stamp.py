@@ -30,8 +30,9 @@ from assistant.config import Settings
 from assistant.engine import Engine
 engine = Engine(Settings(store=sys.argv[1], embedder="hash:64"), progress=False)
 answer = engine.ask(sys.argv[2])
+heavy = ("chromadb", "langchain_core", "bm25s", "scipy")  # a write needs them; an answer from the index does not
 print(json.dumps({"answer": answer.answer, "citations": [c.id for c in answer.citations],
-                  "chromadb": "chromadb" in sys.modules}))
+                  "imported": [name for name in heavy if name in sys.modules]}))
 """
 
 
@@ -48,9 +49,9 @@ def settings(store: Path) -> Settings:
 
 def test_a_cold_answer_on_an_unchanged_store_never_opens_chroma(tmp_path: Path) -> None:
     first = cold_ask(tmp_path)  # ingests, stamps and persists the index
-    assert first["chromadb"] and read_stamp(tmp_path) is not None
+    assert "chromadb" in first["imported"] and read_stamp(tmp_path) is not None  # type: ignore[operator]
     again = cold_ask(tmp_path)
-    assert not again["chromadb"], "chromadb was imported"
+    assert again["imported"] == [], f"imported {again['imported']}"
     assert again["answer"] == first["answer"] and again["citations"] == first["citations"]
     assert any(str(c).startswith(("sample-", "em-")) for c in first["citations"])  # news came from the store
 

@@ -339,12 +339,15 @@ def _read_cached_frames(folder: Path, snapshot: Path) -> list[RecordedFrame] | N
     if not folder.is_dir():
         return None
     out = []
+    root = snapshot.resolve()
     try:
         for part, record in read_frames(folder):
             function = str(record["function"])
-            source_file = (snapshot / str(record["file"])).resolve()
-            if not source_file.is_relative_to(snapshot.resolve()):
+            # Written relative to the resolved snapshot (a path check per file, not a resolve: ~0.1 ms each)
+            name = Path(str(record["file"]))
+            if name.is_absolute() or ".." in name.parts:
                 raise ValueError(f"{folder} names a file outside the snapshot")
+            source_file = root / name
             params = {str(k): str(v) for k, v in dict(record["params"]).items()}
             out.append(RecordedFrame(function, params, source_file, part))
     except (ValueError, KeyError, TypeError) as err:  # a corrupt cache entry is only a missed shortcut

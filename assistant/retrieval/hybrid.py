@@ -31,7 +31,7 @@ import numpy as np
 
 from assistant.errors import InputError
 from assistant.market.model import CHINA_TZ
-from assistant.retrieval.embedders import embed_queries
+from assistant.retrieval.encoders import embed_queries
 from assistant.retrieval.entities import SymbolTagger
 from assistant.retrieval.filters import as_of_ts, build_where, normalise_kinds
 from assistant.retrieval.lexical import LexicalIndex

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.errors import InputError
-from assistant.retrieval.embedders import Embedder, as_langchain, get_embedder
 from assistant.retrieval.embedding_cache import EmbeddingCache
+from assistant.retrieval.encoders import Embedder, get_encoder
 from assistant.retrieval.filters import none_of, one_of
 from assistant.retrieval.store_client import StoreUnavailableError, first_line, make_client, redact_url
 from assistant.retrieval.store_health import StoreDamagedError, looks_like_damage
@@ -151,9 +151,7 @@ class ChunkStore(ChunkReads):
     ) -> ChunkStore:
         """The store the settings point at, checked against the embedder (settings.embedder by default)."""
         emb = (
-            get_embedder(embedder)
-            if isinstance(embedder, str)
-            else embedder or get_embedder(settings.embedder)
+            get_encoder(embedder) if isinstance(embedder, str) else embedder or get_encoder(settings.embedder)
         )
         location = (
             redact_url(settings.chroma_url) if settings.chroma_url else str(Path(settings.store) / "chroma")
@@ -368,6 +366,8 @@ class ChunkStore(ChunkReads):
     def langchain(self) -> Any:
         """The stock langchain_chroma.Chroma over the chunks collection (used as the dense-only baseline)."""
         from langchain_chroma import Chroma
+
+        from assistant.retrieval.embedders import as_langchain
 
         return Chroma(
             client=self.client, collection_name=self.name, embedding_function=as_langchain(self.embedder)

@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from assistant.retrieval.embedders import Embedder
+from assistant.retrieval.encoders import Embedder
 
 
 def staging_name(name: str) -> str:

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.retrieval.embedders import Embedder, get_embedder
+from assistant.retrieval.encoders import Embedder, get_encoder
 from assistant.retrieval.store import CHUNKS, ChunkStore
 from assistant.retrieval.store_health import sqlite_problem
 from assistant.retrieval.store_stamp import Stamp, read_stamp, stamp_state
@@ -81,7 +81,7 @@ class StampedStore:
 def open_for_answers(settings: Settings) -> ChunkStore | StampedStore:
     """The store to answer from: a `StampedStore` when the embedded store has a stamp for the configured embedder,
     else the opened `ChunkStore` (a Chroma server, a new store, or one a writer has not stamped yet)."""
-    embedder = get_embedder(settings.embedder)
+    embedder = get_encoder(settings.embedder)
     if not settings.chroma_url:
         stamp = read_stamp(Path(settings.store))
         database = Path(settings.store) / "chroma" / "chroma.sqlite3"

@@ -81,7 +81,7 @@ def run_quality(
     work: Path,
 ) -> dict[str, Any]:
     from assistant.config import Settings
-    from assistant.retrieval.embedders import get_embedder
+    from assistant.retrieval.encoders import get_encoder
     from assistant.retrieval.hybrid import HybridSearcher
     from assistant.retrieval.store import ChunkStore
     from eval.bench.metrics import distinct, summarise
@@ -90,7 +90,7 @@ def run_quality(
     from ingest.pipeline import ingest_paths, ingest_snapshot
 
     spec = EMBEDDERS.get(embedder_name, embedder_name)
-    embedder = get_embedder(spec)
+    embedder = get_encoder(spec)
     embedder.encode_documents(["预热 warm-up"])  # model load is not ingest throughput
     chunker = ChunkerConfig(chunk_size, chunk_size) if chunk_size else ChunkerConfig()
     settings = Settings(store=work / f"store-{embedder_name}", embedder=spec)
