@@ -1,6 +1,6 @@
 """Stock bars typed for a whole group at once (a cached snapshot's per-stock frames share one frame) must equal
 the straightforward per-stock path: the same rows, values, dtypes, column order and source, for every code and
-window."""
+window. Likewise each stock's industry, read from its stock_individual_info_em part."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from assistant.config import bundled_sample_path
+from assistant.errors import NotFoundError
 from assistant.market.data import MarketData
 from assistant.market.frame_reader import BAR_COLUMNS, _TypedBars
 from assistant.market.snapshot import SnapshotSource, open_snapshot
@@ -69,6 +70,10 @@ def _check_every_code(sources: tuple[SnapshotSource, SnapshotSource], suspended:
                 assert got.attrs == want.attrs == {"source": "stock_zh_a_hist"}
                 assert list(got.columns) == BAR_COLUMNS and list(got.dtypes) == list(want.dtypes)
     assert grouped.stock_bars("999999").empty
+    industries = [grouped.industry(code) for code in [*codes, "999999"]]  # read in one pass too
+    assert industries == [per_stock.industry(c) for c in [*codes, "999999"]]
+    assert industries == [plain.industry(c) for c in [*codes, "999999"]]
+    assert industries[-1] is None and sum(i is not None for i in industries) > len(codes) // 2
     memo = grouped._memo or {}  # noqa: SLF001
     typed = {id(v.frame) for k, v in memo.items() if k[:2] == ("typed", "stock_zh_a_hist")}
     assert len(typed) == 1, "the stocks' bars were typed as one group"
@@ -126,3 +131,56 @@ def _reference(part: pd.DataFrame, start: dt.date | None, end: dt.date | None, l
     )
     out.attrs["source"] = "stock_zh_a_hist"
     return out
+
+
+class _PartsSource:
+    """An immutable source whose stock_individual_info_em frames are parts of one group frame."""
+
+    immutable = True
+    label = "parts"
+
+    def __init__(self, group: pd.DataFrame, parts: list[tuple[dict[str, str], int, int]]) -> None:
+        from assistant.market.frame_files import FramePart
+        from assistant.market.model import SourceInfo
+
+        self.info = SourceInfo(
+            origin="synthetic",
+            trade_date=dt.date(2026, 1, 9),
+            as_of=dt.datetime(2026, 1, 9, 16, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+            akshare_version=None,
+        )
+        self.parts = [(params, FramePart(group, start, stop)) for params, start, stop in parts]
+
+    def recorded_parts(self, function: str) -> list[tuple[dict[str, str], object]]:
+        return self.parts if function == "stock_individual_info_em" else []
+
+    def fetch(self, function: str, params: dict[str, str]) -> pd.DataFrame:
+        for recorded, part in self.parts:
+            if function == "stock_individual_info_em" and recorded == params:
+                return part.frame().copy()
+        raise NotFoundError(f"no {function} {params}")
+
+
+def test_industries_read_from_shared_parts() -> None:
+    """A part without 行业 does not borrow the next part's; "-" and blanks are None; the first 行业 counts."""
+    rows = [
+        ("总市值", "1"),
+        ("股票简称", "甲"),  # 000001: no 行业
+        ("行业", " 银行 "),  # 000002
+        ("行业", "-"),  # 000003
+        ("行业", "证券"),  # 000004: two 行业 rows
+        ("行业", "保险"),
+        ("行业", "电力"),  # 000005 with an extra param: not the frame industry("000005") reads
+    ]
+    group = pd.DataFrame({"item": [r[0] for r in rows], "value": [r[1] for r in rows]}, dtype=object)
+    parts = [
+        ({"symbol": "000001"}, 0, 2),
+        ({"symbol": "000002"}, 2, 3),
+        ({"symbol": "000003"}, 3, 4),
+        ({"symbol": "000004"}, 4, 6),
+        ({"symbol": "000005", "x": "1"}, 6, 7),
+    ]
+    md = MarketData(_PartsSource(group, parts))  # type: ignore[arg-type]
+    got = [md.industry(f"00000{i}") for i in range(1, 7)]
+    assert got == [None, "银行", None, "证券", None, None]
+    assert (md._memo or {}).get(("industry parts",)) is True  # noqa: SLF001 - read in one pass

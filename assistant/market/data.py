@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from assistant.errors import NotFoundError
@@ -215,6 +216,8 @@ class MarketData(FrameReader):
 
     def industry(self, code: str) -> str | None:
         """行业 from stock_individual_info_em, None when not recorded."""
+        if self._memo is not None and ("industry parts",) not in self._memo:
+            self._industries_of_shared_parts()
         return self._memoised(("industry", code), lambda: self._industry(code))
 
     def _industry(self, code: str) -> str | None:
@@ -224,8 +227,23 @@ class MarketData(FrameReader):
             return None
         items = raw["item"].to_numpy(dtype=object)
         rows = raw["value"].to_numpy(dtype=object)[items == "行业"]
-        value = rows[0] if len(rows) else None
-        return value.strip() if isinstance(value, str) and value.strip() not in ("", "-") else None
+        return _industry_value(rows[0] if len(rows) else None)
+
+    def _industries_of_shared_parts(self) -> None:
+        """行业 of every stock whose frame shares its group (a cached snapshot), in one pass: an explanation asks
+        for all its constituents, ~0.4 ms each one by one. Same rows as `_industry`: the first 行业 item."""
+        memo = self._memo
+        assert memo is not None
+        memo[("industry parts",)] = True
+        for group, members in self._shared_parts("stock_individual_info_em"):
+            values = group["value"].to_numpy(dtype=object)
+            hits = np.flatnonzero(group["item"].to_numpy(dtype=object) == "行业")
+            for params, start, stop in members:
+                if set(params) != {"symbol"}:  # not the frame a call {"symbol": code} reads
+                    continue
+                first = int(np.searchsorted(hits, start))
+                value = values[hits[first]] if first < len(hits) and hits[first] < stop else None
+                memo.setdefault(("industry", params["symbol"]), _industry_value(value))
 
     # ------------------------------------------------------------------------------------------------ ETFs
 
@@ -366,6 +384,10 @@ class MarketData(FrameReader):
         month_ago = last - dt.timedelta(days=30)
         earlier = [d for d in days if d <= month_ago]
         return sorted(set(days[-2:] + earlier[-1:]))
+
+
+def _industry_value(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() not in ("", "-") else None
 
 
 def _num(value: object) -> float | None:
