@@ -27,6 +27,7 @@ from assistant.config import Settings
 from assistant.errors import InputError, NotFoundError, UpstreamError
 from assistant.market import frames
 from assistant.market.frame_cache import SHANGHAI, FrameCache, cache_expiry, next_session_open
+from assistant.market.frame_files import FramePart
 from assistant.market.model import Article, Document, SourceInfo
 from assistant.market.registry import Registry, load_registry
 from assistant.market.upstream_guard import UpstreamGuard, is_connection_error
@@ -118,6 +119,10 @@ class AkshareSource:
     def recorded(self, function: str, params: Mapping[str, Any]) -> pd.DataFrame:
         """Live: the fetched frame (nothing is recorded beyond the fetch cache)."""
         return self.fetch(function, dict(params))
+
+    def recorded_parts(self, function: str) -> list[tuple[dict[str, str], FramePart]]:
+        """Live: nothing is recorded (MarketData memoises only an immutable source)."""
+        return []
 
     def calls(self, function: str) -> list[dict[str, str]]:
         """Params of the calls of `function` made through this source so far."""

@@ -11,6 +11,7 @@ import json
 import os
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +77,32 @@ def write_frames(items: Sequence[tuple[pd.DataFrame, dict[str, Any]]], folder: P
         write_frame(merged, folder / f"{number}.parquet", {"frames": records})
 
 
-def read_frames(folder: Path) -> list[tuple[pd.DataFrame, dict[str, Any]]]:
-    """The frames `write_frames` wrote, in their original order. Raises ValueError for anything else."""
-    found: dict[int, tuple[pd.DataFrame, dict[str, Any]]] = {}
+@dataclass(frozen=True)
+class FramePart:
+    """Rows [start, stop) of a frame that several recorded frames may share (a group file of `write_frames`).
+
+    The part's own frame is built only when asked for (`frame()`): a cold `ask` reads few of a snapshot's
+    hundreds of frames, and MarketData types a group of bar frames in one pass over `group` instead."""
+
+    group: pd.DataFrame
+    start: int
+    stop: int
+
+    @classmethod
+    def whole(cls, df: pd.DataFrame) -> FramePart:
+        return cls(df, 0, len(df))
+
+    def frame(self) -> pd.DataFrame:
+        """The part as a frame of its own (the group itself when the part is all of it)."""
+        if self.start == 0 and self.stop == len(self.group):
+            return self.group
+        return self.group.iloc[self.start : self.stop].reset_index(drop=True)
+
+
+def read_frames(folder: Path) -> list[tuple[FramePart, dict[str, Any]]]:
+    """The frames `write_frames` wrote, in their original order, as parts of their group files' frames.
+    Raises ValueError for anything else."""
+    found: dict[int, tuple[FramePart, dict[str, Any]]] = {}
     for file in sorted(folder.glob("*.parquet")):
         merged, record = read_frame(file)
         records = record.get("frames")
@@ -87,8 +111,7 @@ def read_frames(folder: Path) -> list[tuple[pd.DataFrame, dict[str, Any]]]:
         start = 0
         for frame_record in records:
             rows = int(frame_record["rows"])
-            part = merged if len(records) == 1 else merged.iloc[start : start + rows].reset_index(drop=True)
-            found[int(frame_record["position"])] = (part, frame_record)
+            found[int(frame_record["position"])] = (FramePart(merged, start, start + rows), frame_record)
             start += rows
     if sorted(found) != list(range(len(found))):
         raise ValueError(f"frames missing from {folder}")

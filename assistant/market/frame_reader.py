@@ -1,5 +1,6 @@
 """How MarketData reads frames from its source: the call's date window (with live lookbacks), the memo of an
-immutable source (a snapshot is parsed once), and bar frames typed once and windowed by binary search."""
+immutable source (a snapshot is parsed once), and bar frames typed once (a group of frames that share one
+frame, such as a cached snapshot's per-stock bars, in one pass) and windowed by binary search."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pandas as pd
 
 from assistant.errors import NotFoundError
 from assistant.market import frames
+from assistant.market.frame_files import FramePart
 from assistant.market.frame_source import FrameSource
 
 BAR_COLUMNS = ["date", "open", "close", "high", "low", "volume", "amount", "pct_change"]
@@ -107,15 +109,38 @@ class FrameReader:
     ) -> _TypedBars:
         """BAR_COLUMNS (or the index's columns when `mapping` is None) of a whole recorded frame, rows dated on or
         before trade_date, sorted by date, numbers float64; parsed once per (function, params)."""
-        key = ("typed", function, tuple(sorted(params.items())))
+        key = ("typed", *frames.frame_key(function, params))
         memo = self._memo
         assert memo is not None
         typed = memo.get(key)
+        if typed is None and ("typed parts", function) not in memo:
+            self._type_shared_parts(function, mapping)
+            typed = memo.get(key)
         if typed is None:
             raw = self._recorded(function, params)  # NotFoundError propagates (and is not memoised)
             typed = _TypedBars.build(raw, mapping, self._last_ord, function)
             memo[key] = typed
         return typed
+
+    def _type_shared_parts(self, function: str, mapping: dict[str, str] | None) -> None:
+        """Type, in one pass per group frame, every recorded frame of `function` that shares its group with others
+        (a cached snapshot's hundred per-stock bar frames are one frame): typing them one by one cost ~1 ms each,
+        most of a cold explanation. A frame alone in its group is typed when first asked for, as before."""
+        memo = self._memo
+        assert memo is not None
+        memo[("typed parts", function)] = True
+        groups: dict[int, list[tuple[dict[str, str], FramePart]]] = {}
+        for params, part in self.source.recorded_parts(function):
+            groups.setdefault(id(part.group), []).append((params, part))
+        for members in groups.values():
+            if len(members) < 2:
+                continue
+            spans = [(part.start, part.stop) for _, part in members]
+            typed_parts = _TypedBars.build_group(
+                members[0][1].group, spans, mapping, self._last_ord, function
+            )
+            for (params, _), typed in zip(members, typed_parts, strict=True):
+                memo.setdefault(("typed", *frames.frame_key(function, params)), typed)
 
     def _index_bars_memo(
         self, index: str, start: dt.date | None, end: dt.date | None, wide_start: dt.date | None
@@ -156,35 +181,60 @@ _INDEX_COLUMNS = ["date", "open", "close", "high", "low", "volume", "amount"]
 class _TypedBars:
     """One recorded bar frame, typed once: rows with a date on or before trade_date, sorted by date (stable), and
     the dates' ordinals for windowing by binary search. `window()` gives exactly what the per-call path gives
-    (filter [start, min(end, trade_date)], sort, float64) as a copy-on-write slice."""
+    (filter [start, min(end, trade_date)], sort, float64) as a copy-on-write slice. The rows are
+    frame[offset : offset + len(ordinals)]: the frames of one group share one typed frame."""
 
-    __slots__ = ("frame", "ordinals", "source")
+    __slots__ = ("frame", "offset", "ordinals", "source")
 
-    def __init__(self, frame: pd.DataFrame, ordinals: np.ndarray, source: str) -> None:
-        self.frame, self.ordinals, self.source = frame, ordinals, source
+    def __init__(self, frame: pd.DataFrame, ordinals: np.ndarray, source: str, offset: int = 0) -> None:
+        self.frame, self.ordinals, self.source, self.offset = frame, ordinals, source, offset
 
     @classmethod
     def build(
         cls, raw: pd.DataFrame, mapping: dict[str, str] | None, last_ord: int, source: str
     ) -> _TypedBars:
+        return cls.build_group(raw, [(0, len(raw))], mapping, last_ord, source)[0]
+
+    @classmethod
+    def build_group(
+        cls,
+        raw: pd.DataFrame,
+        spans: list[tuple[int, int]],
+        mapping: dict[str, str] | None,
+        last_ord: int,
+        source: str,
+    ) -> list[_TypedBars]:
+        """The frames raw[start:stop] of `spans`, typed together: one date pass and one float64 conversion per
+        column over `raw`, each frame's rows sorted within its own span."""
         if mapping is not None:
             date_col = next(k for k, v in mapping.items() if v == "date")
             columns = BAR_COLUMNS
             src = {v: k for k, v in mapping.items()}
         else:
             date_col, columns, src = "date", _INDEX_COLUMNS, {c: c for c in _INDEX_COLUMNS}
-        dates = raw[date_col].to_numpy(dtype=object)
+        lengths = [max(0, stop - start) for start, stop in spans]
+        picked = np.concatenate(
+            [np.arange(start, start + n, dtype=np.int64) for (start, _), n in zip(spans, lengths)]
+        )
+        owner = np.repeat(np.arange(len(spans), dtype=np.int64), lengths)
+        dates = raw[date_col].to_numpy(dtype=object)[picked]
         ords = np.fromiter(
             (d.toordinal() if d is not None else -1 for d in dates), dtype=np.int64, count=len(dates)
         )
-        rows = np.flatnonzero((ords >= 0) & (ords <= last_ord))
-        rows = rows[np.argsort(ords[rows], kind="stable")]
-        data: dict[str, Any] = {"date": dates[rows]}
-        for column in columns[1:]:  # column by column: a sub-frame first would copy it (~1 ms per stock)
+        keep = np.flatnonzero((ords >= 0) & (ords <= last_ord))
+        # by owner, then date (stable): ordinals are < 2**32, so one int64 key orders both
+        keep = keep[np.argsort((owner[keep] << 32) + ords[keep], kind="stable")]
+        rows = picked[keep]
+        data: dict[str, Any] = {"date": dates[keep]}
+        for column in columns[1:]:  # column by column: a sub-frame first would copy it
             data[column] = raw[src[column]].to_numpy(dtype="float64")[rows]
         frame = pd.DataFrame(data, columns=columns)
         frame.attrs["source"] = source
-        return cls(frame, ords[rows], source)
+        ordinals = ords[keep]
+        bounds = np.searchsorted(owner[keep], np.arange(len(spans) + 1), side="left")
+        return [
+            cls(frame, ordinals[bounds[i] : bounds[i + 1]], source, int(bounds[i])) for i in range(len(spans))
+        ]
 
     def window(
         self, start: dt.date | None, end: dt.date | None, trade_date: dt.date, finish: bool = True
@@ -192,7 +242,8 @@ class _TypedBars:
         last = min(end or trade_date, trade_date).toordinal()
         lo = 0 if start is None else int(np.searchsorted(self.ordinals, start.toordinal(), side="left"))
         hi = int(np.searchsorted(self.ordinals, last, side="right"))
-        out = self.frame.iloc[lo : max(lo, hi)].reset_index(drop=True)
+        base = self.offset
+        out = self.frame.iloc[base + lo : base + max(lo, hi)].reset_index(drop=True)
         out.attrs = {"source": self.source} if finish else {}
         return out
 

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from assistant.market.frame_files import FramePart
 from assistant.market.model import Article, Document, SourceInfo
 
 
@@ -53,6 +54,11 @@ class FrameSource(Protocol):
 
     def recorded(self, function: str, params: Mapping[str, Any]) -> pd.DataFrame:
         """The whole frame of a call, without date filtering or copying (read-only): what MarketData memoises."""
+        ...
+
+    def recorded_parts(self, function: str) -> list[tuple[dict[str, str], FramePart]]:
+        """Every recorded frame of `function` as (params, part): parts sharing a group frame let MarketData type
+        them in one pass. [] when the source records nothing (live)."""
         ...
 
     def trading_days(self) -> list[dt.date] | None:

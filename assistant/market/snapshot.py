@@ -20,6 +20,7 @@ import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ import pandas as pd
 
 from assistant.errors import NotFoundError, SnapshotError
 from assistant.market import frame_cells, frame_files, frame_specs, frames
-from assistant.market.frame_files import read_frames, write_frames
+from assistant.market.frame_files import FramePart, read_frames, write_frames
 from assistant.market.manifest import files_fingerprint
 from assistant.market.model import CHINA_TZ, SNAPSHOT_FORMAT, Article, Document, SourceInfo
 from assistant.market.snapshot_texts import read_documents, read_news
@@ -44,7 +45,14 @@ class RecordedFrame:
     function: str
     params: dict[str, str]
     file: Path
-    df: pd.DataFrame  # normalised, rows dated after trade_date already dropped
+    part: FramePart  # its rows of a frame it may share with others (a cached snapshot's group file)
+
+    @cached_property
+    def df(self) -> pd.DataFrame:
+        """Normalised, rows dated after trade_date already dropped. Built on first use from its part."""
+        df = self.part.frame()
+        df.attrs["source"] = self.function
+        return df
 
 
 class SnapshotSource:
@@ -100,6 +108,11 @@ class SnapshotSource:
         if recorded is None:
             return self.fetch(function, params)  # raises the NotFoundError
         return recorded.df
+
+    def recorded_parts(self, function: str) -> list[tuple[dict[str, str], FramePart]]:
+        """Every recorded frame of `function` (params, part), in manifest order: a cached snapshot keeps its
+        per-stock bar frames as parts of one frame, which MarketData then types in one pass."""
+        return [(dict(f.params), f.part) for f in self._frames.values() if f.function == function]
 
     def trading_days(self) -> list[dt.date] | None:
         """None: a snapshot has no calendar of its own; MarketData derives it from the recorded bars."""
@@ -206,7 +219,9 @@ class SnapshotSource:
                     "(start_date/end_date are not part of a frame's key)"
                 )
             where[key] = i
-            out[key] = RecordedFrame(function, params, file, self._read_frame(function, file))
+            out[key] = RecordedFrame(
+                function, params, file, FramePart.whole(self._read_frame(function, file))
+            )
         return out
 
     def _frame_entry(self, i: int, entry: Any) -> tuple[str, dict[str, str], Path]:
@@ -326,15 +341,15 @@ def _read_cached_frames(folder: Path, snapshot: Path) -> list[RecordedFrame] | N
     out = []
     root = snapshot.resolve()
     try:
-        for df, record in read_frames(folder):
-            df.attrs["source"] = function = str(record["function"])
+        for part, record in read_frames(folder):
+            function = str(record["function"])
             # Written relative to the resolved snapshot (a path check per file, not a resolve: ~0.1 ms each)
             name = Path(str(record["file"]))
             if name.is_absolute() or ".." in name.parts:
                 raise ValueError(f"{folder} names a file outside the snapshot")
             source_file = root / name
             params = {str(k): str(v) for k, v in dict(record["params"]).items()}
-            out.append(RecordedFrame(function, params, source_file, df))
+            out.append(RecordedFrame(function, params, source_file, part))
     except (ValueError, KeyError, TypeError) as err:  # a corrupt cache entry is only a missed shortcut
         log.warning("ignoring unreadable snapshot cache %s: %s", folder, err)
         return None
