@@ -19,6 +19,7 @@ from assistant.market.resolve.language import detect_language as detect_text_lan
 from assistant.retrieval.filters import symbol_key
 from assistant.retrieval.safety import QUARANTINE_KEY, screen
 from ingest.items import Chunk, IngestItem, chunk_id_for
+from ingest.section_cache import SectionCache
 from ingest.symbols import SymbolTagger
 
 if TYPE_CHECKING:
@@ -56,12 +57,19 @@ class ChunkerConfig:
 class Chunker:
     """Turns an IngestItem into stored Chunks with the metadata retrieval filters on."""
 
-    def __init__(self, config: ChunkerConfig | None = None, tagger: SymbolTagger | None = None) -> None:
+    def __init__(
+        self,
+        config: ChunkerConfig | None = None,
+        tagger: SymbolTagger | None = None,
+        cache: SectionCache | None = None,
+    ) -> None:
+        """`cache`: sections of documents split before (by content hash), e.g. `SectionCache.for_user`."""
         self.config = config or ChunkerConfig()
         self.tagger = tagger or SymbolTagger()
+        self.cache = cache
 
     # The splitters are built on first use: importing langchain_text_splitters costs ~0.2 s, which a re-ingest that
-    # finds everything unchanged (every cold `ask` checks) never needs.
+    # finds everything unchanged (every cold `ask` checks), or every section in the cache, never needs.
     @cached_property
     def _news(self) -> RecursiveCharacterTextSplitter:
         return _splitter(self.config.news_chunk_size, self.config.overlap)
@@ -92,6 +100,15 @@ class Chunker:
             out.extend((path, piece) for piece in self._doc.split_text(body))
         return out
 
+    def _sections(self, item: IngestItem, doc_hash: str) -> list[tuple[str, str]]:
+        cached = self.cache.get(doc_hash) if self.cache is not None else None
+        if cached is not None:
+            return cached
+        sections = self.sections(item)
+        if self.cache is not None:
+            self.cache.put(doc_hash, sections)
+        return sections
+
     def chunk(self, item: IngestItem, doc_hash: str, quarantined: bool | None = None) -> list[Chunk]:
         """The item's chunks; all of them are marked quarantined when the item (headline or text) is flagged as
         an injection attempt (`quarantined`: the caller's screening, else screened here)."""
@@ -100,7 +117,7 @@ class Chunker:
         item_symbols = self.tagger.tag(item.symbols, item.title, item.text if item.kind == "news" else "")
         title = bounded(item.title, MAX_TITLE_CHARS)
         chunks: list[Chunk] = []
-        for index, (path, piece) in enumerate(self.sections(item)):
+        for index, (path, piece) in enumerate(self._sections(item, doc_hash)):
             header = title if item.kind == "news" else _doc_header(title, path)
             text = f"{header}\n{piece}" if header and not piece.startswith(header) else piece
             symbols = self.tagger.tag(item_symbols, piece if item.kind == "document" else "", path)

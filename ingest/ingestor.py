@@ -20,6 +20,7 @@ from ingest.identity import conflict_note, identify_loose_documents
 from ingest.items import IngestItem
 from ingest.loaders import LoadResult
 from ingest.report import IngestReport, ItemOutcome, Progress, ProgressCallback, Status
+from ingest.section_cache import SectionCache
 from ingest.symbols import SymbolTagger
 
 
@@ -40,7 +41,8 @@ class Ingestor:
         self.by_path = by_path
         self.store = store
         self.lexicon = dict(lexicon or {})
-        self.chunker = Chunker(chunker, SymbolTagger(lexicon))
+        sections = SectionCache.for_user(getattr(store, "user_cache_dir", None))
+        self.chunker = Chunker(chunker, SymbolTagger(lexicon), sections)
         self.batch_chunks = batch_chunks
         self.progress = progress or (lambda p: None)
         self._screened: dict[str, str] = {}  # citation id -> why it is quarantined ("" when clean)
