@@ -10,9 +10,12 @@ the retrieval benchmark (`market-assistant bench retrieval --chunk-size N`).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.market.resolve.language import detect_language as detect_text_language
@@ -131,6 +134,19 @@ class Chunker:
                 )
             )
         return chunks
+
+
+@functools.cache
+def splitting_code() -> str:
+    """This module's source and the text splitters' version: what a section cache's entries depend on."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        splitters = version("langchain-text-splitters")
+    except PackageNotFoundError:
+        splitters = "none"
+    source = Path(__file__).read_bytes()
+    return hashlib.sha256(source + b"\0" + splitters.encode()).hexdigest()[:16]
 
 
 def _splitter(size: int, overlap: int) -> RecursiveCharacterTextSplitter:

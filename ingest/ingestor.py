@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.retrieval.safety import screen
 from assistant.retrieval.store import RESERVED_IDS, ChunkStore, DocRecord
-from ingest.chunking import Chunker, ChunkerConfig
+from ingest.chunking import Chunker, ChunkerConfig, splitting_code
 from ingest.identity import conflict_note, identify_loose_documents
 from ingest.items import IngestItem
 from ingest.loaders import LoadResult
@@ -41,7 +41,7 @@ class Ingestor:
         self.by_path = by_path
         self.store = store
         self.lexicon = dict(lexicon or {})
-        sections = SectionCache.for_user(getattr(store, "user_cache_dir", None))
+        sections = SectionCache.for_user(getattr(store, "user_cache_dir", None), splitting_code())
         self.chunker = Chunker(chunker, SymbolTagger(lexicon), sections)
         self.batch_chunks = batch_chunks
         self.progress = progress or (lambda p: None)

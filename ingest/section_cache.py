@@ -3,14 +3,13 @@ before (a fresh store of the bundled sample, an eval store) reuses them instead 
 splitters (~0.13 s of a fresh store's first answer) and splitting again.
 
 Keyed by the item's content hash (its kind, title and text, and the chunker's sizes) and by the splitting code
-(chunking.py's source and the splitter package's version): any change splits afresh. Data only (JSON), in the
+(`chunking.splitting_code`: its source and the splitter package's version): any change splits afresh. Data only (JSON), in the
 per-user folder that `private_cache` accepts (nobody else can write it), so nothing read can run code or have
 been planted; an unreadable or malformed entry is only a miss.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -21,32 +20,19 @@ from assistant.private_cache import user_folder
 Sections = list[tuple[str, str]]  # (heading path, piece), as Chunker.sections gives them
 
 
-@functools.cache
-def _code_signature() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    import ingest.chunking
-
-    try:
-        splitters = version("langchain-text-splitters")
-    except PackageNotFoundError:
-        splitters = "none"
-    source = Path(str(ingest.chunking.__file__)).read_bytes()
-    return hashlib.sha256(source + b"\0" + splitters.encode()).hexdigest()[:16]
-
-
 class SectionCache:
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, code: str) -> None:
         self.folder = folder  # None: no cache (no private per-user folder)
+        self.code = code  # the splitting code's signature
 
     @classmethod
-    def for_user(cls, user_cache: Path | None) -> SectionCache:
-        return cls(None if user_cache is None else user_folder(user_cache, "sections"))
+    def for_user(cls, user_cache: Path | None, code: str) -> SectionCache:
+        return cls(None if user_cache is None else user_folder(user_cache, "sections"), code)
 
     def _file(self, doc_hash: str) -> Path | None:
         if self.folder is None:
             return None
-        key = hashlib.sha256(f"{doc_hash}\0{_code_signature()}".encode()).hexdigest()[:40]
+        key = hashlib.sha256(f"{doc_hash}\0{self.code}".encode()).hexdigest()[:40]
         return self.folder / f"{key}.json"
 
     def get(self, doc_hash: str) -> Sections | None:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ingest.chunking import Chunker, ChunkerConfig
+from ingest.chunking import Chunker, ChunkerConfig, splitting_code
 from ingest.section_cache import SectionCache
 from tests.test_chunking import METHOD, doc
 
@@ -18,12 +18,13 @@ SIGNATURE = ChunkerConfig().signature()
 def test_cached_sections_give_the_same_chunks_and_damage_is_a_miss(tmp_path: Path) -> None:
     item = doc(METHOD)
     doc_hash = item.content_hash(SIGNATURE)
-    cache = SectionCache.for_user(tmp_path / "user")
+    cache = SectionCache.for_user(tmp_path / "user", splitting_code())
     assert cache.folder is not None
     plain = Chunker().chunk(item, doc_hash)
     assert Chunker(cache=cache).chunk(item, doc_hash) == plain  # split, then kept
     [entry] = list(cache.folder.glob("*.json"))
     assert Chunker(cache=cache).chunk(item, doc_hash) == plain  # read back
+    assert SectionCache(cache.folder, "edited splitting code").get(doc_hash) is None
     for damage in ("not json", json.dumps([["a", 1]]), json.dumps({"sections": []})):
         entry.write_text(damage, encoding="utf-8")
         assert cache.get(doc_hash) is None
