@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from assistant.retrieval.store import ChunkStore
     from assistant.retrieval.store_view import StampedStore
 
-from assistant.retrieval.bm25_columns import Bm25Columns
+from assistant.private_cache import user_folder
+from assistant.retrieval.bm25_columns import Bm25Columns, build_columns
 from assistant.retrieval.safety import is_quarantined
 from assistant.retrieval.token_seed import shipped_tokens, text_key
 from assistant.retrieval.tokens import (
@@ -115,17 +116,21 @@ class LexicalIndex:
                     for c in page
                 ]
                 vectors = None
-            self.build(rows, np.concatenate(vectors) if vectors else None)
+            user = getattr(store, "user_cache_dir", None)
+            columns_cache = user_folder(user, "bm25") if user is not None else None
+            self.build(rows, np.concatenate(vectors) if vectors else None, columns_cache)
             self.revision = rev
             if cache is not None:
                 self._save(cache)
             return True
 
     def build(
-        self, rows: Iterable[tuple[str, str, dict[str, Any]]], vectors: np.ndarray | None = None
+        self,
+        rows: Iterable[tuple[str, str, dict[str, Any]]],
+        vectors: np.ndarray | None = None,
+        columns_cache: Path | None = None,
     ) -> None:
-        import bm25s
-
+        """`columns_cache`: a private per-user folder of BM25 indexes built before (`build_columns`)."""
         ids, texts, metas, kept = [], [], [], []
         total = 0
         for row, (cid, text, meta) in enumerate(rows):
@@ -157,12 +162,9 @@ class LexicalIndex:
                 self._tokens[cid] = toks
             tokens.append(toks or ["\u0000"])  # bm25s needs a token per document
         self._tokens = {cid: self._tokens[cid] for cid in ids}  # forget deleted chunks
-        bm25 = bm25s.BM25()
-        if tokens:
-            bm25.index(tokens, show_progress=False)
         if vectors is not None and len(vectors) != len(ids):
             vectors = None
-        self._install(ids, texts, metas, Bm25Columns.of(bm25, len(tokens)), vectors)
+        self._install(ids, texts, metas, build_columns(tokens, columns_cache), vectors)
 
     def _install(
         self,
