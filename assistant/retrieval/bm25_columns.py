@@ -92,9 +92,8 @@ class Bm25Columns:
 
 
 CACHED_INDEXES = 8  # per-user cache: the most recently used indexes kept
-CACHE_LIMIT = (
-    20_000  # documents: larger corpora change with every ingest, so caching them would only fill disks
-)
+# Corpora of more documents are not cached: they change with every ingest, so caching them would only fill disks.
+CACHE_LIMIT = 20_000
 
 
 def build_columns(tokens: list[list[str]], cache: Path | None = None) -> Bm25Columns:
@@ -125,8 +124,8 @@ def _entry(tokens: list[list[str]], cache: Path) -> Path:
     from importlib.metadata import version
 
     digest = hashlib.sha256(f"{version('bm25s')}\0{len(tokens)}".encode())
-    for doc in tokens:
-        digest.update("\x1f".join(doc).encode() + b"\x1e")
+    for doc in tokens:  # JSON: unambiguous whatever characters a token holds
+        digest.update(json.dumps(doc, ensure_ascii=False).encode())
     return cache / digest.hexdigest()[:40]
 
 
@@ -139,10 +138,13 @@ def _keep(columns: Bm25Columns, entry: Path) -> None:
         os.rename(tmp, entry)  # atomic; fails when another process kept the same index first
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
-    kept = sorted(
-        (p for p in entry.parent.iterdir() if p.is_dir() and not p.name.endswith(".tmp")),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
+    try:
+        kept = sorted(
+            (p for p in entry.parent.iterdir() if p.is_dir() and not p.name.endswith(".tmp")),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+    except OSError:  # another process evicted at the same time: its pass is as good as ours
+        return
     for old in kept[CACHED_INDEXES:]:
         shutil.rmtree(old, ignore_errors=True)
