@@ -1,11 +1,14 @@
-"""The per-user cache folder: derived data that is the same for every store (jieba's dictionary caches, validated
-snapshots), kept once per user instead of once per store, and trusted only while nobody else can write to it."""
+"""Cache folders. The per-user one holds derived data that is the same for every store (jieba's dictionary caches,
+validated snapshots, documents' sections, BM25 indexes), kept once per user instead of once per store, and trusted
+only while nobody else can write to it. Cache entries that are folders are published whole (`publish_folder`)."""
 
 from __future__ import annotations
 
 import functools
 import os
+import shutil
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -37,4 +40,22 @@ def user_folder(root: Path, name: str) -> Path | None:
     return private_folder(root / name)
 
 
-__all__ = ["private_folder", "user_folder"]
+def publish_folder(target: Path, fill: Callable[[Path], None]) -> None:
+    """Write the cache entry `target` whole: `fill` writes a temporary sibling, which is then renamed to `target`
+    (atomic), so a reader sees the whole entry or none. When another process published `target` first, its entry
+    (of the same content) stays and ours is dropped. Errors of `fill` propagate, leaving nothing behind."""
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir(parents=True)
+        fill(tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    try:
+        os.rename(tmp, target)  # fails when `target` exists
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+__all__ = ["private_folder", "publish_folder", "user_folder"]

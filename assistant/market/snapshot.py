@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
-import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from assistant.market.frame_files import FramePart, read_frames, write_frames
 from assistant.market.manifest import files_fingerprint
 from assistant.market.model import CHINA_TZ, SNAPSHOT_FORMAT, Article, Document, SourceInfo
 from assistant.market.snapshot_texts import read_documents, read_news
+from assistant.private_cache import publish_folder
 
 log = logging.getLogger(__name__)
 
@@ -357,25 +356,14 @@ def _read_cached_frames(folder: Path, snapshot: Path) -> list[RecordedFrame] | N
 
 
 def _write_cached_frames(folder: Path, snapshot: Path, recorded: list[RecordedFrame]) -> None:
-    tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
     try:
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        root = snapshot.resolve()
         records = [
-            {
-                "function": frame.function,
-                "params": frame.params,
-                "file": str(frame.file.relative_to(snapshot.resolve())),
-            }
-            for frame in recorded
+            {"function": f.function, "params": f.params, "file": str(f.file.relative_to(root))}
+            for f in recorded
         ]
-        write_frames([(frame.df, record) for frame, record in zip(recorded, records)], tmp)
-        try:
-            os.rename(tmp, folder)  # atomic; fails when another process cached the same files first
-        except OSError:
-            shutil.rmtree(tmp, ignore_errors=True)
+        publish_folder(folder, lambda tmp: write_frames([(f.df, r) for f, r in zip(recorded, records)], tmp))
         for old in folder.parent.glob(f"{snapshot.name}-*.pickle"):  # caches of older versions: never opened
             old.unlink(missing_ok=True)
     except (OSError, ValueError) as err:
-        shutil.rmtree(tmp, ignore_errors=True)
         log.warning("could not cache snapshot %s: %s", snapshot, err)

@@ -10,6 +10,7 @@ very same tokens from a per-user cache (data only, in a folder nobody else can w
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from assistant.private_cache import publish_folder
 
 _FILES = ("data.npy", "indices.npy", "indptr.npy")
 
@@ -130,14 +133,8 @@ def _entry(tokens: list[list[str]], cache: Path) -> Path:
 
 
 def _keep(columns: Bm25Columns, entry: Path) -> None:
-    tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
-    try:
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-        columns.save(tmp)
-        os.rename(tmp, entry)  # atomic; fails when another process kept the same index first
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
+    with contextlib.suppress(OSError):  # not kept: a later build of these tokens builds again
+        publish_folder(entry, columns.save)
     try:
         kept = sorted(
             (p for p in entry.parent.iterdir() if p.is_dir() and not p.name.endswith(".tmp")),

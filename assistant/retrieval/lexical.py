@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import shutil
 import sys
 import threading
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
     from assistant.retrieval.store import ChunkStore
     from assistant.retrieval.store_view import StampedStore
 
-from assistant.private_cache import user_folder
+from assistant.private_cache import publish_folder, user_folder
 from assistant.retrieval.bm25_columns import Bm25Columns, build_columns
 from assistant.retrieval.safety import is_quarantined
 from assistant.retrieval.token_seed import shipped_tokens, text_key
@@ -200,25 +199,21 @@ class LexicalIndex:
             "metas": self.metas,
             "tokens": [self._tokens[c] for c in self.ids],
         }
-        tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
-        try:
-            shutil.rmtree(tmp, ignore_errors=True)
-            tmp.mkdir(parents=True)
+        vectors = self.vectors if self.vectors is not None else np.zeros((0, 0), np.float32)
+
+        def fill(tmp: Path) -> None:
             (tmp / "state.json").write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
-            vectors = self.vectors if self.vectors is not None else np.zeros((0, 0), np.float32)
             np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
             (tmp / "bm25").mkdir()
             self._bm25.save(tmp / "bm25")
-            try:
-                os.rename(tmp, folder)  # atomic; fails when another process already persisted this revision
-            except OSError:
-                shutil.rmtree(tmp, ignore_errors=True)
+
+        try:
+            publish_folder(folder, fill)
             store_part = folder.name.split("-")[1]  # this store's other revisions, formats and embedders go
             for old in folder.parent.glob(f"lexical-{store_part}*"):
                 if old != folder and not old.name.endswith(".tmp"):
                     shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
         except OSError as err:
-            shutil.rmtree(tmp, ignore_errors=True)
             log.warning("could not persist the lexical index to %s: %s", folder, err)
 
     def _load(self, folder: Path) -> bool:
