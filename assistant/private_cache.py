@@ -40,6 +40,17 @@ def user_folder(root: Path, name: str) -> Path | None:
     return private_folder(root / name)
 
 
+def package_version(dist: str) -> str | None:
+    """The installed version of `dist` (None when it is not installed): part of the key of a cache entry that
+    depends on that package's code or data."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return None
+
+
 def publish_folder(target: Path, fill: Callable[[Path], None]) -> None:
     """Write the cache entry `target` whole: `fill` writes a temporary sibling, which is then renamed to `target`
     (atomic), so a reader sees the whole entry or none. When another process published `target` first, its entry
@@ -58,4 +69,4 @@ def publish_folder(target: Path, fill: Callable[[Path], None]) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-__all__ = ["private_folder", "publish_folder", "user_folder"]
+__all__ = ["package_version", "private_folder", "publish_folder", "user_folder"]

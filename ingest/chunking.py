@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.market.resolve.language import detect_language as detect_text_language
+from assistant.private_cache import package_version
 from assistant.retrieval.filters import symbol_key
 from assistant.retrieval.safety import QUARANTINE_KEY, screen
 from ingest.items import Chunk, IngestItem, chunk_id_for
@@ -139,12 +140,7 @@ class Chunker:
 @functools.cache
 def splitting_code() -> str:
     """This module's source and the text splitters' version: what a section cache's entries depend on."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        splitters = version("langchain-text-splitters")
-    except PackageNotFoundError:
-        splitters = "none"
+    splitters = package_version("langchain-text-splitters") or "none"
     source = Path(__file__).read_bytes()
     return hashlib.sha256(source + b"\0" + splitters.encode()).hexdigest()[:16]
 

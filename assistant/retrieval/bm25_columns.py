@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.private_cache import publish_folder
+from assistant.private_cache import package_version, publish_folder
 
 _FILES = ("data.npy", "indices.npy", "indptr.npy")
 
@@ -124,9 +124,7 @@ def build_columns(tokens: list[list[str]], cache: Path | None = None) -> Bm25Col
 
 
 def _entry(tokens: list[list[str]], cache: Path) -> Path:
-    from importlib.metadata import version
-
-    digest = hashlib.sha256(f"{version('bm25s')}\0{len(tokens)}".encode())
+    digest = hashlib.sha256(f"{package_version('bm25s')}\0{len(tokens)}".encode())
     for doc in tokens:  # JSON: unambiguous whatever characters a token holds
         digest.update(json.dumps(doc, ensure_ascii=False).encode())
     return cache / digest.hexdigest()[:40]

