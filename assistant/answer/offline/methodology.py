@@ -140,9 +140,9 @@ def overview(ctx: AskContext, symbols: list[str], only: list[str] | None = None)
     # BM25 looks for every section's keywords; the embedding reads the question alone (faster, and unblurred).
     query = " ".join([intent.question] + [k for _, _, k in ASPECTS if k.isascii() == (lang == "en")])
     try:
-        found = toolbox.document_passages(query, symbols or None, k=40, meaning=intent.question).passages
+        found = toolbox.document_passages(query, symbols or None, k=40, dense_query=intent.question).passages
         if not found and symbols:
-            found = toolbox.document_passages(query, None, k=40, meaning=intent.question).passages
+            found = toolbox.document_passages(query, None, k=40, dense_query=intent.question).passages
     except UpstreamError as err:
         log.warning("document retrieval unavailable: %s", err)
         return None

@@ -134,12 +134,12 @@ class Toolbox(MarketTools):
         return self._search(query, "document", symbols, None, k)
 
     def document_passages(
-        self, query: str, symbols: Sequence[str] | None = None, k: int = 40, *, meaning: str | None = None
+        self, query: str, symbols: Sequence[str] | None = None, k: int = 40, *, dense_query: str | None = None
     ) -> SearchResult:
         """Every retrieved passage (chunk) of the documents matching `query`, not just each document's best one,
         each with its section and position: what a whole-document summary (a methodology overview) needs.
-        `meaning` is the question alone when `query` adds section keywords for BM25 (see HybridSearcher.search)."""
-        return self._search(query, "document", symbols, None, k, per_citation=None, meaning=meaning)
+        `dense_query` is the question alone when `query` adds section keywords for BM25 (see HybridSearcher.search)."""
+        return self._search(query, "document", symbols, None, k, per_citation=None, dense_query=dense_query)
 
     def _search(
         self,
@@ -149,7 +149,7 @@ class Toolbox(MarketTools):
         until: str | dt.datetime | None,
         k: int,
         per_citation: int | None = 1,
-        meaning: str | None = None,
+        dense_query: str | None = None,
     ) -> SearchResult:
         as_of = self.md.info.as_of
         limit = as_of
@@ -158,7 +158,7 @@ class Toolbox(MarketTools):
             limit = min(when, as_of)
         codes = sorted({c for s in (symbols or ()) for c in self._codes(s)})
         k = max(1, min(int(k), 20 if per_citation == 1 else 60))
-        key = ("search", kind, query, meaning, tuple(codes), limit, k, per_citation)
+        key = ("search", kind, query, dense_query, tuple(codes), limit, k, per_citation)
 
         def make() -> SearchResult:
             searcher = self._searcher()
@@ -175,7 +175,7 @@ class Toolbox(MarketTools):
                     symbols=codes or None,
                     trade_date=self.md.info.trade_date,
                     max_per_citation=per_citation,
-                    dense_query=meaning,
+                    dense_query=dense_query,
                 )
             except MarketAssistantError:
                 raise
