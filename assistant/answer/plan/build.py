@@ -171,6 +171,8 @@ def _ask(text: str, intent: Intent, ctx: Mapping[str, Any]) -> Ask | None:
     count = intent.top_n if intent.top_n and intent.top_n > 1 else None
     if cues.LAGGARD.search(text):
         return Ask("rank", intent, rank=None if count else 1, ranked="laggards", count=count)
+    if cues.LAGGARDS.search(text) and not cues.LAGGING_SECTOR.search(text):
+        return Ask("rank", intent, ranked="laggards", count=count or _LIST_DEFAULT)
     if cues.LEADERS.search(text) and not cues.WHY.search(text):
         return Ask("rank", intent, ranked="contributors", count=count or _LIST_DEFAULT)
     if cues.LEADER.search(text) and not cues.WHY.search(text):

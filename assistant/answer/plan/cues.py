@@ -37,6 +37,13 @@ LAGGARD = re.compile(
     r"\b(?:drag(?:ged)?|hurt|weighed)\b.{0,30}\bmost\b|\b(?:pull|drag)(?:ed|ing|s)?\b.{0,30}\bdown\b.{0,12}\bmost\b",
     I,
 )
+# "Which holdings dragged it?", "哪些成分股拖累了它": the drags, a ranked list (no superlative: not one name).
+HOLDINGS = r"(?:stocks|holdings|constituents|names|shares|components)"
+LAGGARDS = re.compile(
+    rf"\bwhich\s+(?:of\s+(?:its|the)\s+)?{HOLDINGS}\b.{{0,30}}(?:\bdrag|\bhurt|\bweigh|\bpull(?:ed|ing|s)?\b.{{0,30}}\bdown\b)|"
+    r"哪些(?:成分股|持仓|股票|个股|成份股).{0,8}(?:拖累|拖后腿)|(?:拖累|拖后腿).{0,8}(?:的)?(?:成分股|持仓|股票|个股)?(?:有|是)哪些",
+    I,
+)
 SECTOR = r"(?:板块|行业|sector|industry|industries)"
 LAGGING_SECTOR = re.compile(
     rf"(?:哪个|哪些){SECTOR}.{{0,8}}(?:拖后腿|拖累|跌得?最多|最差)|拖后腿最多的?{SECTOR}|"
